@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    exclude: ['test/bench/**', 'node_modules/**'],
+    setupFiles: ['test/setup/fast-check.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // 2 cores: integration tests start real daemons; more workers only thrash.
+    maxWorkers: 2,
+  },
+});
