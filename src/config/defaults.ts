@@ -1,0 +1,38 @@
+import type { Config } from './schema.js';
+
+/**
+ * What an absent opsdeck.yaml means, as a plain object. It must equal
+ * `configSchema.parse({})` (test/unit/config-defaults.test.ts holds the two
+ * together): the copy exists because importing zod to compute it was about 40%
+ * of the CPU a cron `opsdeck instances --batch` spent when no config file exists.
+ * When an area changes a default in its config section, change it here too.
+ */
+const DEFAULTS: Config = {
+  aws: {},
+  fleet: { discovery: {}, address: 'private', port: 80, refreshSeconds: 15 },
+  haproxy: {
+    configPath: '/etc/haproxy/haproxy.cfg',
+    backends: ['www_farm'],
+    serverOptions: 'check maxconn 200',
+    binary: 'haproxy',
+    reload: { method: 'master-cli', masterSocket: '/run/haproxy-master.sock' },
+    runtimeSocket: '/run/haproxy/admin.sock',
+    keepBackups: 10,
+    maxRemoveFraction: 0.5,
+  },
+  snapshots: {
+    timeZone: 'UTC',
+    windows: { keepAllHours: 24, dailyDays: 7, weeklyDays: 31, monthlyDays: 365 },
+    keep: { tag: ['retain'] },
+    planMaxAgeMinutes: 60,
+    concurrency: 8,
+  },
+  hosts: {},
+  mysql: {},
+  webcam: { latitude: 49.8672, longitude: -118.00737, intervalMinutes: 5, prefix: 'webcam/', sizes: [1280, 640, 160] },
+};
+
+/** A fresh copy each call: callers may spread and override sections. */
+export function defaultConfig(): Config {
+  return structuredClone(DEFAULTS);
+}

@@ -1,0 +1,59 @@
+import { LineCounter, parseDocument, stringify } from 'yaml';
+import { OpsError } from '../core/errors.js';
+import { formatProblem, refProblems, yamlProblems, zodProblems, type Problem } from './problems.js';
+import { configSchema, type Config } from './schema.js';
+import { parseSecretRefs } from './secrets.js';
+
+function secretRefProblem(s: string): string | undefined {
+  return s.includes('${') ? parseSecretRefs(s).problem : undefined;
+}
+
+/**
+ * `key:` with nothing after it (every example below it commented out) parses
+ * as null; people mean "not set", so treat it that way and let defaults apply.
+ */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v)]));
+}
+
+/** Parse and validate config text; `file` is only used in messages. */
+export function parseConfig(text: string, file: string): Config {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const problems: Problem[] = yamlProblems(doc.errors, lc);
+  if (problems.length === 0) {
+    let input: unknown;
+    try {
+      input = doc.toJS({ maxAliasCount: 100 }) ?? {};
+    } catch (e) {
+      problems.push({ line: 1, col: 1, keyPath: '(yaml)', message: e instanceof Error ? e.message : String(e) });
+    }
+    if (problems.length === 0) {
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+        problems.push({ line: 1, col: 1, keyPath: '(top level)', message: 'expected a mapping of sections (aws:, fleet:, haproxy:, ...)' });
+      } else {
+        problems.push(...refProblems(input, doc, lc, secretRefProblem));
+        const parsed = configSchema.safeParse(dropNulls(input));
+        if (parsed.success && problems.length === 0) return parsed.data;
+        if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, doc, lc, input, configSchema));
+      }
+    }
+  }
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  throw new OpsError('CONFIG_INVALID', `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the config`, {
+    details: problems.map((p) => formatProblem(file, p)),
+    hint: 'fix the lines above, then run `opsdeck config check`',
+  });
+}
+
+/**
+ * YAML text of a config value (`config show`). Here, where yaml is a static
+ * import: a bundled `await import('yaml')` yields only a default export
+ * (yaml is CommonJS), so destructuring `stringify` from it crashed.
+ */
+export function configToYaml(value: unknown): string {
+  return stringify(value);
+}
+

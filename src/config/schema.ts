@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { fleetConfigSchema } from '../fleet/config.js';
+import { haproxyConfigSchema } from '../haproxy/config.js';
+import { snapshotsConfigSchema } from '../snapshots/config.js';
+
+/**
+ * One schema for opsdeck.yaml. Each area owns its section (src/<area>/config.ts);
+ * this file only composes them. Every section has defaults so an empty file is valid.
+ *
+ * Secret-bearing fields hold `${env:NAME}` / `${file:PATH}` references; they are
+ * resolved at use (src/config/secrets.ts), never echoed back.
+ */
+const awsSchema = z
+  .object({
+    profile: z.string().optional(),
+    region: z.string().optional(),
+    /** Any AWS-compatible endpoint; AWS_ENDPOINT_URL is honoured too. */
+    endpoint: z.string().url().optional(),
+  })
+  .strict()
+  .default({});
+
+const hostSchema = z
+  .object({
+    host: z.string(),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string(),
+    identityFile: z.string().optional(),
+    knownHosts: z.string().optional(),
+  })
+  .strict();
+
+const mysqlTargetSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(3306),
+    user: z.string().default('root'),
+    /** A secret reference such as ${env:MYSQL_PASSWORD}. */
+    password: z.string().optional(),
+    role: z.enum(['primary', 'replica']).optional(),
+    /** Inventory host to reach it over SSH for runbooks. */
+    sshHost: z.string().optional(),
+  })
+  .strict();
+
+const webcamSchema = z
+  .object({
+    latitude: z.number().min(-90).max(90).default(49.8672),
+    longitude: z.number().min(-180).max(180).default(-118.00737),
+    intervalMinutes: z.number().int().min(1).default(5),
+    bucket: z.string().optional(),
+    prefix: z.string().default('webcam/'),
+    sizes: z.array(z.number().int().positive()).default([1280, 640, 160]),
+  })
+  .strict()
+  .default({ latitude: 49.8672, longitude: -118.00737, intervalMinutes: 5, prefix: 'webcam/', sizes: [1280, 640, 160] });
+
+export const configSchema = z
+  .object({
+    aws: awsSchema,
+    fleet: fleetConfigSchema.default(fleetConfigSchema.parse({})),
+    haproxy: haproxyConfigSchema.default(haproxyConfigSchema.parse({})),
+    snapshots: snapshotsConfigSchema.default(snapshotsConfigSchema.parse({})),
+    hosts: z.record(z.string(), hostSchema).default({}),
+    mysql: z.record(z.string(), mysqlTargetSchema).default({}),
+    webcam: webcamSchema,
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type HostConfig = z.infer<typeof hostSchema>;
+export type MysqlTarget = z.infer<typeof mysqlTargetSchema>;
+
+/** The defaults without loading zod; equal to configSchema.parse({}) (a test holds them together). */
+export { defaultConfig } from './defaults.js';
