@@ -1,0 +1,128 @@
+import type { Config } from '../../config/schema.js';
+import type { CloudPorts, ComputePort, ObjectStorePort, ScalingPort } from '../ports.js';
+
+/**
+ * Client settings shared by the EC2, Auto Scaling and S3 clients. Credentials
+ * are never handled here: the SDK's default provider chain finds them (env,
+ * shared files for `profile`, SSO, instance role).
+ */
+export interface AwsSettings {
+  region: string | undefined;
+  profile: string | undefined;
+  /** any AWS-compatible endpoint; S3 then uses path-style addressing */
+  endpoint: string | undefined;
+  maxAttempts: number;
+}
+
+export interface AwsSettingsInput {
+  config: Config;
+  /** --profile / --region flags win over the config file */
+  profile?: string | undefined;
+  region?: string | undefined;
+  maxAttempts?: number | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+export function resolveAwsSettings(input: AwsSettingsInput): AwsSettings {
+  const env = input.env ?? process.env;
+  const envAttempts = Number(env['AWS_MAX_ATTEMPTS']);
+  return {
+    region: input.region ?? input.config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || undefined),
+    profile: input.profile ?? input.config.aws.profile ?? undefined,
+    endpoint: input.config.aws.endpoint ?? (env['AWS_ENDPOINT_URL'] || undefined),
+    maxAttempts:
+      input.maxAttempts ?? (Number.isInteger(envAttempts) && envAttempts > 0 ? envAttempts : DEFAULT_MAX_ATTEMPTS),
+  };
+}
+
+/**
+ * The SDK prints a multi-line Node-version notice on stderr once per process;
+ * from cron that is mail on every run. Users can still opt back in by setting
+ * the variable to anything else.
+ */
+function quietSdkNotices(): void {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+}
+
+/** The constructor options every client gets; undefined fields let the SDK's own resolution apply. */
+export function clientConfig(s: AwsSettings): {
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  maxAttempts: number;
+  retryMode: 'adaptive';
+} {
+  quietSdkNotices();
+  const c: ReturnType<typeof clientConfig> = { maxAttempts: s.maxAttempts, retryMode: 'adaptive' };
+  if (s.region !== undefined) c.region = s.region;
+  if (s.profile !== undefined) c.profile = s.profile;
+  if (s.endpoint !== undefined) c.endpoint = s.endpoint;
+  return c;
+}
+
+// The SDK packages are large: each is imported on the first call that needs it,
+// so `opsdeck --help` and sandbox runs never load them.
+export async function createEc2Client(s: AwsSettings) {
+  const { EC2Client } = await import('@aws-sdk/client-ec2');
+  return new EC2Client(clientConfig(s));
+}
+
+export async function createAutoScalingClient(s: AwsSettings) {
+  const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
+  return new AutoScalingClient(clientConfig(s));
+}
+
+export async function createS3Client(s: AwsSettings) {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  // Custom endpoints (MinIO, s3rver, LocalStack...) rarely resolve bucket subdomains.
+  return new S3Client({ ...clientConfig(s), forcePathStyle: s.endpoint !== undefined });
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= make().catch((e: unknown) => {
+      p = undefined;
+      throw e;
+    });
+    return p;
+  };
+}
+
+/** CloudPorts over AWS, each port built (and its SDK loaded) on first use. */
+export function createAwsCloud(settings: AwsSettings): CloudPorts {
+  const compute = once(async (): Promise<ComputePort> => {
+    const [{ createEc2Compute }, client] = await Promise.all([import('./compute.js'), createEc2Client(settings)]);
+    return createEc2Compute(client);
+  });
+  const scaling = once(async (): Promise<ScalingPort> => {
+    const [{ createAutoScaling }, client] = await Promise.all([import('./scaling.js'), createAutoScalingClient(settings)]);
+    return createAutoScaling(client);
+  });
+  const objects = once(async (): Promise<ObjectStorePort> => {
+    const [{ createS3ObjectStore }, client] = await Promise.all([import('./objects.js'), createS3Client(settings)]);
+    return createS3ObjectStore(client);
+  });
+  return {
+    kind: 'aws',
+    compute: {
+      describeInstances: async (f, o) => (await compute()).describeInstances(f, o),
+      describeImages: async (o) => (await compute()).describeImages(o),
+      describeVolumes: async (f, o) => (await compute()).describeVolumes(f, o),
+      describeSnapshots: async (f, o) => (await compute()).describeSnapshots(f, o),
+      deleteSnapshot: async (id, o) => (await compute()).deleteSnapshot(id, o),
+    },
+    scaling: {
+      describeGroups: async (n, o) => (await scaling()).describeGroups(n, o),
+      setDesiredCapacity: async (n, d, o) => (await scaling()).setDesiredCapacity(n, d, o),
+      updateGroupSize: async (n, s) => (await scaling()).updateGroupSize(n, s),
+    },
+    objects: {
+      getObject: async (b, k, o) => (await objects()).getObject(b, k, o),
+      putObject: async (b, k, body, o) => (await objects()).putObject(b, k, body, o),
+      listObjects: async (b, p, o) => (await objects()).listObjects(b, p, o),
+    },
+  };
+}
