@@ -1,0 +1,118 @@
+import mysql from 'mysql2/promise';
+import { OpsError } from '../core/errors.js';
+
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database?: string;
+  connectTimeoutMs?: number;
+}
+
+export type MysqlConnection = mysql.Connection;
+
+export interface ServerInfo {
+  version: string;
+  flavor: 'mariadb' | 'mysql';
+  readOnly: boolean;
+  serverId: number;
+}
+
+/** Replaces the password wherever a driver message might echo it. */
+export function scrubSecret(text: string, secret: string | undefined): string {
+  if (!secret) return text;
+  return text.split(secret).join('***');
+}
+
+function hintFor(code: string | undefined, t: MysqlTarget): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `nothing listens on ${t.host}:${t.port}: is the server running, and is bind-address set so it listens there?`;
+    case 'ETIMEDOUT':
+      return `no answer from ${t.host}:${t.port}: check security groups / firewall and that the host is up`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host name ${t.host} does not resolve`;
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return `check the user and password (secret reference) configured for ${t.user}, and that the account may connect from this host`;
+    case 'ER_SPECIFIC_ACCESS_DENIED_ERROR':
+      return `grant ${t.user} what the statement needs, e.g. replication status needs REPLICATION CLIENT (MySQL) or SLAVE MONITOR (MariaDB)`;
+    case 'ER_BAD_DB_ERROR':
+      return `database ${t.database ?? ''} does not exist on ${t.host}:${t.port}`;
+    default:
+      return `check host, port, user and password for ${t.host}:${t.port}`;
+  }
+}
+
+/** Turns a mysql2 error into an OpsError that names the server but never the password. */
+export function mysqlError(e: unknown, t: MysqlTarget, doing: string): OpsError {
+  const err = e as { code?: string; message?: string };
+  const msg = scrubSecret(err.message ?? String(e), t.password);
+  return new OpsError('MYSQL', `${doing} ${t.user}@${t.host}:${t.port} failed: ${msg}`, {
+    hint: hintFor(err.code, t),
+    // The driver error (its `code` says which) for callers that branch on it.
+    cause: e,
+  });
+}
+
+export async function connectMysql(t: MysqlTarget): Promise<MysqlConnection> {
+  try {
+    const conn = await mysql.createConnection({
+      host: t.host,
+      port: t.port,
+      user: t.user,
+      password: t.password ?? '',
+      ...(t.database === undefined ? {} : { database: t.database }),
+      connectTimeout: t.connectTimeoutMs ?? 10_000,
+      // Replication columns hold 64-bit positions: strings keep them exact.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+    });
+    // An idle connection that dies must not crash the process via an unhandled 'error'.
+    conn.on('error', () => {});
+    return conn;
+  } catch (e) {
+    throw mysqlError(e, t, 'connecting to MySQL as');
+  }
+}
+
+type Row = Record<string, unknown>;
+
+/** Who a connection talks to, for messages: never carries the password out. */
+function targetOf(conn: MysqlConnection): MysqlTarget {
+  const c = conn.config;
+  return { host: c.host ?? '?', port: c.port ?? 0, user: c.user ?? '?', ...(c.password ? { password: c.password } : {}) };
+}
+
+/**
+ * Runs one fixed statement; a server error becomes an OpsError naming server
+ * and statement (so `sql` must hold no secret: use conn.query with placeholders).
+ */
+export async function queryRows(conn: MysqlConnection, sql: string): Promise<Row[]> {
+  try {
+    const [rows] = await conn.query(sql);
+    return Array.isArray(rows) ? (rows as Row[]) : [];
+  } catch (e) {
+    throw mysqlError(e, targetOf(conn), `${sql} as`);
+  }
+}
+
+export async function serverInfo(conn: MysqlConnection): Promise<ServerInfo> {
+  const rows = await queryRows(
+    conn,
+    'SELECT VERSION() AS version, @@version_comment AS comment, @@global.read_only AS ro, @@server_id AS sid',
+  );
+  const r = rows[0] ?? {};
+  const version = String(r['version'] ?? '');
+  const comment = String(r['comment'] ?? '');
+  const mariadb = /mariadb/i.test(version) || /mariadb/i.test(comment);
+  return {
+    version,
+    flavor: mariadb ? 'mariadb' : 'mysql',
+    readOnly: Number(r['ro']) === 1 || r['ro'] === 'ON',
+    serverId: Number(r['sid'] ?? 0),
+  };
+}
