@@ -1,0 +1,76 @@
+/**
+ * The Fleet pane's view of the pool, headless: the sync plan (discovery,
+ * diff, guards), which instances are servers now, and their live state
+ * from the runtime API. On the sandbox no haproxy runs, so drain/maint/ready
+ * are recorded in the sandbox dir (sandbox-state.ts) and say so.
+ */
+import type { CommandContext } from '../cli/types.js';
+import { applySync, type ApplyResult } from './apply.js';
+import { planSync, readOptional, type PlanOptions, type SyncPlan } from './plan.js';
+import { serversIn } from './render.js';
+import { liveServers, setServerState, type LiveServer, type ServerAdminState } from './runtime.js';
+import { syncSettings, type SyncSettings } from './sandbox.js';
+import { sandboxLiveServers, setSandboxServerState } from './sandbox-state.js';
+
+export type PoolContext = Pick<CommandContext, 'config' | 'sandboxDir' | 'clock' | 'cloud' | 'audit' | 'options'>;
+
+export interface PoolView {
+  settings: SyncSettings;
+  /** undefined when planning failed (see planError) */
+  plan: SyncPlan | undefined;
+  planError: unknown;
+  /** instance id -> the backends whose live config lists it */
+  inPool: Map<string, string[]>;
+  /** instance id -> its server as the runtime API reports it (first backend that has it) */
+  live: Map<string, LiveServer>;
+  /** why live states are missing: socket down, sandbox... */
+  liveNote: string | undefined;
+}
+
+export { SIMULATED } from './sandbox-state.js';
+
+/** A fresh plan (new discovery) with the given guard overrides; what the pane shows and confirms. */
+export async function planPool(ctx: PoolContext, settings: SyncSettings, options: Pick<PlanOptions, 'force' | 'allowEmpty'> = {}): Promise<SyncPlan> {
+  return planSync({ cloud: await ctx.cloud(), fleet: settings.fleet, haproxy: settings.haproxy, clock: ctx.clock, options: { ...options, sandbox: settings.sandbox } });
+}
+
+export async function loadPool(ctx: PoolContext): Promise<PoolView> {
+  const settings = await syncSettings(ctx.config, ctx.sandboxDir);
+  const view: PoolView = { settings, plan: undefined, planError: undefined, inPool: new Map(), live: new Map(), liveNote: undefined };
+  const [plan, live] = await Promise.allSettled([
+    planPool(ctx, settings),
+    settings.sandbox ? sandboxLiveServers(settings) : liveServers(settings.haproxy.runtimeSocket, settings.haproxy.backends),
+  ]);
+  if (plan.status === 'fulfilled') view.plan = plan.value;
+  else view.planError = plan.reason;
+  const liveText = (await readOptional(settings.haproxy.configPath).catch(() => undefined)) ?? '';
+  for (const [backend, servers] of serversIn(liveText, settings.haproxy.backends)) {
+    for (const name of servers.keys()) view.inPool.set(name, [...(view.inPool.get(name) ?? []), backend]);
+  }
+  if (live.status === 'fulfilled') {
+    for (const s of live.value) if (!view.live.has(s.name)) view.live.set(s.name, s);
+    if (settings.sandbox) view.liveNote = 'sandbox: no runtime API, server states simulated (sim)';
+  } else {
+    view.liveNote = `no live state: ${live.reason instanceof Error ? live.reason.message : String(live.reason)}`;
+  }
+  return view;
+}
+
+/** drain / maint / ready on every synced backend that has the server; audited. */
+export async function setPoolServerState(ctx: PoolContext, view: PoolView, instanceId: string, state: ServerAdminState): Promise<string[]> {
+  const backends = view.inPool.get(instanceId) ?? [];
+  for (const backend of backends) {
+    if (view.settings.sandbox) {
+      await setSandboxServerState(view.settings, backend, instanceId, state);
+    } else {
+      await setServerState(view.settings.haproxy.runtimeSocket, backend, instanceId, state);
+    }
+    await ctx.audit.append({ action: 'haproxy.server-state', target: `${backend}/${instanceId}`, result: 'ok', details: { state, ...(view.settings.sandbox ? { simulated: true } : {}) } });
+  }
+  return backends;
+}
+
+/** `log` gets each step as it happens (validated, backup, reload failing and restoring): a reload can take seconds. */
+export function applyPool(ctx: PoolContext, view: PoolView, plan: SyncPlan, log?: (line: string) => void): Promise<ApplyResult> {
+  return applySync(plan, { haproxy: view.settings.haproxy, audit: ctx.audit, clock: ctx.clock, sandbox: view.settings.sandbox, readOnly: ctx.options.readOnly, ...(log ? { log } : {}) });
+}
