@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { assertTimeZone } from './calendar.js';
+
+function knownZone(tz: string): boolean {
+  try {
+    assertTimeZone(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The `snapshots:` section: retention policy and rotation scope. Owned by the snapshots area. */
+export const snapshotsConfigSchema = z
+  .object({
+    /** IANA zone for day/week/month boundaries. */
+    timeZone: z.string().refine(knownZone, 'unknown time zone: use an IANA name such as UTC or Europe/Berlin').default('UTC'),
+    /** Windows measured back from now (the recipe's grandfather-father-son). */
+    windows: z
+      .object({
+        keepAllHours: z.number().int().min(0).default(24),
+        dailyDays: z.number().int().min(0).default(7),
+        weeklyDays: z.number().int().min(0).default(31),
+        monthlyDays: z.number().int().min(0).default(365),
+      })
+      .strict()
+      .default({ keepAllHours: 24, dailyDays: 7, weeklyDays: 31, monthlyDays: 365 }),
+    /** restic-style count rules, applied in addition to the windows. */
+    keep: z
+      .object({
+        last: z.number().int().min(0).optional(),
+        hourly: z.number().int().min(0).optional(),
+        daily: z.number().int().min(0).optional(),
+        weekly: z.number().int().min(0).optional(),
+        monthly: z.number().int().min(0).optional(),
+        yearly: z.number().int().min(0).optional(),
+        /**
+         * Snapshots carrying one of these tags ("key" or "key=value") are kept.
+         * `retain` by default: someone tagged that snapshot on purpose, and a
+         * deletion cannot be undone; `tag: []` turns it off.
+         */
+        tag: z.array(z.string()).default(['retain']),
+      })
+      .strict()
+      .default({ tag: ['retain'] }),
+    volumes: z.array(z.string()).optional(),
+    tags: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    /** A saved plan older than this is refused by `rotate --plan FILE`. */
+    planMaxAgeMinutes: z.number().int().min(1).default(60),
+    concurrency: z.number().int().min(1).max(64).default(8),
+  })
+  .strict();
+export type SnapshotsConfig = z.infer<typeof snapshotsConfigSchema>;

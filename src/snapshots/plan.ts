@@ -1,0 +1,238 @@
+/**
+ * A rotation plan: the serializable result of the policy over one scope.
+ * What a person (or `--plan FILE`) confirmed is exactly what applyPlan deletes.
+ */
+import type { ComputePort, ListOptions, Snapshot, SnapshotFilter } from '../cloud/ports.js';
+import { OpsError } from '../core/errors.js';
+import type { SnapshotsConfig } from './config.js';
+import { decide, policyFromConfig, type Decision, type KeepRule, type RetentionPolicy } from './policy.js';
+
+export const PLAN_VERSION = 1;
+
+export interface PlanScope {
+  volumeIds?: string[] | undefined;
+  tags?: Record<string, string[]> | undefined;
+}
+
+export interface VolumeSummary {
+  volumeId: string;
+  total: number;
+  keep: number;
+  delete: number;
+  /** Sum of the sizes of the snapshots to delete, where known. */
+  freedGiB: number;
+  /** Snapshots to delete whose size is unknown (so freedGiB is a lower bound). */
+  sizeUnknown: number;
+  usedByImage: number;
+  notCompleted: number;
+}
+
+export interface PlannedDeletion {
+  snapshotId: string;
+  volumeId: string;
+  startTime: string;
+  sizeGiB: number | undefined;
+  reason: string;
+}
+
+export interface PlannedDecision extends PlannedDeletion {
+  action: 'keep' | 'delete';
+  state: string;
+  keptBy: KeepRule[];
+}
+
+export interface SnapshotPlan {
+  version: typeof PLAN_VERSION;
+  createdAt: string;
+  now: string;
+  /** 'aws' or 'sandbox': a sandbox plan must not be applied to a real account. */
+  source: string;
+  policy: RetentionPolicy;
+  scope: PlanScope;
+  volumes: VolumeSummary[];
+  deletions: PlannedDeletion[];
+  totals: { snapshots: number; keep: number; delete: number; freedGiB: number };
+  /** Every decision, for a person reviewing why; left out of plan files unless asked. */
+  decisions?: PlannedDecision[] | undefined;
+}
+
+export interface Inventory {
+  snapshots: Snapshot[];
+  usedByImage: Map<string, string>;
+}
+
+/** The only I/O of planning: snapshots in scope and the AMIs that pin some of them. */
+export async function gatherInventory(compute: ComputePort, scope: PlanScope, opts: ListOptions = {}): Promise<Inventory> {
+  const filter: SnapshotFilter = {};
+  if (scope.volumeIds?.length) filter.volumeIds = scope.volumeIds;
+  if (scope.tags && Object.keys(scope.tags).length) filter.tags = scope.tags;
+  const [snapshots, images] = await Promise.all([compute.describeSnapshots(filter, opts), compute.describeImages(opts)]);
+  const usedByImage = new Map<string, string>();
+  for (const img of images) for (const id of img.snapshotIds) if (!usedByImage.has(id)) usedByImage.set(id, img.id);
+  return { snapshots, usedByImage };
+}
+
+export interface BuildPlanInput extends Inventory {
+  now: Date;
+  policy: RetentionPolicy;
+  scope: PlanScope;
+  source: string;
+  createdAt?: Date;
+  includeDecisions?: boolean;
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+export function buildPlan(input: BuildPlanInput): SnapshotPlan {
+  const decisions = decide({ snapshots: input.snapshots, now: input.now, policy: input.policy, usedByImage: input.usedByImage });
+  return planFromDecisions(decisions, input);
+}
+
+export function planFromDecisions(decisions: readonly Decision[], input: Omit<BuildPlanInput, keyof Inventory>): SnapshotPlan {
+  const volumes = new Map<string, VolumeSummary>();
+  const deletions: PlannedDeletion[] = [];
+  const planned: PlannedDecision[] | undefined = input.includeDecisions ? [] : undefined;
+  let v: VolumeSummary | undefined;
+  for (const d of decisions) {
+    const s = d.snapshot;
+    // decisions come grouped by volume: look the summary up only when the volume changes
+    if (v?.volumeId !== s.volumeId) v = volumes.get(s.volumeId);
+    if (!v) {
+      v = { volumeId: s.volumeId, total: 0, keep: 0, delete: 0, freedGiB: 0, sizeUnknown: 0, usedByImage: 0, notCompleted: 0 };
+      volumes.set(s.volumeId, v);
+    }
+    v.total++;
+    if (d.keptBy.includes('ami')) v.usedByImage++;
+    if (d.keptBy[0] === 'not-completed') v.notCompleted++;
+    // toISOString on 100k keeps is measurable: build rows only where needed.
+    const needRow = d.action === 'delete' || planned !== undefined;
+    const row: PlannedDeletion | undefined = needRow
+      ? { snapshotId: s.id, volumeId: s.volumeId, startTime: s.startTime.toISOString(), sizeGiB: s.sizeGiB, reason: d.reason }
+      : undefined;
+    if (d.action === 'delete') {
+      v.delete++;
+      if (s.sizeGiB === undefined) v.sizeUnknown++;
+      else v.freedGiB += s.sizeGiB;
+      if (row) deletions.push(row);
+    } else {
+      v.keep++;
+    }
+    if (planned && row) planned.push({ ...row, action: d.action, state: s.state, keptBy: [...d.keptBy] });
+  }
+  const vols = [...volumes.values()].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1));
+  for (const v of vols) v.freedGiB = round2(v.freedGiB);
+  const plan: SnapshotPlan = {
+    version: PLAN_VERSION,
+    createdAt: (input.createdAt ?? input.now).toISOString(),
+    now: input.now.toISOString(),
+    source: input.source,
+    policy: input.policy,
+    scope: input.scope,
+    volumes: vols,
+    deletions,
+    totals: {
+      snapshots: decisions.length,
+      keep: decisions.length - deletions.length,
+      delete: deletions.length,
+      freedGiB: round2(vols.reduce((a, v) => a + v.freedGiB, 0)),
+    },
+  };
+  if (planned) plan.decisions = planned;
+  return plan;
+}
+
+/** The scope the config names (`snapshots.volumes`, `snapshots.tags`); empty = every volume. */
+export function configScope(c: Pick<SnapshotsConfig, 'volumes' | 'tags'>): PlanScope {
+  const scope: PlanScope = {};
+  if (c.volumes?.length) scope.volumeIds = [...c.volumes].sort();
+  if (c.tags && Object.keys(c.tags).length) {
+    scope.tags = Object.fromEntries(Object.entries(c.tags).map(([k, v]) => [k, Array.isArray(v) ? [...v] : [v]]));
+  }
+  return scope;
+}
+
+/** List, then plan: what the CLI and the TUI both call. */
+export async function planRotation(
+  compute: ComputePort,
+  opts: { scope: PlanScope; config: SnapshotsConfig; now: () => Date; source: string; includeDecisions?: boolean; list?: ListOptions },
+): Promise<SnapshotPlan> {
+  const inventory = await gatherInventory(compute, opts.scope, opts.list);
+  // `now` is read after listing so a slow listing cannot age the plan before it exists.
+  return buildPlan({
+    ...inventory,
+    now: opts.now(),
+    policy: policyFromConfig(opts.config),
+    scope: opts.scope,
+    source: opts.source,
+    includeDecisions: opts.includeDecisions ?? false,
+  });
+}
+
+/** The same plan narrowed to one volume: the deletions shown for it, nothing recomputed. */
+export function narrowPlan(plan: SnapshotPlan, volumeId: string): SnapshotPlan {
+  const volumes = plan.volumes.filter((v) => v.volumeId === volumeId);
+  const deletions = plan.deletions.filter((d) => d.volumeId === volumeId);
+  const v = volumes[0];
+  return {
+    ...plan,
+    scope: { ...plan.scope, volumeIds: [volumeId] },
+    volumes,
+    deletions,
+    totals: { snapshots: v?.total ?? 0, keep: v?.keep ?? 0, delete: deletions.length, freedGiB: v?.freedGiB ?? 0 },
+    decisions: plan.decisions?.filter((d) => d.volumeId === volumeId),
+  };
+}
+
+/**
+ * One lock for every rotation, whatever its scope: a one-volume rotation and an
+ * all-volumes rotation overlap, and any two rotations share the account's one
+ * DeleteSnapshot budget, so running them at once only throttles both.
+ */
+export const ROTATION_LOCK = 'snapshots-rotate';
+
+/**
+ * Safety rules a plan must still satisfy against the account as it is now,
+ * checked before a saved plan is applied. Nothing is recomputed: the plan is
+ * applied exactly as written or refused. It catches a hand-edited file, and a
+ * world that moved since the review (newer snapshots deleted by someone else,
+ * an AMI registered from a planned snapshot): deleting then would take a
+ * volume's last good snapshot or one an AMI needs.
+ */
+export function planViolations(plan: Pick<SnapshotPlan, 'deletions'>, inventory: Inventory): string[] {
+  const newest = new Map<string, Snapshot>();
+  const byId = new Map<string, Snapshot>();
+  for (const s of inventory.snapshots) {
+    byId.set(s.id, s);
+    if (s.state !== 'completed') continue;
+    const n = newest.get(s.volumeId);
+    if (!n || s.startTime > n.startTime || (s.startTime.getTime() === n.startTime.getTime() && s.id < n.id)) newest.set(s.volumeId, s);
+  }
+  const out: string[] = [];
+  for (const d of plan.deletions) {
+    const s = byId.get(d.snapshotId);
+    if (!s) continue; // already gone: the run reports it
+    const ami = inventory.usedByImage.get(s.id);
+    if (ami) out.push(`${s.id} is used by ${ami}`);
+    else if (s.state !== 'completed') out.push(`${s.id} is ${s.state}, not completed`);
+    else if (newest.get(s.volumeId)?.id === s.id) out.push(`${s.id} is now the newest completed snapshot of ${s.volumeId}`);
+    else if (s.volumeId !== d.volumeId) out.push(`${s.id} belongs to ${s.volumeId}, the plan says ${d.volumeId}`);
+  }
+  return out;
+}
+
+/**
+ * Lists the plan's volumes once and refuses (exit 3) a plan that would break
+ * a safety rule now; the plan itself is never changed. `what` names it for
+ * the message: a file path, or 'the plan on screen'.
+ */
+export async function assertPlanStillSafe(compute: ComputePort, plan: Pick<SnapshotPlan, 'deletions'>, what: string): Promise<void> {
+  const volumeIds = [...new Set(plan.deletions.map((d) => d.volumeId))].sort();
+  if (volumeIds.length === 0) return;
+  const problems = planViolations(plan, await gatherInventory(compute, { volumeIds }));
+  if (problems.length === 0) return;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  throw new OpsError('REFUSED', `${what} would delete ${n(problems.length)} snapshot(s) the safety rules keep; nothing deleted`, {
+    details: [...problems.slice(0, 10), ...(problems.length > 10 ? [`… and ${n(problems.length - 10)} more`] : [])],
+    hint: 'the account changed since the plan was made (or it was edited): review a fresh plan (`opsdeck snapshots plan --batch --plan-out FILE`, or r in the Snapshots pane)',
+  });
+}
