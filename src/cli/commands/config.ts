@@ -1,0 +1,137 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { discoverConfig, loadConfig, loadConfigFile, userConfigPath } from '../../config/loader.js';
+import type { Config } from '../../config/schema.js';
+import { listSecretRefs, parseSecretRefs, redact, resolveSecret, secretFilePath } from '../../config/secrets.js';
+import { ExitCode, OpsError, isOpsError } from '../../core/errors.js';
+import type { PlainIO, PlainWrapper } from '../context.js';
+import { toJson } from '../output.js';
+
+/** Keys that must never hold a literal value: a secret pasted into the file. */
+const LITERAL_SECRET_KEY = /password|passwd|secret|token/i;
+
+interface SecretStatus {
+  keyPath: string;
+  refs: string[];
+  resolvable: boolean;
+  problem?: string;
+}
+
+function literalSecrets(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string' && LITERAL_SECRET_KEY.test(k) && !v.includes('${')) return [p];
+    return literalSecrets(v, p);
+  });
+}
+
+/** Secret files anyone else on the machine can read: ssh refuses such keys, we at least say so. */
+function exposedSecretFiles(config: Config, file: string): string[] {
+  const out: string[] = [];
+  for (const { keyPath, text } of listSecretRefs(config)) {
+    for (const ref of parseSecretRefs(text).refs) {
+      if (ref.kind !== 'file') continue;
+      const abs = secretFilePath(ref.target, path.dirname(file));
+      const mode = statSync(abs, { throwIfNoEntry: false })?.mode;
+      if (mode !== undefined && (mode & 0o077) !== 0) {
+        out.push(`${abs} (${keyPath}) is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 ${abs}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Try each reference without keeping the value: only whether it resolves, and why not. */
+function secretStatus(config: Config, file: string, env: NodeJS.ProcessEnv): SecretStatus[] {
+  return listSecretRefs(config).map(({ keyPath, refs, text }) => {
+    try {
+      resolveSecret(text, { keyPath, env, baseDir: path.dirname(file) });
+      return { keyPath, refs, resolvable: true };
+    } catch (e) {
+      return { keyPath, refs, resolvable: false, problem: isOpsError(e) ? e.message : String(e) };
+    }
+  });
+}
+
+function summary(config: Config): string[] {
+  const d = config.fleet.discovery;
+  const discovery = [
+    d.amiPointer && `AMI pointer ${d.amiPointer}`,
+    d.tags && `tags ${Object.keys(d.tags).join(', ')}`,
+    d.autoScalingGroup && `ASG ${d.autoScalingGroup}`,
+  ].filter(Boolean);
+  const w = config.snapshots.windows;
+  const names = (r: Record<string, unknown>): string => (Object.keys(r).length ? Object.keys(r).join(', ') : 'none');
+  return [
+    `aws:       profile ${config.aws.profile ?? '(default chain)'}, region ${config.aws.region ?? '(from environment)'}${config.aws.endpoint ? `, endpoint ${config.aws.endpoint}` : ''}`,
+    `fleet:     ${discovery.length ? discovery.join(' + ') : 'no discovery configured'}; ${config.fleet.address} address, port ${config.fleet.port}`,
+    `haproxy:   backends ${config.haproxy.backends.join(', ')} in ${config.haproxy.configPath}; reload via ${config.haproxy.reload.method}`,
+    `snapshots: all ${w.keepAllHours}h, daily ${w.dailyDays}d, weekly ${w.weeklyDays}d, monthly ${w.monthlyDays}d (${config.snapshots.timeZone})`,
+    `hosts:     ${names(config.hosts)}`,
+    `mysql:     ${names(config.mysql)}`,
+    `webcam:    ${config.webcam.bucket ? `s3://${config.webcam.bucket}/${config.webcam.prefix}` : 'no bucket'}, every ${config.webcam.intervalMinutes} min`,
+  ];
+}
+
+async function check(io: PlainIO): Promise<ExitCode> {
+  const found = discoverConfig({ explicit: io.options.config, env: io.env, cwd: io.cwd });
+  if (!found) {
+    throw new OpsError('CONFIG_NOT_FOUND', 'no config file found (looked at $OPSDECK_CONFIG, ./opsdeck.yaml, ' + userConfigPath(io.env) + ')', {
+      hint: 'create one with `opsdeck init`; without one opsdeck runs on the sandbox',
+    });
+  }
+  let config: Config;
+  try {
+    config = await loadConfigFile(found.path);
+  } catch (e) {
+    if (io.options.json && isOpsError(e) && e.code === 'CONFIG_INVALID') {
+      io.stdout(toJson({ valid: false, path: found.path, problems: e.details }));
+      return e.exitCode;
+    }
+    throw e;
+  }
+  const secrets = secretStatus(config, found.path, io.env);
+  const literals = literalSecrets(config);
+  // Warnings, not failures: secrets resolve at use, and cron's environment may differ from this shell's.
+  for (const s of secrets) if (!s.resolvable) io.stderr(`warning: ${s.problem}`);
+  for (const p of literals) io.stderr(`warning: ${p} holds a literal secret; use \${env:NAME} or \${file:PATH} instead`);
+  for (const w of exposedSecretFiles(config, found.path)) io.stderr(`warning: ${w}`);
+  if (io.options.json) {
+    io.stdout(toJson({ valid: true, path: found.path, source: found.source, config: redact(config), secrets, literalSecrets: literals }));
+    return ExitCode.Ok;
+  }
+  io.stdout(`${found.path}: valid (found via ${found.source === 'flag' ? '--config' : found.source === 'env' ? '$OPSDECK_CONFIG' : found.source === 'cwd' ? './opsdeck.yaml' : '$XDG_CONFIG_HOME'})`);
+  io.stdout(summary(config).map((l) => `  ${l}`).join('\n'));
+  if (secrets.length) {
+    io.stdout(`  secrets:   ${secrets.length} reference${secrets.length === 1 ? '' : 's'}`);
+    for (const s of secrets) io.stdout(`    ${s.keyPath} <- ${s.refs.join(' ')}: ${s.resolvable ? 'resolves' : 'NOT resolvable here'}`);
+  }
+  return ExitCode.Ok;
+}
+
+/** The effective config, defaults filled in, literal secrets hidden: what opsdeck will actually use. */
+async function show(io: PlainIO): Promise<ExitCode> {
+  const loaded = await loadConfig({ explicit: io.options.config, env: io.env, cwd: io.cwd });
+  if (!loaded.path) io.stderr('no config file found: showing the defaults (opsdeck runs on the sandbox)');
+  const safe = redact(loaded.config);
+  if (io.options.json) io.stdout(toJson({ path: loaded.path ?? null, config: safe }));
+  else {
+    const { configToYaml } = await import('../../config/parse.js');
+    io.stdout(`# ${loaded.path ?? 'defaults (no config file)'}\n${configToYaml(safe)}`);
+  }
+  return ExitCode.Ok;
+}
+
+export function registerConfig(program: Command, plain: PlainWrapper): void {
+  const cmd = program.command('config').description('inspect the configuration');
+  cmd
+    .command('check')
+    .description('validate the config and print a summary (secret values are never printed)')
+    .action(plain(async (io) => check(io)));
+  cmd
+    .command('show')
+    .description('print the effective config with defaults filled in (secret values hidden)')
+    .action(plain(async (io) => show(io)));
+}

@@ -1,0 +1,279 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+
+/**
+ * The TUI session state (DESIGN.md "TUI conventions"). One store per TUI
+ * session, never a module singleton, so every test starts from fresh state.
+ * No React here: views subscribe with zustand's `useStore`, tests drive the
+ * actions directly.
+ */
+
+/** A key a pane (or the shell) answers to. Labels drive the footer and help. */
+export interface KeyBinding {
+  /** key names as produced by normaliseKey: 'j', 'down', 'enter', 'ctrl-r' */
+  keys: readonly string[];
+  /** short verb for the footer and help: "refresh", "details" */
+  label: string;
+  /**
+   * The footer entry: default "<first key> <label>"; a string replaces it
+   * (e.g. "j/k move" for a pair of bindings); false hides it (it stays in help).
+   */
+  footer?: boolean | string;
+  /** a title makes the binding a command-palette entry too: "Refresh instances" */
+  title?: string;
+  run(): void;
+}
+
+export interface PaneInfo {
+  id: string;
+  title: string;
+  /** `/` opens a filter input for this pane's list */
+  filterable: boolean;
+}
+
+/** What a pane's list remembers: selection by row id, so it survives refreshes and filters. */
+export interface PaneSlice {
+  selectedId: string | undefined;
+  filter: string;
+  sort: { column: string; descending: boolean } | undefined;
+}
+
+export interface ConfirmRequest {
+  title: string;
+  body: readonly string[];
+  /** label of the affirmative button, e.g. "Delete 412 snapshots" */
+  confirmLabel?: string;
+  cancelLabel?: string;
+  /** the user must type exactly this (e.g. the count) before Confirm works */
+  typed?: string;
+  /** destructive confirmations are drawn in red */
+  destructive?: boolean;
+}
+
+export type Overlay =
+  /** `offset`: first visible line, when the keys do not fit the screen */
+  | { kind: 'help'; offset: number }
+  | { kind: 'palette'; query: string; index: number }
+  | { kind: 'filter'; paneId: string }
+  | {
+      kind: 'confirm';
+      request: ConfirmRequest;
+      focus: 'cancel' | 'confirm';
+      input: string;
+      /** why the last Enter on Confirm did nothing (a wrong typed value), shown in the dialog */
+      refusal?: string | undefined;
+      resolve: (ok: boolean) => void;
+    };
+
+export interface SessionContext {
+  profile: string;
+  region: string;
+  sandbox: boolean;
+  readOnly: boolean;
+}
+
+export interface Flash {
+  text: string;
+  level: 'info' | 'warn' | 'error';
+  at: number;
+}
+
+export interface SessionState {
+  panes: readonly PaneInfo[];
+  activePane: string;
+  overlay: Overlay | undefined;
+  slices: Readonly<Record<string, PaneSlice>>;
+  /** keys each mounted pane answers to, by pane id */
+  bindings: Readonly<Record<string, readonly KeyBinding[]>>;
+  size: { columns: number; rows: number };
+  /** epoch ms of each pane's last successful data load: the header speaks for the pane on screen */
+  refreshedAt: Readonly<Record<string, number>>;
+  context: SessionContext;
+  flash: Flash | undefined;
+  quitRequested: boolean;
+  /** Mutating work in progress (a deletion, an apply): quitting now would cut it off mid-way. */
+  busy: Busy | undefined;
+  /** Ctrl-C came while busy: quit as soon as the work has stopped. */
+  quitWhenIdle: boolean;
+  /** Printed on stderr after the terminal is given back: what the session changed, e.g. a deletion summary. */
+  exitNote: string | undefined;
+
+  setActivePane(id: string): void;
+  /** Tab / Shift-Tab: +1 / -1 with wrap-around */
+  cyclePane(delta: number): void;
+  openOverlay(o: Overlay): void;
+  closeOverlay(): void;
+  slice(paneId: string): PaneSlice;
+  updateSlice(paneId: string, patch: Partial<PaneSlice>): void;
+  setBindings(paneId: string, bindings: readonly KeyBinding[]): void;
+  setSize(columns: number, rows: number): void;
+  /** a pane's data loaded; without paneId, the pane on screen (panes refresh only while shown) */
+  markRefreshed(atMs: number, paneId?: string): void;
+  setFlash(text: string, level?: Flash['level'], atMs?: number): void;
+  /** Opens the confirm dialog; resolves true only when the user confirms. */
+  confirm(req: ConfirmRequest): Promise<boolean>;
+  /** q: quits, unless work is running (then says how to stop it). */
+  requestQuit(): void;
+  /** Ctrl-C: quits; while work runs, first cancels it and quits once it has stopped; a second Ctrl-C quits at once. */
+  interrupt(): void;
+  setBusy(busy: Busy | undefined): void;
+  setExitNote(text: string | undefined): void;
+}
+
+export interface Busy {
+  /** what is running, as a noun phrase: "a snapshot deletion" */
+  label: string;
+  /** stops the work after what is in flight; absent when it cannot be stopped safely (an HAProxy apply) */
+  cancel?: (() => void) | undefined;
+}
+
+export type SessionStore = StoreApi<SessionState>;
+
+export interface SessionInit {
+  panes: readonly PaneInfo[];
+  initialPane?: string | undefined;
+  context?: Partial<SessionContext>;
+  size?: { columns: number; rows: number };
+}
+
+export const emptySlice: PaneSlice = Object.freeze({ selectedId: undefined, filter: '', sort: undefined });
+
+/** Resolves a user-typed pane name ("snapshots", "2", "Snap") to a pane id. */
+export function resolvePane(panes: readonly PaneInfo[], name: string | undefined): string | undefined {
+  if (name === undefined || name === '') return undefined;
+  const n = name.trim().toLowerCase();
+  const byNumber = /^\d+$/.test(n) ? panes[Number(n) - 1] : undefined;
+  if (byNumber) return byNumber.id;
+  return (
+    panes.find((p) => p.id === n || p.title.toLowerCase() === n)?.id ??
+    panes.find((p) => p.id.startsWith(n) || p.title.toLowerCase().startsWith(n))?.id
+  );
+}
+
+export function createSessionStore(init: SessionInit): SessionStore {
+  if (init.panes.length === 0) throw new Error('createSessionStore: at least one pane is required');
+  const first = init.panes[0]!.id;
+  const asked = resolvePane(init.panes, init.initialPane);
+  const unknownPane =
+    init.initialPane !== undefined && init.initialPane !== '' && asked === undefined
+      ? { text: `no pane called "${init.initialPane}": panes are ${init.panes.map((p) => p.id).join(', ')}`, level: 'warn' as const, at: Date.now() }
+      : undefined;
+  return createStore<SessionState>()((set, get) => ({
+    panes: init.panes,
+    activePane: asked ?? first,
+    overlay: undefined,
+    slices: {},
+    bindings: {},
+    size: init.size ?? { columns: 80, rows: 24 },
+    refreshedAt: {},
+    context: { profile: 'default', region: '-', sandbox: false, readOnly: false, ...init.context },
+    flash: unknownPane,
+    quitRequested: false,
+    busy: undefined,
+    quitWhenIdle: false,
+    exitNote: undefined,
+
+    setActivePane(id) {
+      if (!get().panes.some((p) => p.id === id) || get().activePane === id) return;
+      set({ activePane: id });
+    },
+    cyclePane(delta) {
+      const { panes, activePane } = get();
+      const i = panes.findIndex((p) => p.id === activePane);
+      const next = panes[(((i + delta) % panes.length) + panes.length) % panes.length];
+      if (next) set({ activePane: next.id });
+    },
+    openOverlay(o) {
+      // A confirm waiting for an answer must not be silently dropped: replacing it is a "no".
+      // (The same dialog with new focus or input carries the same resolve.)
+      const cur = get().overlay;
+      if (cur?.kind === 'confirm' && (o.kind !== 'confirm' || o.resolve !== cur.resolve)) cur.resolve(false);
+      set({ overlay: o });
+    },
+    closeOverlay() {
+      const cur = get().overlay;
+      if (cur === undefined) return;
+      set({ overlay: undefined });
+      if (cur.kind === 'confirm') cur.resolve(false);
+    },
+    slice(paneId) {
+      return get().slices[paneId] ?? emptySlice;
+    },
+    updateSlice(paneId, patch) {
+      const prev = get().slices[paneId] ?? emptySlice;
+      const next = { ...prev, ...patch };
+      if (next.selectedId === prev.selectedId && next.filter === prev.filter && next.sort === prev.sort) return;
+      set({ slices: { ...get().slices, [paneId]: next } });
+    },
+    setBindings(paneId, bindings) {
+      set({ bindings: { ...get().bindings, [paneId]: bindings } });
+    },
+    setSize(columns, rows) {
+      const s = get().size;
+      if (s.columns === columns && s.rows === rows) return;
+      set({ size: { columns, rows } });
+    },
+    markRefreshed(atMs, paneId = get().activePane) {
+      set({ refreshedAt: { ...get().refreshedAt, [paneId]: atMs } });
+    },
+    setFlash(text, level = 'info', atMs = Date.now()) {
+      set({ flash: { text, level, at: atMs } });
+    },
+    confirm(request) {
+      return new Promise<boolean>((resolve) => {
+        let settled = false;
+        const once = (ok: boolean): void => {
+          if (settled) return;
+          settled = true;
+          resolve(ok);
+        };
+        get().openOverlay({ kind: 'confirm', request, focus: 'cancel', input: '', resolve: once });
+      });
+    },
+    requestQuit() {
+      const busy = get().busy;
+      if (busy) {
+        const how = busy.cancel ? 'press c to cancel it first, or Ctrl-C to cancel and quit' : 'opsdeck quits when it has finished if you press Ctrl-C';
+        get().setFlash(`${busy.label} is running: ${how}`, 'warn');
+        return;
+      }
+      get().closeOverlay();
+      set({ quitRequested: true });
+    },
+    interrupt() {
+      const { busy, quitWhenIdle } = get();
+      if (!busy || quitWhenIdle) {
+        get().closeOverlay();
+        set({ quitRequested: true });
+        return;
+      }
+      busy.cancel?.();
+      set({ quitWhenIdle: true });
+      get().setFlash(
+        `${busy.cancel ? 'cancelling' : 'finishing'} ${busy.label}: opsdeck quits when the calls in flight are done (Ctrl-C again quits now)`,
+        'warn',
+      );
+    },
+    setBusy(busy) {
+      set({ busy });
+      if (busy === undefined && get().quitWhenIdle) {
+        get().closeOverlay();
+        set({ quitRequested: true });
+      }
+    },
+    setExitNote(text) {
+      set({ exitNote: text });
+    },
+  }));
+}
+
+/**
+ * For a pane's mutating key: under --read-only says why nothing happens (in
+ * the footer) and returns true; the caller stops there. The core refuses
+ * too (OpsError READ_ONLY); this only spares the person a plan they cannot apply.
+ */
+export function refuseIfReadOnly(store: SessionStore, what: string): boolean {
+  const s = store.getState();
+  if (!s.context.readOnly) return false;
+  s.setFlash(`read-only session: ${what} is turned off (started with --read-only)`, 'warn');
+  return true;
+}
