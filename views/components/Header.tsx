@@ -1,0 +1,86 @@
+import React, { useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
+import type { Clock } from '../../src/core/clock.js';
+import type { SessionStore } from '../../src/store/session.js';
+import { formatAge } from '../format.js';
+import { useSession } from '../hooks.js';
+
+/** "refreshed 12s ago" changes by itself: the header re-renders once a second, nothing else does. */
+function useTick(ms: number): void {
+  const [, setN] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setN((n) => n + 1), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+}
+
+/** Context first (where am I, can I break things), then freshness of what is on screen. */
+export function Header({ store, clock, width }: { store: SessionStore; clock: Clock; width: number }): React.ReactElement {
+  useTick(1000);
+  const ctx = useSession(store, (s) => s.context);
+  // The pane on screen: another pane's freshness would mislead (a placeholder has loaded nothing).
+  const last = useSession(store, (s) => s.refreshedAt[s.activePane]);
+  const ago = last === undefined ? 'not refreshed yet' : `refreshed ${formatAge(clock.now().getTime() - last)} ago`;
+  return (
+    <Box width={width} height={1} overflowY="hidden" justifyContent="space-between">
+      <Text wrap="truncate">
+        <Text bold color="cyan">
+          opsdeck
+        </Text>
+        {'  '}
+        {ctx.profile}
+        <Text dimColor>@</Text>
+        {ctx.region}
+        {ctx.sandbox ? (
+          <Text>
+            {' '}
+            <Text backgroundColor="yellow" color="black" bold>
+              {' SANDBOX '}
+            </Text>
+          </Text>
+        ) : null}
+        {ctx.readOnly ? (
+          <Text>
+            {' '}
+            <Text backgroundColor="blue" color="white" bold>
+              {' READ-ONLY '}
+            </Text>
+          </Text>
+        ) : null}
+      </Text>
+      <Box marginLeft={1} flexShrink={0}>
+        <Text dimColor wrap="truncate">
+          {ago}
+        </Text>
+      </Box>
+    </Box>
+  );
+}
+
+export function Tabs({ store, width }: { store: SessionStore; width: number }): React.ReactElement {
+  const panes = useSession(store, (s) => s.panes);
+  const active = useSession(store, (s) => s.activePane);
+  // At narrow widths the titles shorten so every number stays reachable on screen.
+  const full = panes.reduce((a, p, i) => a + `${i + 1} ${p.title}`.length + 3, -1) <= width;
+  return (
+    <Box width={width} height={1} overflowY="hidden">
+      <Text wrap="truncate">
+        {panes.map((p, i) => {
+          const label = `${i + 1} ${full ? p.title : p.title.slice(0, 4)}`;
+          return (
+            <React.Fragment key={p.id}>
+              {i > 0 ? ' ' : ''}
+              {p.id === active ? (
+                <Text inverse bold>
+                  [{label}]
+                </Text>
+              ) : (
+                <Text dimColor> {label} </Text>
+              )}
+            </React.Fragment>
+          );
+        })}
+      </Text>
+    </Box>
+  );
+}

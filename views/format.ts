@@ -1,0 +1,48 @@
+/** Display helpers shared by panes and components (no React, no I/O). */
+
+import stringWidth from 'string-width';
+
+export { formatAge, formatDuration } from '../src/core/format.js';
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * Terminal cells a string takes: CJK and most emoji take two, combining marks
+ * none. Instance names and tags are user data, so a column measured in
+ * characters would push everything right of a wide name out of line.
+ * ASCII (nearly every row) skips the Unicode tables.
+ */
+export function cellWidth(text: string): number {
+  return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+}
+
+/** Fits `text` into exactly `width` cells: cut with an ellipsis, padded with spaces. */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  // Control characters from API data (C0, DEL, C1) would move the cursor and corrupt the frame.
+  const clean = text.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ');
+  const w = cellWidth(clean);
+  let cut = clean;
+  let used = w;
+  if (w > width) {
+    cut = '';
+    used = 0;
+    // Cut on grapheme boundaries so a wide character is never split in half.
+    for (const { segment } of segmenter.segment(clean)) {
+      const sw = cellWidth(segment);
+      if (used + sw > width - 1) break;
+      cut += segment;
+      used += sw;
+    }
+    cut += '…';
+    used += 1;
+  }
+  const pad = ' '.repeat(Math.max(0, width - used));
+  return align === 'right' ? pad + cut : cut + pad;
+}
+
+/** 10000 -> "10,000" */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

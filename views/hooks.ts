@@ -1,0 +1,83 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import type { ProgressEvent, ProgressSink } from '../src/core/progress.js';
+import type { KeyBinding, SessionState, SessionStore } from '../src/store/session.js';
+
+/** Subscribe to one slice of the session store; re-renders only when it changes. */
+export function useSession<T>(store: SessionStore, selector: (s: SessionState) => T): T {
+  return useStore(store, selector);
+}
+
+function signature(bindings: readonly KeyBinding[]): string {
+  return bindings.map((b) => [b.keys.join(','), b.label, String(b.footer), b.title].join('|')).join(';');
+}
+
+/**
+ * Declares the keys a pane answers to. Re-registers only when the set of keys
+ * or their labels change (not on every render), and each registered `run`
+ * calls the latest closure for the same keys, so handlers never act on stale
+ * data. Registration happens in the commit (a layout effect): no key can
+ * arrive between a frame and the bindings that belong to it.
+ */
+export function usePaneKeys(store: SessionStore, paneId: string, bindings: readonly KeyBinding[]): void {
+  const latest = useRef(bindings);
+  latest.current = bindings;
+  const registered = useRef<readonly KeyBinding[] | undefined>(undefined);
+  const sig = signature(bindings);
+  useLayoutEffect(() => {
+    const wrapped = latest.current.map((b) => {
+      const id = b.keys.join(',');
+      // Found by keys, not by position: a list that grew must never turn Enter into another action.
+      return { ...b, run: () => latest.current.find((x) => x.keys.join(',') === id)?.run() };
+    });
+    registered.current = wrapped;
+    store.getState().setBindings(paneId, wrapped);
+  }, [store, paneId, sig]);
+  useLayoutEffect(
+    () => () => {
+      // Only withdraw our own keys: someone else (the pane's error boundary) may own the slot now.
+      if (store.getState().bindings[paneId] === registered.current) store.getState().setBindings(paneId, []);
+    },
+    [store, paneId],
+  );
+}
+
+/**
+ * A ProgressSink for long work shown with <ProgressBar>: events can arrive
+ * thousands of times a second, the pane re-renders at most every `everyMs`
+ * (and always for the last event, so the final count is exact).
+ */
+export function useProgress(everyMs = 100): { event: ProgressEvent | undefined; sink: ProgressSink; reset(): void } {
+  const [event, setEvent] = useState<ProgressEvent | undefined>(undefined);
+  const latest = useRef<ProgressEvent | undefined>(undefined);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const lastShown = useRef(0);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const sink = useCallback<ProgressSink>(
+    (e) => {
+      latest.current = e;
+      const wait = lastShown.current + everyMs - Date.now();
+      const done = e.total !== undefined && e.done >= e.total;
+      if (wait <= 0 || done) {
+        clearTimeout(timer.current);
+        timer.current = undefined;
+        lastShown.current = Date.now();
+        setEvent(e);
+      } else if (timer.current === undefined) {
+        timer.current = setTimeout(() => {
+          timer.current = undefined;
+          lastShown.current = Date.now();
+          setEvent(latest.current);
+        }, wait);
+      }
+    },
+    [everyMs],
+  );
+  const reset = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = undefined;
+    latest.current = undefined;
+    setEvent(undefined);
+  }, []);
+  return { event, sink, reset };
+}

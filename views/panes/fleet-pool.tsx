@@ -1,0 +1,96 @@
+import React, { memo } from 'react';
+import { Box, Text } from 'ink';
+import { summaryLine } from '../../src/haproxy/report.js';
+import { SIMULATED, type PoolView } from '../../src/haproxy/pool.js';
+import { describeError } from '../components/ErrorPanel.js';
+import { DiffView } from '../components/DiffView.js';
+import { fit } from '../format.js';
+
+/** The "in pool?" cell: now, and what the pending sync would do. */
+export function poolCell(view: PoolView | undefined, id: string): string {
+  if (!view) return '…';
+  const now = view.inPool.has(id);
+  const s = view.plan?.summary;
+  if (s?.added.includes(id)) return '+join';
+  if (s?.removed.includes(id)) return '-leave';
+  if (s?.changed.includes(id)) return '~yes';
+  if (now) return 'yes';
+  const problem = view.plan?.problems.find((p) => p.instanceId === id);
+  return problem ? '!skip' : 'no';
+}
+
+/** The POOL cell spelled out for the details view, with discovery's reason when the instance is left out. */
+export function poolDetail(view: PoolView, id: string): string {
+  const problem = view.plan?.problems.find((p) => p.instanceId === id);
+  if (problem) return `left out: ${problem.reason}`;
+  const backends = view.inPool.get(id)?.join(', ');
+  const cell = poolCell(view, id);
+  const next = cell === '+join' ? 'joins with the pending sync' : cell === '-leave' ? 'leaves with the pending sync' : cell === '~yes' ? 'its server line changes with the pending sync' : undefined;
+  return [backends ? `server in ${backends}` : 'not a server', next].filter(Boolean).join('; ');
+}
+
+/** The live server cell: admin state when set, else health status; "sim …" on the sandbox, where nothing checks health. */
+export function serverCell(view: PoolView | undefined, id: string): string {
+  const s = view?.live.get(id);
+  if (!s) return '-';
+  if (s.check === SIMULATED) return `sim ${s.admin === 'ready' ? 'ready' : s.admin.toUpperCase()}`;
+  return s.admin === 'ready' ? `${s.status}${s.check ? ` ${s.check}` : ''}` : s.admin.toUpperCase();
+}
+
+/** The ---/+++ lines repeat the path the panel already names: the room goes to the changes. */
+function withoutHeader(diff: string): string {
+  return diff.startsWith('--- ') ? diff.slice(diff.indexOf('\n', diff.indexOf('\n') + 1) + 1) : diff;
+}
+
+/** Pool panel under the table: summary, guard verdicts, the coloured diff. */
+export const PoolPanel = memo(function PoolPanel({
+  view,
+  error,
+  loading,
+  width,
+  height,
+  diffOffset,
+}: {
+  view: PoolView | undefined;
+  error: unknown;
+  loading: boolean;
+  width: number;
+  height: number;
+  diffOffset: number;
+}): React.ReactElement {
+  const lines: React.ReactElement[] = [];
+  const plan = view?.plan;
+  const backends = view?.settings.haproxy.backends.join(', ') ?? '';
+  if (!view && loading) lines.push(<Text key="l" color="yellow">pool: loading plan…</Text>);
+  else if (error !== undefined || view?.planError !== undefined) {
+    const d = describeError(error ?? view?.planError);
+    lines.push(<Text key="e" color="red" wrap="truncate">{fit(`pool: ${d.message}`, width)}</Text>);
+    if (d.hint) lines.push(<Text key="h" color="yellow" wrap="truncate">{fit(`hint: ${d.hint}`, width)}</Text>);
+  } else if (plan) {
+    // A failed discovery knows nothing about the fleet: "in sync" would be a guess.
+    const blind = plan.guards.some((g) => g.guard === 'discovery' && !g.ok);
+    const head = blind
+      ? `pool ${backends}: unknown, discovery failed; live config left as is (${plan.summary.after} servers)`
+      : plan.changed
+        ? `pool ${backends}: ${summaryLine(plan)}`
+        : `pool ${backends}: in sync (${plan.summary.after} servers)`;
+    lines.push(
+      <Text key="s" wrap="truncate">
+        <Text bold>{fit(head, Math.max(1, width - 1))}</Text>
+      </Text>,
+    );
+    const bad = plan.guards.filter((g) => !g.ok);
+    const info = bad.length
+      ? // The key first: at 80 columns the guard's message is cut, the way out must not be.
+        { text: `REFUSED${bad.every((g) => g.guard === 'removal' || g.guard === 'empty') ? ' (F reviews an override)' : ''}: ${bad.map((g) => g.message).join('; ')}`, color: 'red' }
+      : { text: `${plan.validation.message}${plan.problems.length ? ` · ${plan.problems.length} left out (see !skip)` : ''}${view?.liveNote ? ` · ${view.liveNote}` : ''}${plan.changed ? ' · a applies' : ''}`, color: 'gray' };
+    lines.push(<Text key="g" color={info.color} wrap="truncate">{fit(info.text, width)}</Text>);
+  }
+  const diffHeight = height - lines.length;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      {lines}
+      {plan?.changed && diffHeight >= 2 ? <DiffView diff={withoutHeader(plan.diff)} offset={diffOffset} width={width} height={diffHeight} /> : null}
+    </Box>
+  );
+});

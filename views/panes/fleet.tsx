@@ -1,0 +1,287 @@
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import type { Instance } from '../../src/cloud/ports.js';
+import { loadPool, type PoolView } from '../../src/haproxy/pool.js';
+import { latestLoader } from '../../src/store/latest.js';
+import type { ServerAdminState } from '../../src/haproxy/runtime.js';
+import { applyShownPlan, forceApply, setSelectedState } from './fleet-actions.js';
+import { PoolPanel, poolCell, poolDetail, serverCell } from './fleet-pool.js';
+import type { KeyBinding } from '../../src/store/session.js';
+import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
+import { ErrorPanel } from '../components/ErrorPanel.js';
+import { Table, type Column } from '../components/Table.js';
+import { fit, formatAge, formatCount } from '../format.js';
+import { usePaneKeys, useSession } from '../hooks.js';
+import type { PaneDefinition, PaneProps } from './types.js';
+
+/**
+ * Fleet: every instance the session's cloud reports, refreshed every
+ * config.fleet.refreshSeconds and on `r`. A failed refresh keeps the last
+ * good rows on screen and says so; it never shows an empty fleet as if it
+ * were true.
+ */
+
+type Load =
+  | { status: 'loading'; rows: readonly Instance[]; error?: undefined; at?: number }
+  | { status: 'ok'; rows: readonly Instance[]; error?: undefined; at: number }
+  | { status: 'error'; rows: readonly Instance[]; error: unknown; at?: number };
+
+const STATE_COLOURS: Record<string, string> = {
+  running: 'green',
+  pending: 'yellow',
+  stopping: 'yellow',
+  'shutting-down': 'yellow',
+  stopped: 'gray',
+  terminated: 'gray',
+};
+
+function columns(address: 'private' | 'public', nowMs: number, pool: PoolView | undefined): Column<Instance>[] {
+  return [
+    // An id cut short is useless (it is what people paste): full width, hidden last.
+    { key: 'id', title: 'ID', get: (i) => i.id, minWidth: 19, priority: 9 },
+    { key: 'name', title: 'NAME', get: (i) => i.name ?? '-', minWidth: 8, priority: 5 },
+    { key: 'state', title: 'STATE', get: (i) => i.state, minWidth: 7, priority: 8 },
+    { key: 'az', title: 'AZ', get: (i) => i.availabilityZone ?? '-', minWidth: 10, priority: 1 },
+    { key: 'type', title: 'TYPE', get: (i) => i.instanceType ?? '-', minWidth: 8, priority: 2 },
+    {
+      key: 'address',
+      title: address === 'public' ? 'PUBLIC IP' : 'PRIVATE IP',
+      get: (i) => (address === 'public' ? i.publicIp : i.privateIp) ?? '-',
+      minWidth: 15,
+      priority: 6,
+    },
+    {
+      key: 'age',
+      title: 'AGE',
+      get: (i) => (i.launchTime ? formatAge(nowMs - i.launchTime.getTime()) : '-'),
+      align: 'right',
+      minWidth: 5,
+      priority: 3,
+    },
+    // Pool columns only once a pool is configured: without one they would be a column of "no".
+    ...(pool?.plan
+      ? [
+          { key: 'pool', title: 'POOL', get: (i: Instance) => poolCell(pool, i.id), minWidth: 6, priority: 7 },
+          { key: 'server', title: 'SERVER', get: (i: Instance) => serverCell(pool, i.id), minWidth: 9, priority: 4 },
+        ]
+      : []),
+  ];
+}
+
+function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], sort: { column: string; descending: boolean } | undefined): readonly Instance[] {
+  if (!sort) return rows;
+  const dir = sort.descending ? -1 : 1;
+  if (sort.column === 'age') {
+    // Oldest first: launch time, not the formatted text.
+    return [...rows].sort((a, b) => dir * ((a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0)));
+  }
+  const col = cols.find((c) => c.key === sort.column);
+  if (!col) return rows;
+  return [...rows].sort((a, b) => dir * col.get(a).localeCompare(col.get(b), 'en', { numeric: true }));
+}
+
+const rowId = (i: Instance): string => i.id;
+const rowColor = (i: Instance): string | undefined => STATE_COLOURS[i.state];
+
+function InstanceDetails({ inst, width, height, nowMs, pool }: { inst: Instance; width: number; height: number; nowMs: number; pool: PoolView | undefined }): React.ReactElement {
+  const fields: [string, string][] = [
+    ['id', inst.id],
+    // Why an instance is or is not a server is the first question at 3am: the reason comes from discovery.
+    ...(pool?.plan ? [['pool', poolDetail(pool, inst.id)] as [string, string], ['server', serverCell(pool, inst.id)] as [string, string]] : []),
+    ['name', inst.name ?? '-'],
+    ['state', inst.state],
+    ['zone', inst.availabilityZone ?? '-'],
+    ['type', inst.instanceType ?? '-'],
+    ['image', inst.imageId ?? '-'],
+    ['private ip', inst.privateIp ?? '-'],
+    ['public ip', inst.publicIp ?? '-'],
+    ['launched', inst.launchTime ? `${inst.launchTime.toISOString()} (${formatAge(nowMs - inst.launchTime.getTime())} ago)` : '-'],
+    ...Object.entries(inst.tags).map(([k, v]): [string, string] => [`tag ${k}`, v]),
+  ];
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text bold wrap="truncate">
+        {fit(inst.id, 24).trimEnd()} <Text dimColor>(Esc back)</Text>
+      </Text>
+      {/* Tag keys and values are API data: fit() turns control characters into spaces so they cannot move the cursor. */}
+      {fields.slice(0, Math.max(0, height - 1)).map(([k, v]) => (
+        <Text key={k} wrap="truncate">
+          <Text color="cyan">{fit(k, 14)}</Text> {fit(v, Math.max(1, width - 15)).trimEnd()}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+export function FleetPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
+  const [load, setLoad] = useState<Load>({ status: 'loading', rows: [] });
+  const [detailId, setDetailId] = useState<string | undefined>(undefined);
+  const [pool, setPool] = useState<{ view: PoolView | undefined; error: unknown; loading: boolean }>({ view: undefined, error: undefined, loading: true });
+  const [diffOffset, setDiffOffset] = useState(0);
+  const mounted = useRef(true);
+
+  // The pool (discovery + plan + live states) loads beside the table, never in front of it.
+  // Latest wins: the refresh an apply asks for must not be dropped because an
+  // auto-refresh that read the old live config is still running.
+  const poolLoader = useMemo(
+    () =>
+      latestLoader(
+        () => loadPool(ctx),
+        (o) => {
+          if (!mounted.current) return;
+          if (o.ok) setPool({ view: o.value, error: undefined, loading: false });
+          else setPool((p) => ({ view: p.view, error: o.error, loading: false }));
+        },
+      ),
+    [ctx],
+  );
+  const refreshPool = useCallback(async (): Promise<void> => {
+    setPool((p) => ({ ...p, loading: true }));
+    await poolLoader.request();
+  }, [poolLoader]);
+
+  const instancesLoader = useMemo(
+    () =>
+      latestLoader(
+        async () => {
+          const cloud = await ctx.cloud();
+          return { rows: await cloud.compute.describeInstances({}), at: ctx.clock.now().getTime() };
+        },
+        (o) => {
+          if (!mounted.current) return;
+          if (o.ok) {
+            setLoad({ status: 'ok', rows: o.value.rows, at: o.value.at });
+            store.getState().markRefreshed(o.value.at, paneId);
+          } else {
+            setLoad((l) => ({ status: 'error', rows: l.rows, error: o.error, ...(l.at !== undefined ? { at: l.at } : {}) }));
+          }
+        },
+      ),
+    [ctx, store, paneId],
+  );
+  const refresh = useCallback(async (): Promise<void> => {
+    void refreshPool();
+    setLoad((l) => ({ ...l, status: 'loading', error: undefined }));
+    await instancesLoader.request();
+  }, [refreshPool, instancesLoader]);
+
+  useEffect(() => {
+    mounted.current = true;
+    void refresh();
+    return () => {
+      mounted.current = false;
+      poolLoader.stop();
+      instancesLoader.stop();
+    };
+  }, [refresh, poolLoader, instancesLoader]);
+
+  // Auto-refresh only while visible: a hidden pane costs no API calls.
+  const seconds = ctx.config.fleet.refreshSeconds;
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => void refresh(), seconds * 1000);
+    return () => clearInterval(t);
+  }, [active, refresh, seconds]);
+
+  const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
+  const sort = useSession(store, (s) => s.slices[paneId]?.sort);
+  const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
+  // Ages are computed per load, not per keypress: the memoized rows stay the same object.
+  const nowMs = load.at ?? ctx.clock.now().getTime();
+  const cols = useMemo(() => columns(ctx.config.fleet.address, nowMs, pool.view), [ctx.config.fleet.address, nowMs, pool.view]);
+  const shown = useMemo(() => {
+    const filtered = filter === '' ? load.rows : load.rows.filter((i) => matchesFilter(filter, cols.map((c) => c.get(i))));
+    return sortRows(filtered, cols, sort);
+  }, [load.rows, filter, cols, sort]);
+  const ids = useMemo(() => shown.map(rowId), [shown]);
+  const byState = useMemo(() => {
+    const n = new Map<string, number>();
+    for (const r of load.rows) n.set(r.state, (n.get(r.state) ?? 0) + 1);
+    return [...n].map(([state, c]) => `${c} ${state}`).join(', ');
+  }, [load.rows]);
+  const selected = shown[selectedIndex(ids, selectedId)];
+
+  const plan = pool.view?.plan;
+  // The diff gets room only when there is a change to show; otherwise two status lines.
+  const poolHeight = height < 12 ? 0 : plan?.changed ? Math.min(14, Math.floor(height * 0.45)) : 2;
+  const tableHeight = Math.max(2, height - 1 - poolHeight - (load.status === 'error' ? 6 : 0));
+
+  const setState = async (state: ServerAdminState): Promise<void> => {
+    await setSelectedState(ctx, store, pool.view, selected, state);
+    void refreshPool();
+  };
+  const apply = async (force: boolean): Promise<void> => {
+    await (force ? forceApply(ctx, store, pool.view) : applyShownPlan(ctx, store, pool.view, pool.loading));
+    void refreshPool();
+  };
+  const bindings: KeyBinding[] = detailId
+    ? [{ keys: ['escape'], label: 'back', run: () => setDetailId(undefined) }, { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() }]
+    : [
+        ...listBindings(store, paneId, () => ids, () => tableHeight - 1),
+        { keys: ['enter'], label: 'details', title: 'Show instance details', run: () => selected && setDetailId(selected.id) },
+        { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
+        {
+          keys: ['s'],
+          label: 'sort',
+          title: 'Sort by the next column',
+          run: () => {
+            const i = cols.findIndex((c) => c.key === sort?.column);
+            const next = cols[i + 1];
+            store.getState().updateSlice(paneId, { sort: next ? { column: next.key, descending: false } : undefined });
+          },
+        },
+        { keys: ['a'], label: 'apply', title: 'Apply the HAProxy pool change', run: () => void apply(false) },
+        { keys: ['F'], label: 'force', footer: false, title: 'Apply past the removal/empty guards (typed confirmation)', run: () => void apply(true) },
+        { keys: ['d'], label: 'drain', title: 'Drain the selected server', run: () => void setState('drain') },
+        { keys: ['m'], label: 'maint', footer: false, title: 'Put the selected server in maintenance', run: () => void setState('maint') },
+        { keys: ['u'], label: 'ready', footer: false, title: 'Set the selected server ready', run: () => void setState('ready') },
+        { keys: [']'], label: 'diff down', footer: false, title: 'Scroll the pool diff down', run: () => setDiffOffset((o) => o + Math.max(1, poolHeight - 3)) },
+        { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
+        {
+          keys: ['S'],
+          label: 'reverse',
+          footer: false,
+          title: 'Reverse the sort order',
+          run: () => sort && store.getState().updateSlice(paneId, { sort: { ...sort, descending: !sort.descending } }),
+        },
+      ];
+  usePaneKeys(store, paneId, bindings);
+
+  const detail = detailId ? load.rows.find((r) => r.id === detailId) : undefined;
+  if (detail) return <InstanceDetails inst={detail} width={width} height={height} nowMs={nowMs} pool={pool.view} />;
+
+  const count =
+    filter === ''
+      ? `${formatCount(load.rows.length)} instances${byState ? ` (${byState})` : ''}`
+      : `${formatCount(shown.length)} of ${formatCount(load.rows.length)} instances match "${filter}"`;
+  const position = shown.length > 0 ? `  row ${formatCount(selectedIndex(ids, selectedId) + 1)}/${formatCount(shown.length)}` : '';
+  const sortText = sort ? `  sorted by ${sort.column}${sort.descending ? ' ↓' : ' ↑'}` : '';
+  const firstLoad = load.status === 'loading' && load.at === undefined;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text wrap="truncate">
+        <Text bold>Fleet</Text>{' '}
+        {firstLoad ? <Text color="yellow">loading instances…</Text> : <Text dimColor>{count}{position}{sortText}</Text>}
+        {load.status === 'loading' && !firstLoad ? <Text color="yellow">  refreshing…</Text> : null}
+      </Text>
+      {load.status === 'error' ? (
+        <ErrorPanel title={load.rows.length > 0 ? 'Refresh failed: showing the last good list' : 'Could not list instances'} error={load.error} width={width} />
+      ) : null}
+      {firstLoad ? null : (
+        <Table
+          rows={shown}
+          columns={cols}
+          rowId={rowId}
+          selectedId={selectedId}
+          width={width}
+          height={tableHeight}
+          rowColor={rowColor}
+          emptyText={load.rows.length === 0 ? (load.status === 'error' ? 'no data' : 'no instances') : `nothing matches "${filter}" (Esc clears)`}
+        />
+      )}
+      {poolHeight > 0 ? <PoolPanel view={pool.view} error={pool.error} loading={pool.loading} width={width} height={poolHeight} diffOffset={diffOffset} /> : null}
+    </Box>
+  );
+}
+
+export const fleetPane: PaneDefinition = { id: 'fleet', title: 'Fleet', filterable: true, component: FleetPane };

@@ -1,0 +1,19 @@
+import { fleetPane } from './fleet.js';
+import { placeholderPane } from './placeholder.js';
+import { snapshotsPane } from './snapshots.js';
+import type { PaneDefinition } from './types.js';
+
+export type { PaneDefinition, PaneProps } from './types.js';
+
+/**
+ * The panes in tab order: the position is the number key (1 Fleet, 2 Snapshots, …).
+ * To add a pane, replace its placeholder with your definition (see README.md).
+ */
+export const panes: readonly PaneDefinition[] = [
+  fleetPane,
+  snapshotsPane,
+  placeholderPane('runbooks', 'Runbooks', 'MySQL resync runbooks'),
+  placeholderPane('webcam', 'Webcam', 'the webcam pipeline'),
+  placeholderPane('scaling', 'Scaling', 'Auto Scaling controls'),
+  placeholderPane('database', 'Database', 'database health and drift'),
+];

@@ -1,0 +1,122 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { ProgressEvent } from '../../src/core/progress.js';
+import type { ApplySummary } from '../../src/snapshots/execute.js';
+import type { PlannedDecision, SnapshotPlan, VolumeSummary } from '../../src/snapshots/plan.js';
+import { groupDeletions } from '../../src/snapshots/summary.js';
+import { decisionClass } from '../../src/snapshots/view.js';
+import { ProgressBar } from '../components/ProgressBar.js';
+import type { Column } from '../components/Table.js';
+import { fit, formatCount } from '../format.js';
+
+/** Sub-views of the Snapshots pane: column sets, the plan, progress and the summary. */
+
+export interface VolumeRow extends VolumeSummary {
+  timeline: string;
+}
+
+export const TIMELINE_WIDTH = 24;
+
+export const volumeColumns: Column<VolumeRow>[] = [
+  { key: 'volume', title: 'VOLUME', get: (v) => v.volumeId, minWidth: 21, priority: 9 },
+  { key: 'total', title: 'TOTAL', get: (v) => formatCount(v.total), align: 'right', minWidth: 6, priority: 7 },
+  { key: 'keep', title: 'KEEP', get: (v) => formatCount(v.keep), align: 'right', minWidth: 5, priority: 8 },
+  { key: 'delete', title: 'DELETE', get: (v) => formatCount(v.delete), align: 'right', minWidth: 6, priority: 8 },
+  { key: 'gib', title: 'VOL GiB', get: (v) => formatCount(v.freedGiB) + (v.sizeUnknown ? '+' : ''), align: 'right', minWidth: 5, priority: 4 },
+  { key: 'ami', title: 'AMI', get: (v) => formatCount(v.usedByImage), align: 'right', minWidth: 3, priority: 2 },
+  // newest on the left, log scale: see timelineStrip
+  { key: 'timeline', title: 'KEPT now→14mo', get: (v) => v.timeline, minWidth: 12, maxWidth: TIMELINE_WIDTH, priority: 1 },
+];
+
+export const decisionColumns: Column<PlannedDecision>[] = [
+  { key: 'id', title: 'SNAPSHOT', get: (d) => d.snapshotId, minWidth: 22, priority: 9 },
+  { key: 'start', title: 'STARTED (UTC)', get: (d) => d.startTime.slice(0, 16).replace('T', ' '), minWidth: 16, priority: 8 },
+  { key: 'action', title: 'ACTION', get: (d) => d.action, minWidth: 6, priority: 7 },
+  { key: 'reason', title: 'REASON', get: (d) => d.reason, minWidth: 12, priority: 6 },
+  { key: 'size', title: 'VOL GiB', get: (d) => (d.sizeGiB === undefined ? '-' : String(d.sizeGiB)), align: 'right', minWidth: 4, priority: 1 },
+];
+
+const CLASS_COLOURS = { keep: 'green', delete: 'red', pinned: 'cyan', unfinished: 'yellow' } as const;
+export const decisionColour = (d: PlannedDecision): string => CLASS_COLOURS[decisionClass(d)];
+
+/** The plan a person confirms: counts and deletions grouped by volume and reason, with totals. */
+export function planLines(plan: SnapshotPlan): string[] {
+  const groups = groupDeletions(plan.deletions);
+  const gib = plan.deletions.reduce((a, d) => a + (d.sizeGiB ?? 0), 0);
+  const volumes = new Set(plan.deletions.map((d) => d.volumeId));
+  const only = volumes.size === 1 ? [...volumes][0] : undefined;
+  const lines = [
+    `${formatCount(plan.deletions.length)} snapshots to delete on ${only ?? `${formatCount(volumes.size)} volumes`}`,
+    // EC2 reports a snapshot's volume size; the storage a deletion frees (incremental blocks) is not reported.
+    `${formatCount(Math.round(gib))} GiB of volume sizes; snapshots are incremental, less is freed`,
+    `kept: ${formatCount(plan.totals.snapshots - plan.deletions.length)} (AMI-pinned, unfinished and each volume's newest are never deleted)`,
+  ];
+  // fits 80 columns with the date range (one volume: its id is in the line above, not on every group)
+  for (const g of groups) {
+    const head = only ? '' : `${g.volumeId} `;
+    lines.push(`${head}${fit(g.kind, 26)} ${formatCount(g.count).padStart(6)} ${g.oldest.slice(0, 10)} … ${g.newest.slice(0, 10)}`);
+  }
+  return lines;
+}
+
+export function PlanView({ plan, width, height }: { plan: SnapshotPlan; width: number; height: number }): React.ReactElement {
+  const lines = planLines(plan);
+  const room = Math.max(0, height - 2);
+  const shown = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), `… ${lines.length - room + 1} more groups`] : lines;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text bold color="red" wrap="truncate">
+        Plan: delete {formatCount(plan.deletions.length)} snapshots{' '}
+        <Text dimColor>(Enter: confirm… · Esc: back)</Text>
+      </Text>
+      {shown.map((l, i) => (
+        <Text key={i} wrap="truncate" {...(i < 2 ? { bold: i === 0 } : {})}>
+          {l}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+export function DeletingView({ event, total, width, cancelling }: { event: ProgressEvent | undefined; total: number; width: number; cancelling: boolean }): React.ReactElement {
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold wrap="truncate">
+        Deleting {formatCount(total)} snapshots <Text dimColor>{cancelling ? '(cancelling: finishing the deletions in flight…)' : '(c: cancel)'}</Text>
+      </Text>
+      <ProgressBar event={event ?? { phase: 'deleting snapshots', done: 0, total }} width={width} />
+    </Box>
+  );
+}
+
+export function SummaryView({ summary, width, height }: { summary: ApplySummary; width: number; height: number }): React.ReactElement {
+  const rows: [string, number, string | undefined][] = [
+    ['deleted', summary.deleted.length, 'green'],
+    ['skipped, in use', summary.skippedInUse.length, 'yellow'],
+    ['already gone', summary.alreadyGone.length, undefined],
+    ['failed', summary.failed.length, summary.failed.length ? 'red' : undefined],
+  ];
+  if (summary.cancelled) rows.push(['not attempted (cancelled)', summary.notAttempted, 'yellow']);
+  const problems = [
+    ...summary.skippedInUse.map((id) => `in use: ${id}`),
+    ...summary.failed.map((f) => `failed: ${f.id} ${f.code} ${f.message}`),
+  ];
+  const room = Math.max(0, height - rows.length - 2);
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text bold wrap="truncate">
+        {summary.cancelled ? 'Rotation cancelled' : 'Rotation done'} <Text dimColor>(Enter/Esc: back to volumes)</Text>
+      </Text>
+      {rows.map(([label, n, colour]) => (
+        <Text key={label} wrap="truncate" {...(colour ? { color: colour } : {})}>
+          {fit(label, 26)} {formatCount(n).padStart(7)}
+        </Text>
+      ))}
+      {problems.slice(0, room).map((p) => (
+        <Text key={p} wrap="truncate" dimColor>
+          {p}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,276 @@
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import { withLock } from '../../src/core/lock.js';
+import { applyPlan, type ApplySummary } from '../../src/snapshots/execute.js';
+import { assertPlanStillSafe, configScope, narrowPlan, planRotation, ROTATION_LOCK, type PlannedDecision, type SnapshotPlan } from '../../src/snapshots/plan.js';
+import { latestLoader } from '../../src/store/latest.js';
+import { describePolicy, describeResult } from '../../src/snapshots/summary.js';
+import { decisionsByVolume, planAgeMinutes, timelineStrip } from '../../src/snapshots/view.js';
+import { refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
+import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
+import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
+import { Table } from '../components/Table.js';
+import { formatCount } from '../format.js';
+import { usePaneKeys, useProgress, useSession } from '../hooks.js';
+import {
+  DeletingView,
+  PlanView,
+  SummaryView,
+  TIMELINE_WIDTH,
+  decisionColour,
+  decisionColumns,
+  planLines,
+  volumeColumns,
+  type VolumeRow,
+} from './snapshots-parts.js';
+import type { PaneDefinition, PaneProps } from './types.js';
+
+/**
+ * Snapshots: the retention plan per volume, drill-in with keep/delete and the
+ * reason, `d` shows the plan, a typed confirmation (the count), then the
+ * deletion with progress and a summary. What is deleted is exactly the plan
+ * on screen: nothing is recomputed between the confirmation and the calls.
+ */
+
+type Mode =
+  | { kind: 'volumes' }
+  | { kind: 'volume'; volumeId: string }
+  | { kind: 'plan'; plan: SnapshotPlan; back: Mode }
+  | { kind: 'deleting'; plan: SnapshotPlan; cancelling: boolean }
+  | { kind: 'summary'; summary: ApplySummary };
+
+type Load = { status: 'loading' | 'ok' | 'error'; plan: SnapshotPlan | undefined; error?: unknown };
+
+const volumeRowId = (v: VolumeRow): string => v.volumeId;
+const decisionRowId = (d: PlannedDecision): string => d.snapshotId;
+const NO_DECISIONS: readonly PlannedDecision[] = [];
+
+export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
+  const [load, setLoad] = useState<Load>({ status: 'loading', plan: undefined });
+  const [mode, setMode] = useState<Mode>({ kind: 'volumes' });
+  const abort = useRef<AbortController | undefined>(undefined);
+  const mounted = useRef(true);
+  const progress = useProgress();
+
+  // Latest wins: a plan listed before a deletion finished must never land after the re-plan.
+  const loader = useMemo(
+    () =>
+      latestLoader(
+        async () => {
+          const cloud = await ctx.cloud();
+          return planRotation(cloud.compute, {
+            scope: configScope(ctx.config.snapshots),
+            config: ctx.config.snapshots,
+            now: () => ctx.clock.now(),
+            source: cloud.kind,
+            includeDecisions: true,
+          });
+        },
+        (o) => {
+          if (!mounted.current) return;
+          if (o.ok) {
+            setLoad({ status: 'ok', plan: o.value });
+            store.getState().markRefreshed(ctx.clock.now().getTime(), paneId);
+          } else {
+            setLoad((l) => ({ status: 'error', plan: l.plan, error: o.error }));
+          }
+        },
+      ),
+    [ctx, store, paneId],
+  );
+  const refresh = useCallback(async (): Promise<void> => {
+    setLoad((l) => ({ ...l, status: 'loading', error: undefined }));
+    await loader.request();
+  }, [loader]);
+
+  useEffect(() => {
+    mounted.current = true;
+    void refresh();
+    return () => {
+      mounted.current = false;
+      loader.stop();
+      abort.current?.abort();
+    };
+  }, [refresh, loader]);
+
+  const plan = load.plan;
+  const byVolume = useMemo(() => (plan ? decisionsByVolume(plan) : new Map<string, PlannedDecision[]>()), [plan]);
+  const volumeRows = useMemo<VolumeRow[]>(() => {
+    if (!plan) return [];
+    const now = Date.parse(plan.now);
+    return plan.volumes.map((v) => ({ ...v, timeline: timelineStrip(byVolume.get(v.volumeId) ?? [], now, TIMELINE_WIDTH) }));
+  }, [plan, byVolume]);
+
+  const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
+  const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
+  const drillId = mode.kind === 'volume' ? mode.volumeId : undefined;
+  const decisions = drillId ? (byVolume.get(drillId) ?? NO_DECISIONS) : NO_DECISIONS;
+  const shownDecisions = useMemo(
+    () => (filter === '' ? decisions : decisions.filter((d) => matchesFilter(filter, [d.snapshotId, d.action, d.reason, d.startTime, d.state]))),
+    [decisions, filter],
+  );
+  const shownVolumes = useMemo(
+    () => (filter === '' ? volumeRows : volumeRows.filter((v) => matchesFilter(filter, [v.volumeId]))),
+    [volumeRows, filter],
+  );
+  const ids = useMemo(() => (drillId ? shownDecisions.map(decisionRowId) : shownVolumes.map(volumeRowId)), [drillId, shownDecisions, shownVolumes]);
+  const selectedVolume = shownVolumes[selectedIndex(ids, selectedId)];
+
+  const select = (id: string | undefined): void => store.getState().updateSlice(paneId, { selectedId: id, filter: '' });
+
+  const openPlan = (volumeId: string | undefined): void => {
+    if (refuseIfReadOnly(store, 'deleting snapshots') || !plan) return;
+    const p = volumeId ? narrowPlan(plan, volumeId) : plan;
+    if (p.deletions.length === 0) {
+      store.getState().setFlash(volumeId ? `nothing to delete on ${volumeId}` : 'nothing to delete', 'info');
+      return;
+    }
+    setMode({ kind: 'plan', plan: p, back: mode });
+  };
+
+  const execute = async (p: SnapshotPlan, back: Mode): Promise<void> => {
+    const count = String(p.deletions.length);
+    const ok = await store.getState().confirm({
+      title: `Delete ${formatCount(p.deletions.length)} snapshots?`,
+      // every group: the dialog cuts to its height and says how many lines more
+      body: planLines(p),
+      typed: count,
+      confirmLabel: `Delete ${formatCount(p.deletions.length)}`,
+      destructive: true,
+    });
+    if (!ok) return setMode(back);
+    const limit = ctx.config.snapshots.planMaxAgeMinutes;
+    if (planAgeMinutes(p, ctx.clock.now().getTime()) > limit) {
+      store.getState().setFlash(`the plan is older than ${limit} minutes: press r to refresh it first`, 'warn');
+      return setMode(back);
+    }
+    const ac = new AbortController();
+    abort.current = ac;
+    progress.reset();
+    setMode({ kind: 'deleting', plan: p, cancelling: false });
+    const cancel = (): void => {
+      ac.abort();
+      if (mounted.current) setMode((m) => (m.kind === 'deleting' ? { ...m, cancelling: true } : m));
+    };
+    // q must not cut a deletion off unseen: the shell asks for c first, or cancels on Ctrl-C and quits after.
+    store.getState().setBusy({ label: 'a snapshot deletion', cancel });
+    try {
+      const cloud = await ctx.cloud();
+      const summary = await withLock(ROTATION_LOCK, async () => {
+        // unchanged or refused: the rules are checked against the account now, the plan is not recomputed
+        await assertPlanStillSafe(cloud.compute, p, 'the plan on screen');
+        return applyPlan(p, cloud, {
+          concurrency: ctx.config.snapshots.concurrency,
+          signal: ac.signal,
+          audit: ctx.audit,
+          clock: ctx.clock,
+          // thousands of events: useProgress redraws at most every 100 ms
+          onProgress: progress.sink,
+        });
+      });
+      store.getState().setExitNote(`snapshots: ${describeResult(summary)}`);
+      if (mounted.current) setMode({ kind: 'summary', summary });
+    } catch (error) {
+      store.getState().setFlash(describeError(error).message, 'error');
+      if (mounted.current) setMode(back);
+    } finally {
+      abort.current = undefined;
+      store.getState().setBusy(undefined);
+    }
+  };
+
+  const toVolumes = (): void => {
+    setMode({ kind: 'volumes' });
+    void refresh();
+  };
+
+  const listKeys = listBindings(store, paneId, () => ids, () => Math.max(1, height - 3));
+  let bindings: KeyBinding[];
+  switch (mode.kind) {
+    case 'volumes':
+      bindings = [
+        ...listKeys,
+        { keys: ['enter'], label: 'snapshots', title: 'Show the snapshots of a volume', run: () => selectedVolume && (setMode({ kind: 'volume', volumeId: selectedVolume.volumeId }), select(byVolume.get(selectedVolume.volumeId)?.[0]?.snapshotId)) },
+        { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of every volume', run: () => openPlan(undefined) },
+        { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
+      ];
+      break;
+    case 'volume':
+      bindings = [
+        ...listKeys,
+        { keys: ['escape'], label: 'back', run: () => (setMode({ kind: 'volumes' }), select(mode.volumeId)) },
+        { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of this volume', run: () => openPlan(mode.volumeId) },
+        { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
+      ];
+      break;
+    case 'plan':
+      bindings = [
+        { keys: ['enter', 'd'], label: 'confirm…', run: () => void execute(mode.plan, mode.back) },
+        { keys: ['escape'], label: 'back', run: () => setMode(mode.back) },
+      ];
+      break;
+    case 'deleting':
+      bindings = [
+        {
+          keys: ['c', 'escape'],
+          label: 'cancel',
+          run: () => {
+            abort.current?.abort();
+            setMode((m) => (m.kind === 'deleting' ? { ...m, cancelling: true } : m));
+          },
+        },
+      ];
+      break;
+    case 'summary':
+      bindings = [{ keys: ['enter', 'escape'], label: 'back', run: toVolumes }];
+      break;
+  }
+  usePaneKeys(store, paneId, bindings);
+
+  if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} />;
+  if (mode.kind === 'deleting') return <DeletingView event={progress.event} total={mode.plan.deletions.length} width={width} cancelling={mode.cancelling} />;
+  if (mode.kind === 'summary') return <SummaryView summary={mode.summary} width={width} height={height} />;
+
+  const firstLoad = load.status === 'loading' && !plan;
+  const errorRows = load.status === 'error' ? 6 : 0;
+  // both lists (volumes, a volume's snapshots) share the selection, the size and the no-match text
+  const table = { selectedId, width, height: Math.max(2, height - 2 - errorRows) };
+  const noMatch = `nothing matches "${filter}" (Esc clears)`;
+  const heading = drillId ? (
+    <Text wrap="truncate">
+      <Text bold>{drillId}</Text>{' '}
+      <Text dimColor>
+        {filter ? `${formatCount(shownDecisions.length)} of ` : ''}
+        {formatCount(decisions.length)} snapshots · {formatCount(decisions.filter((d) => d.action === 'delete').length)} to delete (Esc back)
+      </Text>
+    </Text>
+  ) : (
+    <Text wrap="truncate">
+      <Text bold>Snapshots</Text>{' '}
+      {firstLoad ? (
+        <Text color="yellow">listing snapshots…</Text>
+      ) : plan ? (
+        <Text dimColor>
+          {formatCount(plan.volumes.length)} volumes · {formatCount(plan.totals.snapshots)} snapshots · {formatCount(plan.totals.delete)} to delete
+        </Text>
+      ) : null}
+      {load.status === 'loading' && !firstLoad ? <Text color="yellow">  refreshing…</Text> : null}
+    </Text>
+  );
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      {heading}
+      <Text dimColor wrap="truncate">
+        {plan ? `policy: ${describePolicy(plan)}` : ' '}
+      </Text>
+      {load.status === 'error' ? <ErrorPanel title={plan ? 'Refresh failed: showing the last plan' : 'Could not list snapshots'} error={load.error} width={width} /> : null}
+      {firstLoad ? null : drillId ? (
+        <Table {...table} rows={shownDecisions} columns={decisionColumns} rowId={decisionRowId} rowColor={decisionColour} emptyText={noMatch} />
+      ) : (
+        <Table {...table} rows={shownVolumes} columns={volumeColumns} rowId={volumeRowId} emptyText={volumeRows.length === 0 ? 'no snapshots' : noMatch} />
+      )}
+    </Box>
+  );
+}
+
+export const snapshotsPane: PaneDefinition = { id: 'snapshots', title: 'Snapshots', filterable: true, component: SnapshotsPane };

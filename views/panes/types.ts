@@ -1,0 +1,26 @@
+import type { ComponentType } from 'react';
+import type { CommandContext } from '../../src/cli/types.js';
+import type { SessionStore } from '../../src/store/session.js';
+
+/** What every pane component receives from the shell. See README.md in this folder. */
+export interface PaneProps {
+  ctx: CommandContext;
+  store: SessionStore;
+  /** this pane's id: the key of its slice and bindings in the store */
+  paneId: string;
+  /** false while another pane (or an overlay) covers it: pause work that only matters on screen */
+  active: boolean;
+  /** the body area, in cells; render no more than this */
+  width: number;
+  height: number;
+}
+
+export interface PaneDefinition {
+  /** stable id: used by `opsdeck --pane <id>`, the palette and the store */
+  id: string;
+  /** tab title */
+  title: string;
+  /** `/` filters this pane's list (the pane reads its slice's `filter`) */
+  filterable?: boolean;
+  component: ComponentType<PaneProps>;
+}
