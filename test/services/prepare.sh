@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Makes sure the real services the integration tests start are installed:
+# haproxy, OpenSSH server + client, MariaDB server + client.
+# Idempotent and fast when everything is there (no apt-get update then).
+# Installs with apt-get when running as root; otherwise prints the exact
+# command and fails: a missing service must never turn into a silent skip.
+set -euo pipefail
+
+# package -> a file that proves it is installed
+declare -A PROBE=(
+  [haproxy]=/usr/sbin/haproxy
+  [openssh-server]=/usr/sbin/sshd
+  [openssh-client]=/usr/bin/ssh-keygen
+  [mariadb-server]=/usr/sbin/mariadbd
+  [mariadb-client]=/usr/bin/mariadb
+)
+ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client)
+
+missing=()
+for pkg in "${ORDER[@]}"; do
+  if [[ ! -x "${PROBE[$pkg]}" ]]; then missing+=("$pkg"); fi
+done
+
+install_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]:-}"
+
+fail() {
+  echo "prepare: $1" >&2
+  echo "prepare: fix: run as root: $install_cmd" >&2
+  exit 1
+}
+
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -ne 0 ]]; then
+    fail "missing packages: ${missing[*]} (not root, cannot install)"
+  fi
+  echo "prepare: installing ${missing[*]}"
+  # Package postinst scripts try to start sshd/mariadb; without systemd (CI
+  # containers) that can hang or fail the install. policy-rc.d exit 101 tells
+  # invoke-rc.d "not allowed", so the packages install without starting.
+  policy=/usr/sbin/policy-rc.d
+  saved_policy=""
+  if [[ -e $policy ]]; then
+    saved_policy=$(mktemp)
+    cp -p "$policy" "$saved_policy"
+  fi
+  restore_policy() {
+    if [[ -n $saved_policy ]]; then mv -f "$saved_policy" "$policy"; else rm -f "$policy"; fi
+  }
+  trap restore_policy EXIT
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  export DEBIAN_FRONTEND=noninteractive
+  log=$(mktemp)
+  # Another apt run (a second test worker, an engineer) may hold the dpkg
+  # lock: wait for it instead of failing.
+  apt=(apt-get -o DPkg::Lock::Timeout=300)
+  if ! "${apt[@]}" update >"$log" 2>&1; then
+    tail -20 "$log" >&2
+    fail "apt-get update failed"
+  fi
+  if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+    tail -30 "$log" >&2
+    fail "apt-get install ${missing[*]} failed"
+  fi
+  rm -f "$log"
+  restore_policy
+  trap - EXIT
+  for pkg in "${missing[@]}"; do
+    [[ -x "${PROBE[$pkg]}" ]] || fail "$pkg installed but ${PROBE[$pkg]} is still missing"
+  done
+fi
+
+# sshd refuses to start without its privilege-separation directory.
+mkdir -p /run/sshd 2>/dev/null || true
+
+for pkg in "${ORDER[@]}"; do
+  how="present"
+  for m in "${missing[@]:-}"; do [[ $m == "$pkg" ]] && how="installed"; done
+  echo "prepare: $pkg $how (${PROBE[$pkg]})"
+done
