@@ -1,0 +1,174 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../src/cloud/ports.js';
+import { buildPlan } from '../../src/snapshots/plan.js';
+import { decide, type RetentionPolicy, type WindowUnit } from '../../src/snapshots/policy.js';
+
+const NOW = Date.parse('2027-01-02T10:00:00Z'); // near a year boundary on purpose
+const DAY = 86_400_000;
+
+const snapshotArb = fc.record({
+  volume: fc.integer({ min: 0, max: 3 }),
+  // up to ~500 days back, a few in the future (clock skew)
+  ageMs: fc.integer({ min: -2 * 3_600_000, max: 500 * DAY }),
+  state: fc.constantFrom('completed', 'completed', 'completed', 'completed', 'pending', 'error'),
+  ami: fc.integer({ min: 0, max: 9 }).map((n) => n < 3),
+  retain: fc.integer({ min: 0, max: 20 }).map((n) => n === 0),
+});
+
+const policyArb: fc.Arbitrary<RetentionPolicy> = fc.record({
+  timeZone: fc.constantFrom('UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'),
+  windows: fc.oneof(
+    fc.constant({ keepAllHours: 24, dailyDays: 7, weeklyDays: 31, monthlyDays: 365 }),
+    fc.record({
+      keepAllHours: fc.integer({ min: 0, max: 72 }),
+      dailyDays: fc.integer({ min: 0, max: 20 }),
+      weeklyDays: fc.integer({ min: 0, max: 90 }),
+      monthlyDays: fc.integer({ min: 0, max: 800 }),
+    }),
+  ),
+  keep: fc.record(
+    {
+      last: fc.integer({ min: 0, max: 5 }),
+      hourly: fc.integer({ min: 0, max: 5 }),
+      daily: fc.integer({ min: 0, max: 5 }),
+      weekly: fc.integer({ min: 0, max: 5 }),
+      monthly: fc.integer({ min: 0, max: 5 }),
+      yearly: fc.integer({ min: 0, max: 3 }),
+      tag: fc.constant(['retain']),
+    },
+    { requiredKeys: [] },
+  ),
+});
+
+type RawSnapshot = typeof snapshotArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(raw: RawSnapshot[]): { snapshots: Snapshot[]; usedByImage: Map<string, string> } {
+  const usedByImage = new Map<string, string>();
+  const snapshots = raw.map((r, i): Snapshot => {
+    const id = `snap-${i.toString(16).padStart(8, '0')}`;
+    if (r.ami) usedByImage.set(id, 'ami-0123');
+    return {
+      id,
+      volumeId: `vol-${r.volume}`,
+      startTime: new Date(NOW - r.ageMs),
+      state: r.state,
+      progress: undefined,
+      sizeGiB: 8,
+      description: undefined,
+      tags: r.retain ? { retain: 'yes' } : {},
+    };
+  });
+  return { snapshots, usedByImage };
+}
+
+const input = fc.record({ raw: fc.array(snapshotArb, { maxLength: 120 }), policy: policyArb });
+
+describe('retention policy properties', () => {
+  it('never deletes the newest completed of a volume, an unfinished snapshot, or one an AMI uses', () => {
+    fc.assert(
+      fc.property(input, ({ raw, policy }) => {
+        const { snapshots, usedByImage } = build(raw);
+        const decisions = decide({ snapshots, now: new Date(NOW), policy, usedByImage });
+        expect(decisions).toHaveLength(snapshots.length);
+        const newest = new Map<string, number>();
+        for (const s of snapshots) {
+          if (s.state === 'completed') newest.set(s.volumeId, Math.max(newest.get(s.volumeId) ?? -Infinity, s.startTime.getTime()));
+        }
+        // Two snapshots can share the newest start time; one of them is the
+        // volume's newest and must survive, the other is an ordinary duplicate.
+        const newestKept = new Set<string>();
+        for (const d of decisions) {
+          const s = d.snapshot;
+          if (d.action === 'keep' && s.state === 'completed' && s.startTime.getTime() === newest.get(s.volumeId)) newestKept.add(s.volumeId);
+          if (d.action !== 'delete') continue;
+          expect(s.state).toBe('completed');
+          expect(usedByImage.has(s.id)).toBe(false);
+          // the retain tag protects only when the policy names it
+          if (policy.keep.tag?.includes('retain')) expect(s.tags.retain).toBeUndefined();
+          expect(s.startTime.getTime()).toBeLessThanOrEqual(newest.get(s.volumeId) ?? -Infinity);
+        }
+        expect([...newestKept].sort()).toEqual([...newest.keys()].sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps everything within the keep-all window and at most one per bucket per window rule', () => {
+    fc.assert(
+      fc.property(input, ({ raw, policy }) => {
+        const { snapshots, usedByImage } = build(raw);
+        const decisions = decide({ snapshots, now: new Date(NOW), policy, usedByImage });
+        const perBucket = new Map<string, number>();
+        for (const d of decisions) {
+          const age = NOW - d.snapshot.startTime.getTime();
+          if (age < policy.windows.keepAllHours * 3_600_000) expect(d.action).toBe('keep');
+          for (const unit of ['day', 'week', 'month'] as WindowUnit[]) {
+            if (!d.keptBy.includes(unit)) continue;
+            expect(d.window?.unit).toBe(unit);
+            const key = `${d.snapshot.volumeId}/${unit}/${d.window?.bucket}`;
+            perBucket.set(key, (perBucket.get(key) ?? 0) + 1);
+          }
+        }
+        for (const [key, n] of perBucket) expect(n, key).toBe(1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the newest completed snapshot of each bucket it keeps (never an older one)', () => {
+    fc.assert(
+      fc.property(input, ({ raw, policy }) => {
+        const { snapshots, usedByImage } = build(raw);
+        const decisions = decide({ snapshots, now: new Date(NOW), policy, usedByImage });
+        const newestInBucket = new Map<string, number>();
+        for (const d of decisions) {
+          if (!d.window || d.snapshot.state !== 'completed') continue;
+          const key = `${d.snapshot.volumeId}/${d.window.unit}/${d.window.bucket}`;
+          newestInBucket.set(key, Math.max(newestInBucket.get(key) ?? -Infinity, d.snapshot.startTime.getTime()));
+        }
+        for (const d of decisions) {
+          if (!d.window || !d.keptBy.includes(d.window.unit)) continue;
+          const key = `${d.snapshot.volumeId}/${d.window.unit}/${d.window.bucket}`;
+          expect(d.snapshot.startTime.getTime()).toBe(newestInBucket.get(key));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a listing that repeats snapshots decides exactly as the listing without repeats', () => {
+    fc.assert(
+      fc.property(input, fc.array(fc.nat(), { maxLength: 20 }), ({ raw, policy }, picks) => {
+        const { snapshots, usedByImage } = build(raw);
+        const repeated = [...snapshots];
+        for (const p of picks) if (snapshots.length) repeated.splice(p % (repeated.length + 1), 0, { ...(snapshots[p % snapshots.length] as Snapshot) });
+        const once = decide({ snapshots, now: new Date(NOW), policy, usedByImage });
+        const twice = decide({ snapshots: repeated, now: new Date(NOW), policy, usedByImage });
+        const verdicts = (ds: typeof once): string[] => ds.map((d) => `${d.snapshot.id} ${d.action} ${d.reason}`);
+        expect(verdicts(twice)).toEqual(verdicts(once));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('re-planning after applying a plan at the same now deletes nothing more', () => {
+    fc.assert(
+      fc.property(input, ({ raw, policy }) => {
+        const { snapshots, usedByImage } = build(raw);
+        const first = decide({ snapshots, now: new Date(NOW), policy, usedByImage });
+        // apply what the executor is given: remove exactly plan.deletions from the listing
+        const plan = buildPlan({ snapshots, usedByImage, now: new Date(NOW), policy, scope: {}, source: 'test' });
+        const deleted = new Set(plan.deletions.map((d) => d.snapshotId));
+        expect(plan.deletions.map((d) => d.snapshotId).sort()).toEqual(first.filter((d) => d.action === 'delete').map((d) => d.snapshot.id).sort());
+        const remaining = snapshots.filter((s) => !deleted.has(s.id));
+        const second = decide({ snapshots: remaining, now: new Date(NOW), policy, usedByImage });
+        expect(buildPlan({ snapshots: remaining, usedByImage, now: new Date(NOW), policy, scope: {}, source: 'test' }).deletions).toEqual([]);
+        expect(second.filter((d) => d.action === 'delete').map((d) => d.snapshot.id)).toEqual([]);
+        const reasons = (ds: typeof first): Map<string, string> => new Map(ds.filter((d) => d.action === 'keep').map((d) => [d.snapshot.id, d.reason]));
+        expect(reasons(second)).toEqual(reasons(first));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,134 @@
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OpsError } from '../../src/core/errors.js';
+import { App, createSessionFor } from '../../views/App.js';
+import { fleetPane } from '../../views/panes/fleet.js';
+import { fakeCloud, KEY, lines, makeInstances, press, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
+
+/** The Fleet pane in the shell, on the sandbox world (or a controlled cloud where a test needs one). */
+const mounted: { unmount(): void }[] = [];
+afterEach(() => {
+  while (mounted.length) mounted.pop()?.unmount();
+});
+
+async function start(ctx: TestContext = testContext(), waitRows = true) {
+  const store = createSessionFor(ctx, { size: { columns: 100, rows: 24 }, panes: [fleetPane] });
+  const app = render(<App ctx={ctx} store={store} panes={[fleetPane]} />);
+  mounted.push(app);
+  if (waitRows) await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
+  return { app, store, ctx };
+}
+
+const tableRows = (frame: string | undefined): string[] => lines(frame).filter((l) => /^[› ] i-/.test(l));
+
+describe('Fleet pane on the sandbox', () => {
+  it('lists every instance with its name, state, zone, type, address and age', async () => {
+    const { app } = await start();
+    const f = app.lastFrame() ?? '';
+    expect(tableRows(f)).toHaveLength(13);
+    expect(f).toMatch(/haproxy-1\s+running\s+us-east-1a\s+c5\.large\s+10\.0\.0\.10\s+210d/);
+    expect(f).toMatch(/web-spare\s+stopped/);
+    expect(lines(f)[0]).toContain('refreshed 0s ago');
+  });
+
+  it('follows the world on refresh: the Auto Scaling group moves with its load curve', async () => {
+    const { app, ctx } = await start();
+    expect(app.lastFrame()).not.toContain('web-011');
+    ctx.clock.advance(6 * 3_600_000);
+    await press(app, 'r');
+    await waitFor(() => tableRows(app.lastFrame()).length === 16, 'the refreshed fleet', app.lastFrame);
+    expect(app.lastFrame()).toMatch(/web-011\s+terminated/);
+  });
+
+  it('/ narrows the fleet table as you type; Esc clears the filter', async () => {
+    const { app } = await start();
+    await press(app, '/');
+    let f = await type(app, 'mysql');
+    expect(tableRows(f).map((l) => l.match(/mysql-\w+/)?.[0])).toEqual(['mysql-primary', 'mysql-replica']);
+    f = await type(app, ' rep');
+    expect(tableRows(f)).toHaveLength(1);
+    expect(selectedRow(f)).toContain('mysql-replica');
+    f = await press(app, KEY.escape);
+    expect(tableRows(f)).toHaveLength(13);
+  });
+
+  it('Enter shows an instance in full, Esc comes back', async () => {
+    const { app } = await start();
+    await press(app, 'j');
+    let f = await press(app, KEY.enter);
+    expect(f).toMatch(/mysql-primary/);
+    expect(f).toMatch(/MysqlRole\s+primary/);
+    expect(f).toMatch(/ami-\w+/);
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toContain('mysql-primary');
+  });
+});
+
+describe('Fleet pane: hostile API values', () => {
+  it('a tag value with escape sequences and newlines cannot break the table or the details view', async () => {
+    const [inst] = makeInstances(1);
+    const evil = { ...inst!, name: 'x\x1b[2J\nserver evil', tags: { Name: 'x\x1b[2J\nserver evil', Note: 'a\r\n\x1b]0;pwned\x07b' } };
+    const { app } = await start(testContext({ cloud: fakeCloud(() => [evil]) }));
+    expect(app.lastFrame()).not.toContain('\x1b[2J');
+    const f = await press(app, KEY.enter);
+    expect(f).toMatch(/tag Note\s+a {2}.\]0;pwned.b/);
+    expect(f).not.toMatch(/\x1b\[2J|\x1b\]0;|\x07/);
+    expect(lines(f).some((l) => l.startsWith('server evil'))).toBe(false);
+  });
+});
+
+describe('Fleet pane: loading and errors', () => {
+  it('shows loading first: the first frame never waits for data', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const cloud = fakeCloud(async () => {
+      await gate;
+      return makeInstances(3);
+    });
+    const { app } = await start(testContext({ cloud }), false);
+    await waitFor(() => app.lastFrame()?.includes('loading instances'), 'the loading frame', app.lastFrame);
+    expect(lines(app.lastFrame())[0]).toContain('not refreshed yet');
+    release();
+    await waitFor(() => app.lastFrame()?.includes('app-002'), 'the rows', app.lastFrame);
+  });
+
+  it('shows an error panel with the hint instead of crashing, and r retries', async () => {
+    let fail = true;
+    const cloud = fakeCloud(() => {
+      if (fail) throw new OpsError('CLOUD', 'The security token included in the request is expired', { hint: 'Run aws sso login --profile ops' });
+      return makeInstances(2);
+    });
+    const { app } = await start(testContext({ cloud }), false);
+    await waitFor(() => app.lastFrame()?.includes('Could not list instances'), 'the error panel', app.lastFrame);
+    const f = app.lastFrame() ?? '';
+    expect(f).toContain('token included in the request is expired');
+    expect(f).toContain('hint: Run aws sso login --profile ops');
+    fail = false;
+    await press(app, 'r');
+    await waitFor(() => app.lastFrame()?.includes('app-001'), 'the recovered rows', app.lastFrame);
+    expect(app.lastFrame()).not.toContain('Could not list');
+  });
+
+  it('keeps the last good rows when a refresh fails, and says the list is stale', async () => {
+    let fail = false;
+    const cloud = fakeCloud(() => {
+      if (fail) throw new Error('socket hang up');
+      return makeInstances(4);
+    });
+    const { app } = await start(testContext({ cloud }));
+    fail = true;
+    await press(app, 'r');
+    await waitFor(() => app.lastFrame()?.includes('Refresh failed'), 'the stale warning', app.lastFrame);
+    expect(app.lastFrame()).toContain('socket hang up');
+    expect(app.lastFrame()).toContain('app-003');
+  });
+
+  it('refreshes every fleet.refreshSeconds while on screen', async () => {
+    const base = testContext();
+    const cloud = fakeCloud(() => makeInstances(3));
+    const { app } = await start(testContext({ cloud, config: { fleet: { ...base.config.fleet, refreshSeconds: 1 } } }));
+    expect(cloud.calls).toBe(1);
+    await waitFor(() => cloud.calls >= 2, 'an automatic refresh', app.lastFrame, 2500);
+  });
+});

@@ -1,0 +1,200 @@
+import type { CommandContext, GlobalOptions } from '../../src/cli/types.js';
+import { CloudError, type CloudPorts, type Instance } from '../../src/cloud/ports.js';
+import { createSandboxWorld } from '../../src/cloud/sandbox/index.js';
+import { memoryAuditLog } from '../../src/core/audit.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { defaultConfig, type Config } from '../../src/config/schema.js';
+
+/** Raw bytes a terminal sends for each key: what ink's stdin parser expects. */
+export const KEY = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  left: '\x1b[D',
+  right: '\x1b[C',
+  pageUp: '\x1b[5~',
+  pageDown: '\x1b[6~',
+  enter: '\r',
+  escape: '\x1b',
+  tab: '\t',
+  shiftTab: '\x1b[Z',
+  backspace: '\x7f',
+  ctrlC: '\x03',
+  ctrlU: '\x15',
+  ctrlW: '\x17',
+} as const;
+
+export const T0 = new Date('2026-03-01T12:00:00Z');
+
+const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+/** Deterministic instances: app-000, app-001, … launched an hour apart before T0. */
+export function makeInstances(n: number, opts: { prefix?: string; start?: number } = {}): Instance[] {
+  const prefix = opts.prefix ?? 'app';
+  const start = opts.start ?? 0;
+  return Array.from({ length: n }, (_, k) => {
+    const i = start + k;
+    const id = `i-0${i.toString(16).padStart(16, '0')}`;
+    return {
+      id,
+      name: `${prefix}-${String(i).padStart(3, '0')}`,
+      state: i % 7 === 3 ? 'stopped' : 'running',
+      availabilityZone: ZONES[i % ZONES.length],
+      instanceType: i % 2 === 0 ? 't3.small' : 'c5.large',
+      imageId: 'ami-0123456789abcdef0',
+      privateIp: `10.0.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`,
+      publicIp: undefined,
+      launchTime: new Date(T0.getTime() - (i + 1) * 3_600_000),
+      tags: { Name: `${prefix}-${String(i).padStart(3, '0')}`, Role: 'web' },
+    };
+  });
+}
+
+function unused(what: string): never {
+  throw new CloudError('NotUsedInViewTests', `${what} is not part of this test's world`);
+}
+
+/**
+ * The smallest CloudPorts the Fleet pane needs: describeInstances answers from
+ * `instances()` (which a test may change between refreshes, or make throw).
+ */
+export function fakeCloud(instances: () => Instance[] | Promise<Instance[]>): CloudPorts & { calls: number } {
+  const cloud = {
+    kind: 'sandbox' as const,
+    calls: 0,
+    compute: {
+      describeInstances: async () => {
+        cloud.calls++;
+        return instances();
+      },
+      describeImages: async () => unused('describeImages'),
+      describeVolumes: async () => unused('describeVolumes'),
+      describeSnapshots: async () => unused('describeSnapshots'),
+      deleteSnapshot: async () => unused('deleteSnapshot'),
+    },
+    scaling: {
+      describeGroups: async () => unused('describeGroups'),
+      setDesiredCapacity: async () => unused('setDesiredCapacity'),
+      updateGroupSize: async () => unused('updateGroupSize'),
+    },
+    objects: {
+      getObject: async () => unused('getObject'),
+      putObject: async () => unused('putObject'),
+      listObjects: async () => unused('listObjects'),
+    },
+  };
+  return cloud;
+}
+
+export interface TestContext extends CommandContext {
+  clock: ManualClock;
+  out: string[];
+  err: string[];
+}
+
+/**
+ * A CommandContext for view tests. The cloud is the sandbox world following
+ * the test's ManualClock (advance `ctx.clock` and the Auto Scaling group
+ * follows its load curve), unless a test brings its own.
+ */
+export function testContext(
+  opts: { cloud?: CloudPorts; options?: Partial<GlobalOptions>; config?: Partial<Config> } = {},
+): TestContext {
+  const clock = new ManualClock(T0);
+  const cloud = opts.cloud ?? createSandboxWorld({ now: clock });
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    options: {
+      sandbox: true,
+      readOnly: false,
+      config: undefined,
+      profile: undefined,
+      region: undefined,
+      batch: false,
+      json: false,
+      yes: false,
+      ...opts.options,
+    },
+    config: { ...defaultConfig(), ...opts.config },
+    configPath: undefined,
+    clock,
+    cloud: async () => cloud,
+    audit: memoryAuditLog({ clock }),
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    progress: () => {},
+    sandboxDir: undefined,
+    out,
+    err,
+  };
+}
+
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` passes (returns its value) or fails with the last frame in the message. */
+export async function waitFor<T>(check: () => T | undefined | false, what: string, frame?: () => string | undefined, timeoutMs = 2000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last frame:\n${frame?.() ?? '(none)'}`);
+    await tick(5);
+  }
+}
+
+export interface Rendered {
+  stdin: { write(data: string): void };
+  lastFrame(): string | undefined;
+}
+
+/**
+ * Types one key and waits for its frame: until the frame changes, or `settleMs`
+ * (keys that change nothing visible still get time to be handled).
+ */
+export async function press(app: Rendered, key: string, settleMs = 40): Promise<string> {
+  const before = app.lastFrame();
+  app.stdin.write(key);
+  const end = Date.now() + settleMs;
+  while (Date.now() < end) {
+    await tick(2);
+    if (app.lastFrame() !== before) {
+      // Let an effect-driven second render (e.g. key bindings re-registered) land too.
+      await tick(5);
+      break;
+    }
+  }
+  // Several keys in one write (not one escape sequence) are handled one per
+  // macrotask: wait until the frame stops changing.
+  if (Array.from(key).length > 1 && !key.startsWith('\x1b')) {
+    const limit = Date.now() + 2000;
+    let last = app.lastFrame();
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < 30 && Date.now() < limit) {
+      await tick(5);
+      const now = app.lastFrame();
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      }
+    }
+  }
+  return app.lastFrame() ?? '';
+}
+
+/** Types a string one key at a time (as a person would). */
+export async function type(app: Rendered, text: string): Promise<string> {
+  let f = '';
+  for (const ch of text) f = await press(app, ch);
+  return f;
+}
+
+/** The frame's lines, colour codes removed. */
+export function lines(frame: string | undefined): string[] {
+  // eslint-disable-next-line no-control-regex
+  return (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+}
+
+/** The table row currently marked as selected (the "›" marker). */
+export function selectedRow(frame: string | undefined): string | undefined {
+  return lines(frame).find((l) => l.startsWith('› '));
+}

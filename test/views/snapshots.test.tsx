@@ -1,0 +1,273 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SandboxWorld } from '../../src/cloud/sandbox/index.js';
+import { acquireLock } from '../../src/core/lock.js';
+import { planRotation, ROTATION_LOCK } from '../../src/snapshots/plan.js';
+import { App, createSessionFor } from '../../views/App.js';
+import { KEY, lines, press, selectedRow, testContext, type, waitFor, type Rendered } from './helpers.js';
+
+const mounted: { unmount(): void }[] = [];
+/**
+ * Ceiling for any wait on the screen. CI runs this file on 2 cores next to
+ * other test files: frames can lag a keypress by seconds, so every check
+ * waits for the frame it needs (returning as soon as it is there), never for a
+ * fixed time.
+ */
+const SLOW = 20_000;
+/** Presses a key, then waits until the frame satisfies `check`; returns that frame. */
+async function pressUntil(app: Rendered, key: string, what: string, check: (frame: string) => boolean): Promise<string> {
+  await press(app, key);
+  return frameWhen(app, what, check);
+}
+/** Waits until the frame satisfies `check` (generous ceiling); returns that frame. */
+function frameWhen(app: Rendered, what: string, check: (frame: string) => boolean): Promise<string> {
+  return waitFor(() => {
+    const f = app.lastFrame() ?? '';
+    return check(f) ? f : undefined;
+  }, what, app.lastFrame, SLOW);
+}
+/** Every bucket of the summary screen, by its label. */
+function summaryCounts(frame: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const label of ['deleted', 'skipped, in use', 'already gone', 'failed', 'not attempted (cancelled)']) {
+    const m = new RegExp(`${label.replace(/[()]/g, '\\$&')}\\s+([\\d,]+)`).exec(lines(frame).join('\n'));
+    out[label] = m?.[1] === undefined ? Number.NaN : Number(m[1].replace(/,/g, ''));
+  }
+  return out;
+}
+afterEach(() => {
+  while (mounted.length) mounted.pop()?.unmount();
+});
+
+async function start(opts: { readOnly?: boolean } = {}) {
+  // testContext's cloud is a sandbox world following the test's ManualClock.
+  const ctx = testContext({ options: { readOnly: opts.readOnly ?? false } });
+  const world = (await ctx.cloud()) as SandboxWorld;
+  const store = createSessionFor(ctx, { size: { columns: 100, rows: 30 }, initialPane: 'snapshots' });
+  const app = render(<App ctx={ctx} store={store} />);
+  mounted.push(app);
+  await waitFor(() => selectedRow(app.lastFrame()), 'the volumes table', app.lastFrame, SLOW);
+  const expected = await planRotation(world.compute, { scope: {}, config: ctx.config.snapshots, now: () => ctx.clock.now(), source: 'sandbox' });
+  if (process.env.SHOW_FRAMES) console.log(app.lastFrame());
+  return { app, store, ctx, world, expected };
+}
+
+/** From the plan view: open the confirmation, type `typed`, move to Confirm and press Enter. */
+async function confirmTyped(app: Rendered, typed: number): Promise<string> {
+  await pressUntil(app, KEY.enter, 'the confirmation', (f) => f.includes('to confirm'));
+  await type(app, String(typed));
+  await frameWhen(app, 'the typed count', (f) => lines(f).some((l) => l.includes(`to confirm: ${typed}`)));
+  await press(app, KEY.tab);
+  return pressUntil(app, KEY.enter, 'the confirmation to close', (f) => !f.includes('to confirm'));
+}
+
+const ids = async (w: SandboxWorld): Promise<Set<string>> => new Set((await w.compute.describeSnapshots()).map((s) => s.id));
+const count = (n: number): string => n.toLocaleString('en-US');
+
+describe('Snapshots pane', () => {
+  it('previews the plan: one row per volume with total, keep, delete and a timeline of kept snapshots', async () => {
+    const { app, expected } = await start();
+    const f = lines(app.lastFrame()).join('\n');
+    expect(f).toContain(`${expected.volumes.length} volumes · ${count(expected.totals.snapshots)} snapshots · ${count(expected.totals.delete)} to delete`);
+    expect(f).toContain('policy: all 24h · newest per day 7d');
+    for (const v of expected.volumes) {
+      expect(f).toMatch(new RegExp(`${v.volumeId}\\s+${count(v.total)}\\s+${count(v.keep)}\\s+${count(v.delete)}\\s.*█`));
+    }
+  }, 90_000);
+
+  it('drills into a volume: keep/delete with the reason, filterable, Esc goes back', async () => {
+    const { app, expected } = await start();
+    const first = expected.volumes[0];
+    expect(first).toBeDefined();
+    let f = await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    expect(f).toContain(`${first?.volumeId} ${count(first?.total ?? 0)} snapshots · ${count(first?.delete ?? 0)} to delete`);
+    expect(selectedRow(f)).toMatch(/snap-\w+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+(newest of volume — never deleted|not completed — ignored)/);
+    expect(f).toMatch(/keep\s+within 24h/);
+
+    await press(app, '/');
+    await type(app, 'older than 1 year');
+    f = await pressUntil(app, KEY.enter, 'the filtered list', (x) => x.includes(' of ') && lines(x).filter((l) => /snap-/.test(l)).length > 3);
+    const rows = lines(f).filter((l) => /snap-/.test(l));
+    expect(rows.length).toBeGreaterThan(3);
+    expect(rows.every((l) => /delete\s+older than 1 year/.test(l))).toBe(true);
+
+    f = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
+    expect(selectedRow(app.lastFrame())).toContain(first?.volumeId);
+  }, 90_000);
+
+  it('d shows the plan grouped with totals; a wrong typed number refuses; Esc cancels; nothing is deleted', async () => {
+    const { app, world, expected } = await start();
+    const before = await ids(world);
+    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toContain(`Plan: delete ${count(expected.totals.delete)} snapshots`);
+    expect(f).toMatch(/not newest of its month\s+[\d,]+\s+\d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d/);
+    expect(f).toMatch(/older than 1 year/);
+
+    f = await pressUntil(app, KEY.enter, 'the confirmation', (x) => x.includes('snapshots?'));
+    expect(f).toContain(`Delete ${count(expected.totals.delete)} snapshots?`);
+    expect(f).toMatch(/›\[ Cancel \]/); // focus starts on Cancel
+    // the dialog lists the groups as far as it has room, then says how many more
+    expect(lines(f).filter((l) => /not newest of its|older than 1 year/.test(l)).length).toBeGreaterThan(3);
+    await type(app, '12');
+    await frameWhen(app, 'the typed 12', (x) => x.includes('to confirm: 12'));
+    await press(app, KEY.tab);
+    f = await pressUntil(app, KEY.enter, 'the refusal', (x) => x.includes('is not'));
+    expect(f).toContain(`12 is not ${expected.totals.delete}: nothing done; fix it, or Esc to cancel`);
+    expect(f).toContain(`Delete ${count(expected.totals.delete)} snapshots?`);
+    // letters never land in a number to type; Ctrl-U starts over and clears the refusal
+    f = await press(app, 'q');
+    expect(f).toContain('to confirm: 12');
+    f = await press(app, KEY.ctrlU);
+    expect(f).not.toContain('is not');
+    f = await pressUntil(app, KEY.escape, 'the dialog to close', (x) => !x.includes('snapshots?'));
+    expect(f).not.toContain('snapshots?');
+    expect(await ids(world)).toEqual(before);
+  }, 90_000);
+
+  it('the typed count deletes exactly the planned snapshots of the volume, with progress and a summary', async () => {
+    const { app, world, expected, ctx } = await start();
+    const volume = expected.volumes[1]?.volumeId ?? '';
+    await pressUntil(app, KEY.down, 'the second volume selected', (x) => (selectedRow(x) ?? '').includes(volume));
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes(`${volume} `) && x.includes('snapshots ·'));
+    const planned = new Set(expected.deletions.filter((d) => d.volumeId === volume).map((d) => d.snapshotId));
+    const before = await ids(world);
+    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toContain(`Plan: delete ${count(planned.size)} snapshots`);
+    await confirmTyped(app, planned.size);
+    const progress = await waitFor(() => /Deleting [\d,]+ snapshots[\s\S]*█+░* [1-9][\d,]*\/[\d,]+/.exec(app.lastFrame() ?? '') ?? undefined, 'the progress bar', app.lastFrame, SLOW);
+    if (process.env.SHOW_FRAMES) console.log(app.lastFrame());
+    expect(progress[0]).toContain(`Deleting ${count(planned.size)} snapshots`);
+    f = await frameWhen(app, 'the summary', (x) => x.includes('Rotation done'));
+    expect(f).toMatch(new RegExp(`deleted\\s+${count(planned.size)}`));
+    expect(f).toMatch(/failed\s+0/);
+    const after = await ids(world);
+    for (const id of before) expect(after.has(id)).toBe(!planned.has(id));
+    const audit = (ctx.audit as unknown as { entries: { target: string }[] }).entries;
+    expect(new Set(audit.map((e) => e.target))).toEqual(planned);
+  }, 90_000);
+
+  it('deletes the plan that was confirmed, even when a re-plan by then would pick other snapshots', async () => {
+    const { app, world, expected, ctx } = await start();
+    const volume = expected.volumes[0]?.volumeId ?? '';
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes(`${volume} `) && x.includes('snapshots ·'));
+    const shown = new Set(expected.deletions.filter((d) => d.volumeId === volume).map((d) => d.snapshotId));
+    await pressUntil(app, 'd', 'the plan', (x) => x.includes(`Plan: delete ${count(shown.size)} snapshots`));
+    // the world moves on while the person reads the plan (still within planMaxAgeMinutes)
+    ctx.clock.advance(59 * 60_000);
+    await press(app, 'r');
+    const later = await planRotation(world.compute, { scope: { volumeIds: [volume] }, config: ctx.config.snapshots, now: () => ctx.clock.now(), source: 'sandbox' });
+    const laterIds = new Set(later.deletions.map((d) => d.snapshotId));
+    expect([...laterIds].some((id) => !shown.has(id)), 'a re-plan now differs from the plan on screen').toBe(true);
+    const before = await ids(world);
+    await confirmTyped(app, shown.size);
+    const f = await frameWhen(app, 'the summary', (x) => x.includes('Rotation done'));
+    expect(f).toMatch(new RegExp(`deleted\\s+${count(shown.size)}`));
+    const after = await ids(world);
+    expect(new Set([...before].filter((id) => !after.has(id)))).toEqual(shown);
+  }, 90_000);
+
+  it('refuses the plan on screen if, by the time it is confirmed, it would delete what is now the newest of the volume', async () => {
+    const { app, world, expected } = await start();
+    const volume = expected.volumes[0]?.volumeId ?? '';
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes(`${volume} `) && x.includes('snapshots ·'));
+    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    const planned = expected.deletions.filter((d) => d.volumeId === volume);
+    const newestPlanned = planned.reduce((a, b) => (b.startTime > a.startTime ? b : a));
+    // meanwhile someone else deletes every newer snapshot of the volume
+    for (const s of await world.compute.describeSnapshots({ volumeIds: [volume] })) {
+      if (s.startTime.toISOString() > newestPlanned.startTime) await world.compute.deleteSnapshot(s.id);
+    }
+    const before = await ids(world);
+    await confirmTyped(app, planned.length);
+    const f = await frameWhen(app, 'the refusal', (x) => x.includes('safety rules keep; nothing deleted'));
+    expect(f).toContain('the plan on screen would delete 1 snapshot(s)');
+    expect(await ids(world)).toEqual(before);
+  }, 90_000);
+
+  it('c during the deletion cancels: the calls in flight finish, the rest are not attempted', async () => {
+    const { app, world, expected } = await start();
+    const before = await ids(world);
+    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await confirmTyped(app, expected.totals.delete);
+    // cancel once deletions are under way (count above zero)
+    await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
+    await press(app, 'c');
+    const f = await frameWhen(app, 'the cancelled summary', (x) => x.includes('Rotation cancelled'));
+    const deleted = Number(/deleted\s+([\d,]+)/.exec(f)?.[1]?.replace(/,/g, ''));
+    const notAttempted = Number(/not attempted \(cancelled\)\s+([\d,]+)/.exec(f)?.[1]?.replace(/,/g, ''));
+    expect(deleted).toBeGreaterThan(0);
+    expect(notAttempted).toBeGreaterThan(0);
+    expect(deleted + notAttempted).toBe(expected.totals.delete);
+    // every planned snapshot is in exactly one bucket (a throttled or aborted call included)
+    const buckets = summaryCounts(f);
+    expect(Object.values(buckets).reduce((a, n) => a + n, 0), f).toBe(expected.totals.delete);
+    // (the world keeps taking hourly snapshots as its clock moves: count removals, not sizes)
+    const after = await ids(world);
+    expect([...before].filter((id) => !after.has(id))).toHaveLength(deleted);
+  }, 90_000);
+
+  it('q during a deletion does not cut it off; Ctrl-C cancels it, quits when the calls in flight are done, and leaves the summary', async () => {
+    const { app, store, world, expected } = await start();
+    const before = await ids(world);
+    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await confirmTyped(app, expected.totals.delete);
+    await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
+    let f = await press(app, 'q');
+    expect(store.getState().quitRequested).toBe(false);
+    expect(f).toContain('a snapshot deletion is running: press c to cancel it first');
+    f = await press(app, KEY.ctrlC);
+    expect(f).toContain('cancelling a snapshot deletion: opsdeck quits when the calls in flight are done');
+    await waitFor(() => store.getState().quitRequested, 'the quit after the cancel', app.lastFrame, SLOW);
+    const note = store.getState().exitNote ?? '';
+    expect(note).toMatch(/^snapshots: deleted [\d,]+/);
+    expect(note).toMatch(/cancelled/);
+    const deleted = Number(/deleted ([\d,]+)/.exec(note)?.[1]?.replace(/,/g, ''));
+    const after = await ids(world);
+    expect([...before].filter((id) => !after.has(id))).toHaveLength(deleted);
+    expect(deleted).toBeLessThan(expected.totals.delete);
+  }, 90_000);
+
+  it('refuses a plan that grew older than snapshots.planMaxAgeMinutes while on screen', async () => {
+    const { app, world, ctx, expected } = await start();
+    const before = await ids(world);
+    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    ctx.clock.advance(61 * 60_000);
+    await confirmTyped(app, expected.totals.delete);
+    const f = await frameWhen(app, 'the stale-plan refusal', (x) => x.includes('the plan is older'));
+    expect(f).toContain('the plan is older than 60 minutes: press r to refresh it first');
+    const after = await ids(world);
+    expect([...before].filter((id) => !after.has(id))).toEqual([]);
+  }, 90_000);
+
+  it('says so when another rotation holds the lock, and deletes nothing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-snaplock-'));
+    const saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = dir;
+    const lock = await acquireLock(ROTATION_LOCK);
+    try {
+      const { app, world, expected } = await start();
+      const before = await ids(world);
+      await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+      await confirmTyped(app, expected.totals.delete);
+      const f = await frameWhen(app, 'the lock message', (x) => /another run holds the lock/.test(x));
+      expect(f).toContain(`pid ${process.pid}`);
+      const after = await ids(world);
+      expect([...before].filter((id) => !after.has(id))).toEqual([]);
+    } finally {
+      await lock.release();
+      if (saved === undefined) delete process.env.XDG_STATE_HOME;
+      else process.env.XDG_STATE_HOME = saved;
+    }
+  }, 90_000);
+
+  it('under --read-only, d says so and opens nothing', async () => {
+    const { app } = await start({ readOnly: true });
+    const f = await pressUntil(app, 'd', 'the read-only notice', (x) => x.includes('read-only session'));
+    expect(f).toContain('read-only session: deleting snapshots is turned off');
+    expect(f).not.toContain('Plan: delete');
+  }, 90_000);
+});
