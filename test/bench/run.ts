@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: prints opsdeck's performance figures. Not a timed test:
+ * it reports, it does not pass or fail. Each figure is shown with its target
+ * and, where one exists, as a ratio against a reference run in this same
+ * process (so a slow machine shows up in both numbers, not as a regression).
+ */
+import type { RedrawFigures } from './keypress.js';
+import { builtEntry, repeat, timeFirstFrame, timeProcess } from './process.js';
+
+interface Row {
+  name: string;
+  value: string;
+  target: string;
+  reference: string;
+}
+
+const rows: Row[] = [];
+const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+
+function report(row: Row): void {
+  rows.push(row);
+  process.stderr.write(`  ${row.name}: ${row.value}\n`);
+}
+
+async function bench(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    report({ name, value: `ERROR ${(e as Error).message.split('\n')[0]}`, target: '', reference: '' });
+    process.exitCode = 1;
+  }
+}
+
+const node = process.execPath;
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+
+process.stderr.write(`opsdeck bench (${runs} runs per process figure; node ${process.version})\n`);
+
+// Reference for every process figure: a bare Node start on this machine now.
+const bare = await repeat(runs, () => timeProcess(node, ['-e', '']));
+report({ name: 'reference: bare node start', value: fmt(bare.medianMs), target: '', reference: '1.00x' });
+
+await bench('launch to first TUI frame (sandbox)', async () => {
+  const s = await repeat(runs, () => timeFirstFrame('opsdeck', ['--sandbox']));
+  report({
+    name: 'launch to first TUI frame (sandbox)',
+    value: `${fmt(s.medianMs)} (p95 ${fmt(s.p95Ms)})`,
+    target: '< 600 ms',
+    reference: `${ratio(s.medianMs, bare.medianMs)} bare node`,
+  });
+});
+
+await bench('instances --batch --json (sandbox)', async () => {
+  const s = await repeat(runs, () => timeProcess(node, [builtEntry, 'instances', '--batch', '--json', '--sandbox']));
+  report({
+    name: 'instances --batch --json (sandbox)',
+    value: `${fmt(s.medianMs)} (p95 ${fmt(s.p95Ms)})`,
+    target: '< 500 ms',
+    reference: `${ratio(s.medianMs, bare.medianMs)} bare node`,
+  });
+});
+
+/** A keypress-redraw figure against a smaller reference of the same view. */
+function redrawRow(name: string, big: RedrawFigures, small: RedrawFigures, smallLabel: string): Row {
+  return {
+    name,
+    value: `${fmt(big.medianMs)} (p95 ${fmt(big.p95Ms)}, CPU ${fmt(big.cpuMedianMs)})`,
+    target: '< 50 ms',
+    reference: `${ratio(big.medianMs, small.medianMs)} ${smallLabel}`,
+  };
+}
+
+await bench('table keypress redraw', async () => {
+  const { measureTableRedraw } = await import('./table-redraw.js');
+  const small = await measureTableRedraw(100);
+  const big = await measureTableRedraw(10_000);
+  report(redrawRow('Fleet table keypress redraw, 10,000 rows', big, small, 'a 100-row table'));
+});
+
+await bench('snapshot plan', async () => {
+  const { measurePlan } = await import('./snapshots-plan.js');
+  const small = measurePlan(10_000, 5);
+  const big = measurePlan(100_000, 50);
+  report({
+    name: 'snapshot plan, 100,000 snapshots / 50 volumes',
+    value: fmt(big.ms),
+    target: '< 300 ms',
+    reference: `${ratio(big.ms, small.ms * 10)} 10x a 10,000-snapshot plan (1.00 = linear)`,
+  });
+});
+
+const median = (f: () => { ms: number }, n = 5): number => {
+  const xs = Array.from({ length: n }, () => f().ms).sort((a, b) => a - b);
+  return xs[Math.floor(n / 2)] ?? Number.NaN;
+};
+
+await bench('haproxy render + diff', async () => {
+  const { measureRenderDiff, measureFirstFill } = await import('./haproxy-plan.js');
+  const small = median(() => measureRenderDiff(500));
+  const big = median(() => measureRenderDiff(5000));
+  report({
+    name: 'HAProxy render + diff, 5,000 instances (5% churn)',
+    value: fmt(big),
+    target: '< 50 ms',
+    reference: `${ratio(big, small * 10)} 10x a 500-instance pool (1.00 = linear)`,
+  });
+  const fill = median(() => measureFirstFill(5000));
+  report({ name: 'HAProxy first fill, 5,000 servers into an empty backend', value: fmt(fill), target: '< 50 ms', reference: '' });
+});
+
+await bench('fleet pane redraw', async () => {
+  const { measureFleetPoolRedraw } = await import('./haproxy-pane.js');
+  const small = await measureFleetPoolRedraw(50);
+  const big = await measureFleetPoolRedraw(5000);
+  report(redrawRow('Fleet pane with a 5,000-server pool, keypress redraw', big, small, 'a 50-server pool'));
+});
+
+await bench('snapshots pane redraw', async () => {
+  const { measureSnapshotsPaneRedraw } = await import('./snapshots-pane.js');
+  const volumes = await measureSnapshotsPaneRedraw('volumes');
+  const volume = await measureSnapshotsPaneRedraw('volume');
+  report(redrawRow(`Snapshots pane, sandbox set, keypress redraw in a volume (${volume.rows} rows)`, volume, volumes, 'the 3-row volumes table'));
+});
+
+const w = [0, 0, 0, 0];
+const cells = (r: Row): string[] => [r.name, r.value, r.target, r.reference];
+for (const r of rows) cells(r).forEach((c, i) => (w[i] = Math.max(w[i] ?? 0, c.length)));
+const line = (c: string[]): string => c.map((x, i) => x.padEnd(w[i] ?? 0)).join('  ').trimEnd();
+console.log(line(['figure', 'value', 'target', 'vs reference']));
+for (const r of rows) console.log(line(cells(r)));
