@@ -8,7 +8,7 @@ import type { SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { acquireLock } from '../../src/core/lock.js';
 import { planRotation, ROTATION_LOCK } from '../../src/snapshots/plan.js';
 import { App, createSessionFor } from '../../views/App.js';
-import { KEY, lines, press, selectedRow, testContext, type, waitFor, type Rendered } from './helpers.js';
+import { KEY, lines, press, track, selectedRow, testContext, type, waitFor, type Rendered } from './helpers.js';
 
 const mounted: { unmount(): void }[] = [];
 /**
@@ -48,7 +48,7 @@ async function start(opts: { readOnly?: boolean } = {}) {
   const ctx = testContext({ options: { readOnly: opts.readOnly ?? false } });
   const world = (await ctx.cloud()) as SandboxWorld;
   const store = createSessionFor(ctx, { size: { columns: 100, rows: 30 }, initialPane: 'snapshots' });
-  const app = render(<App ctx={ctx} store={store} />);
+  const app = track(render(<App ctx={ctx} store={store} />), store);
   mounted.push(app);
   await waitFor(() => selectedRow(app.lastFrame()), 'the volumes table', app.lastFrame, SLOW);
   const expected = await planRotation(world.compute, { scope: {}, config: ctx.config.snapshots, now: () => ctx.clock.now(), source: 'sandbox' });
@@ -219,9 +219,13 @@ describe('Snapshots pane', () => {
     let f = await press(app, 'q');
     expect(store.getState().quitRequested).toBe(false);
     expect(f).toContain('a snapshot deletion is running: press c to cancel it first');
-    f = await press(app, KEY.ctrlC);
-    expect(f).toContain('cancelling a snapshot deletion: opsdeck quits when the calls in flight are done');
+    const seen = app.frames.length;
+    await press(app, KEY.ctrlC);
     await waitFor(() => store.getState().quitRequested, 'the quit after the cancel', app.lastFrame, SLOW);
+    // The calls in flight may all finish before this test reads the screen, and
+    // then ink has unmounted: look at every frame drawn since the key.
+    const drawn = app.frames.slice(seen).map((x) => lines(x).join('\n'));
+    expect(drawn.some((x) => x.includes('cancelling a snapshot deletion: opsdeck quits when the calls in flight are done')), drawn.at(-1)).toBe(true);
     const note = store.getState().exitNote ?? '';
     expect(note).toMatch(/^snapshots: deleted [\d,]+/);
     expect(note).toMatch(/cancelled/);
