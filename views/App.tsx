@@ -136,6 +136,12 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   );
 }
 
+/** Renders nothing; subscribing makes every handled key end in a committed frame (see SessionState.keyAck). */
+function KeyAck({ store }: { store: SessionStore }): null {
+  useSession(store, (s) => s.keyAck);
+  return null;
+}
+
 /** The shell: header, tabs, the active pane, footer; one keyboard dispatcher for all of it. */
 export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes }: AppProps): React.ReactElement {
   const [store] = useState(() => given ?? createSessionFor(ctx, { panes: defs, initialPane }));
@@ -151,13 +157,15 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
   const pumping = useRef(false);
   const pump = useCallback(() => {
     const ev = pending.current.shift();
-    if (ev === undefined) {
-      pumping.current = false;
-      return;
+    try {
+      if (ev !== undefined) dispatchKey(store, ev);
+    } finally {
+      if (pending.current.length > 0) setImmediate(pump);
+      else {
+        pumping.current = false;
+        store.setState((s) => ({ keyAck: s.keyAck + 1 }));
+      }
     }
-    dispatchKey(store, ev);
-    if (pending.current.length > 0) setImmediate(pump);
-    else pumping.current = false;
   }, [store]);
   useEffect(
     () => () => {
@@ -207,6 +215,7 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
       <Tabs store={store} width={width} />
       <Body ctx={ctx} store={store} defs={defs} width={width} height={Math.max(0, height - CHROME_ROWS)} />
       <Footer store={store} width={width} />
+      <KeyAck store={store} />
     </Box>
   );
 }

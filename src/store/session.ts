@@ -96,6 +96,12 @@ export interface SessionState {
   quitWhenIdle: boolean;
   /** Printed on stderr after the terminal is given back: what the session changed, e.g. a deletion summary. */
   exitNote: string | undefined;
+  /**
+   * Counts bursts of typed keys handled to the end. The shell renders on each
+   * change, so whoever typed (a test, a script driving the TUI) can tell when
+   * a key's effects are on screen rather than guessing with a delay.
+   */
+  keyAck: number;
 
   setActivePane(id: string): void;
   /** Tab / Shift-Tab: +1 / -1 with wrap-around */
@@ -170,6 +176,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     quitRequested: false,
     busy: undefined,
     quitWhenIdle: false,
+    keyAck: 0,
     exitNote: undefined,
 
     setActivePane(id) {

@@ -9,7 +9,7 @@ import { App, createSessionFor } from '../../views/App.js';
 import { fleetPane } from '../../views/panes/fleet.js';
 import { startBackend, startHaproxyRig, type Backend, type HaproxyRig } from '../services/haproxy.js';
 import { FakeAws, fakeCloud, iid } from '../unit/fleet-fixtures.js';
-import { KEY, press, selectedRow, testContext, type, waitFor } from '../views/helpers.js';
+import { KEY, press, track, selectedRow, testContext, type, waitFor } from '../views/helpers.js';
 
 /** The Fleet pane against a real haproxy: `a` reloads it, `d` drains through the runtime API. */
 let rig: HaproxyRig;
@@ -38,7 +38,7 @@ function mountPane() {
     config: { fleet: { ...base.fleet, discovery: { tags: { role: 'web' } }, portTag: 'opsdeck:port' }, haproxy: rig.config },
   });
   const store = createSessionFor(ctx, { size: { columns: 120, rows: 36 }, panes: [fleetPane] });
-  return render(<App ctx={ctx} store={store} panes={[fleetPane]} />);
+  return track(render(<App ctx={ctx} store={store} panes={[fleetPane]} />), store);
 }
 
 describe('Fleet pane on a real haproxy', () => {

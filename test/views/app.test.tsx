@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App, createSessionFor } from '../../views/App.js';
 import { panes } from '../../views/panes/index.js';
 import type { PaneDefinition } from '../../views/panes/types.js';
-import { KEY, lines, press, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
+import { KEY, lines, press, track, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
 import { sampleItems, shellPanes, type Item } from './sample-pane.js';
 
 /**
@@ -21,7 +21,7 @@ async function start(opts: { ctx?: TestContext; defs?: PaneDefinition[]; size?: 
   const ctx = opts.ctx ?? testContext();
   const defs = opts.defs ?? shellPanes();
   const store = createSessionFor(ctx, { size: opts.size ?? { columns: 80, rows: 24 }, initialPane: opts.initialPane, panes: defs });
-  const app = render(<App ctx={ctx} store={store} panes={defs} />);
+  const app = track(render(<App ctx={ctx} store={store} panes={defs} />), store);
   mounted.push(app);
   if (opts.initialPane === undefined) await waitFor(() => selectedRow(app.lastFrame()), 'the item list', app.lastFrame);
   return { app, store, ctx };
@@ -68,7 +68,7 @@ describe('header and tabs', () => {
     let f = await press(app, '3');
     expect(lines(f)[0]).toMatch(/not refreshed yet$/);
     f = await press(app, '1');
-    await waitFor(() => lines(app.lastFrame())[0]?.includes('refreshed 5s ago'), 'the items pane age', app.lastFrame, 2500);
+    await waitFor(() => lines(app.lastFrame())[0]?.includes('refreshed 5s ago'), 'the items pane age', app.lastFrame, 10_000);
   });
 
   it('do not show READ-ONLY when mutations are allowed', async () => {
@@ -79,7 +79,7 @@ describe('header and tabs', () => {
   it('say how long ago the data was refreshed, from the session clock', async () => {
     const { app, ctx } = await start();
     ctx.clock.advance(42_000);
-    await waitFor(() => lines(app.lastFrame())[0]?.includes('refreshed 42s ago'), 'the header tick', app.lastFrame, 2500);
+    await waitFor(() => lines(app.lastFrame())[0]?.includes('refreshed 42s ago'), 'the header tick', app.lastFrame, 10_000);
   });
 });
 
@@ -150,7 +150,7 @@ describe('help on a small screen', () => {
     expect(f).toContain('Items keys');
     expect(f).toMatch(/j\/k scroll \(1-\d+ of \d+\)/);
     expect(f).not.toContain('Everywhere');
-    for (let i = 0; i < 40; i++) await press(app, 'j', 5);
+    for (let i = 0; i < 40; i++) await press(app, 'j');
     f = await press(app, 'j');
     expect(f).toMatch(/\^C\s+quit/);
     f = await press(app, 'k');

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src/core/errors.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { fleetPane } from '../../views/panes/fleet.js';
-import { fakeCloud, KEY, lines, makeInstances, press, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
+import { fakeCloud, KEY, lines, makeInstances, press, track, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
 
 /** The Fleet pane in the shell, on the sandbox world (or a controlled cloud where a test needs one). */
 const mounted: { unmount(): void }[] = [];
@@ -14,7 +14,7 @@ afterEach(() => {
 
 async function start(ctx: TestContext = testContext(), waitRows = true) {
   const store = createSessionFor(ctx, { size: { columns: 100, rows: 24 }, panes: [fleetPane] });
-  const app = render(<App ctx={ctx} store={store} panes={[fleetPane]} />);
+  const app = track(render(<App ctx={ctx} store={store} panes={[fleetPane]} />), store);
   mounted.push(app);
   if (waitRows) await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
   return { app, store, ctx };

@@ -11,7 +11,7 @@ import { App, createSessionFor } from '../../views/App.js';
 import { fleetPane } from '../../views/panes/fleet.js';
 import { poolDetail } from '../../views/panes/fleet-pool.js';
 import type { PoolView } from '../../src/haproxy/pool.js';
-import { KEY, lines, press, selectedRow, testContext, type, waitFor, type Rendered, type TestContext } from './helpers.js';
+import { KEY, lines, press, track, selectedRow, testContext, type, waitFor, type Rendered, type TestContext } from './helpers.js';
 
 /** The Fleet pane's pool: sandbox discovery, the diff, apply after confirmation, drain. */
 let dir: string;
@@ -29,9 +29,9 @@ afterEach(async () => {
 async function start(opts: { readOnly?: boolean; config?: Partial<Config>; size?: { columns: number; rows: number } } = {}) {
   const ctx: TestContext = { ...testContext({ options: { readOnly: opts.readOnly ?? false }, ...(opts.config ? { config: opts.config } : {}) }), sandboxDir: dir };
   const store = createSessionFor(ctx, { size: opts.size ?? { columns: 120, rows: 36 }, panes: [fleetPane] });
-  const app = render(<App ctx={ctx} store={store} panes={[fleetPane]} />);
+  const app = track(render(<App ctx={ctx} store={store} panes={[fleetPane]} />), store);
   mounted.push(app);
-  await waitFor(() => app.lastFrame()?.includes('pool www_farm'), 'the pool plan', app.lastFrame, 8000);
+  await waitFor(() => app.lastFrame()?.includes('pool www_farm'), 'the pool plan', app.lastFrame, 10_000);
   return { app, store, ctx };
 }
 const live = () => readFile(path.join(dir, 'haproxy', 'haproxy.cfg'), 'utf8');
@@ -41,7 +41,7 @@ async function applyPool(app: Rendered): Promise<void> {
   await press(app, 'a');
   await press(app, KEY.tab);
   await press(app, KEY.enter);
-  await waitFor(() => app.lastFrame()?.includes('in sync ('), 'the pool in sync after apply', app.lastFrame, 8000);
+  await waitFor(() => app.lastFrame()?.includes('in sync ('), 'the pool in sync after apply', app.lastFrame, 10_000);
 }
 const entries = (ctx: TestContext) => (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
 
@@ -70,7 +70,7 @@ describe('Fleet pane: HAProxy pool', () => {
     await press(app, 'a');
     await press(app, KEY.tab);
     await press(app, KEY.enter);
-    await waitFor(() => app.lastFrame()?.includes('in sync ('), 'the pool in sync after apply', app.lastFrame, 8000);
+    await waitFor(() => app.lastFrame()?.includes('in sync ('), 'the pool in sync after apply', app.lastFrame, 10_000);
     const after = await live();
     expect(after).not.toBe(before);
     expect(after.match(/^ {4}server i-/gm)?.length).toBeGreaterThan(3);
@@ -90,12 +90,12 @@ describe('Fleet pane: HAProxy pool', () => {
     expect(f).toContain('drain');
     await press(app, KEY.tab);
     f = await press(app, KEY.enter);
-    await waitFor(() => /web-002\s.*DRAIN/.test(app.lastFrame() ?? ''), 'DRAIN in the row', app.lastFrame, 4000);
+    await waitFor(() => /web-002\s.*DRAIN/.test(app.lastFrame() ?? ''), 'DRAIN in the row', app.lastFrame, 10_000);
     expect(entries(ctx).at(-1)).toMatchObject({ action: 'haproxy.server-state', result: 'ok', details: { state: 'drain', simulated: true } });
     // The rehearsal is recorded in the sandbox dir: a new session (or `haproxy status --sandbox`) still sees it.
     while (mounted.length) mounted.pop()?.unmount();
     const again = await start();
-    await waitFor(() => /web-002\s.*DRAIN/.test(again.app.lastFrame() ?? ''), 'DRAIN after a restart', again.app.lastFrame, 4000);
+    await waitFor(() => /web-002\s.*DRAIN/.test(again.app.lastFrame() ?? ''), 'DRAIN after a restart', again.app.lastFrame, 10_000);
   });
 
   it('keys typed ahead act on the row the cursor moved to: "jjd" in one burst drains the third row', async () => {
@@ -108,12 +108,12 @@ describe('Fleet pane: HAProxy pool', () => {
     const third = /(i-[0-9a-f]{17}) +web-003/.exec(f ?? '')?.[1];
     expect(third).toBeDefined();
     app.stdin.write('jjd');
-    f = await waitFor(() => app.lastFrame()?.includes('Set i-') && app.lastFrame(), 'the drain dialog', app.lastFrame, 4000);
+    f = await waitFor(() => app.lastFrame()?.includes('Set i-') && app.lastFrame(), 'the drain dialog', app.lastFrame, 10_000);
     expect(f).toContain(`Set ${third} to drain`);
     // and Enter typed ahead after a move opens the row moved to
     await press(app, KEY.escape);
     app.stdin.write('k\r');
-    f = await waitFor(() => app.lastFrame()?.includes('(Esc back)') && app.lastFrame(), 'the details', app.lastFrame, 4000);
+    f = await waitFor(() => app.lastFrame()?.includes('(Esc back)') && app.lastFrame(), 'the details', app.lastFrame, 10_000);
     expect(f).toMatch(/web-002/);
     expect(f).not.toMatch(/web-003/);
   });
@@ -165,7 +165,7 @@ describe('Fleet pane: HAProxy pool', () => {
     await writeFile(path.join(dir, 'haproxy', 'haproxy.cfg'), edited);
     await press(app, KEY.tab);
     await press(app, KEY.enter);
-    await waitFor(() => app.lastFrame()?.includes('changed since the plan was made'), 'the stale-plan refusal', app.lastFrame, 8000);
+    await waitFor(() => app.lastFrame()?.includes('changed since the plan was made'), 'the stale-plan refusal', app.lastFrame, 10_000);
     expect(app.lastFrame()).toMatch(/not applied: .*haproxy\.cfg changed since the plan was made/);
     expect(await live()).toBe(edited);
     expect(entries(ctx).filter((e) => e.result === 'ok')).toEqual([]);
@@ -187,7 +187,7 @@ describe('Fleet pane: HAProxy pool', () => {
     await press(first, 'a');
     await press(first, KEY.tab);
     await press(first, KEY.enter);
-    await waitFor(() => first.lastFrame()?.includes('in sync ('), 'apply', first.lastFrame, 8000);
+    await waitFor(() => first.lastFrame()?.includes('in sync ('), 'apply', first.lastFrame, 10_000);
     first.unmount();
     const file = path.join(dir, 'haproxy', 'haproxy.cfg');
     const extra = Array.from({ length: 12 }, (_, n) => `    server i-${String(n).padStart(17, '0')} 10.0.9.${n}:80 check maxconn 200\n`).join('');
@@ -200,7 +200,7 @@ describe('Fleet pane: HAProxy pool', () => {
     expect(await live()).toBe(padded);
     await press(app, 'F');
     // F plans again (fresh discovery, guards overridden) before asking.
-    await waitFor(() => app.lastFrame()?.includes('OVERRIDING'), 'the override dialog', app.lastFrame, 8000);
+    await waitFor(() => app.lastFrame()?.includes('OVERRIDING'), 'the override dialog', app.lastFrame, 10_000);
     f = app.lastFrame() ?? '';
     expect(f).toMatch(/OVERRIDING: removes 12 of \d+ servers/);
     expect(f).not.toContain('allowed by --force');
@@ -208,7 +208,7 @@ describe('Fleet pane: HAProxy pool', () => {
     await type(app, '12');
     await press(app, KEY.tab);
     await press(app, KEY.enter);
-    await waitFor(() => app.lastFrame()?.includes('in sync ('), 'the forced apply', app.lastFrame, 8000);
+    await waitFor(() => app.lastFrame()?.includes('in sync ('), 'the forced apply', app.lastFrame, 10_000);
     expect(await live()).not.toMatch(/10\.0\.9\./);
     expect(entries(ctx).at(-1)).toMatchObject({ action: 'haproxy.sync', result: 'ok', details: { removed: 12, overridden: [expect.stringMatching(/^removes 12 of \d+ servers/)] } });
   });

@@ -4,6 +4,7 @@ import { createSandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { memoryAuditLog } from '../../src/core/audit.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { defaultConfig, type Config } from '../../src/config/schema.js';
+import type { SessionStore } from '../../src/store/session.js';
 
 /** Raw bytes a terminal sends for each key: what ink's stdin parser expects. */
 export const KEY = {
@@ -132,7 +133,7 @@ export function testContext(
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `check` passes (returns its value) or fails with the last frame in the message. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, frame?: () => string | undefined, timeoutMs = 2000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false, what: string, frame?: () => string | undefined, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = check();
@@ -145,37 +146,61 @@ export async function waitFor<T>(check: () => T | undefined | false, what: strin
 export interface Rendered {
   stdin: { write(data: string): void };
   lastFrame(): string | undefined;
+  frames?: string[];
+}
+
+const stores = new WeakMap<object, SessionStore>();
+
+/**
+ * Ties a rendered App to its store so `press` can wait for the shell's key
+ * acknowledgement (SessionState.keyAck) instead of guessing with a delay: on
+ * a loaded 2-core CI machine a render can take longer than any fixed wait.
+ */
+export function track<T extends Rendered>(app: T, store: SessionStore): T {
+  stores.set(app, store);
+  return app;
 }
 
 /**
- * Types one key and waits for its frame: until the frame changes, or `settleMs`
- * (keys that change nothing visible still get time to be handled).
+ * Types one key (or a burst) and returns the frame that shows its effects:
+ * waits until the shell has handled every key of the write and committed a
+ * frame after that, then for the frames to go quiet (effects that render
+ * again, pane state React renders a task later).
  */
-export async function press(app: Rendered, key: string, settleMs = 40): Promise<string> {
-  const before = app.lastFrame();
-  app.stdin.write(key);
-  const end = Date.now() + settleMs;
-  while (Date.now() < end) {
-    await tick(2);
-    if (app.lastFrame() !== before) {
-      // Let an effect-driven second render (e.g. key bindings re-registered) land too.
-      await tick(5);
-      break;
+export async function press(app: Rendered, key: string): Promise<string> {
+  const store = stores.get(app);
+  const frames = app.frames;
+  if (!store || !frames) throw new Error('press() needs an app rendered by ink-testing-library and passed through track(app, store)');
+  return pressAcked(app, frames, store, key);
+}
+
+async function pressAcked(app: Rendered, frames: string[], store: SessionStore, key: string): Promise<string> {
+  const ack0 = store.getState().keyAck;
+  let mark: number | undefined;
+  // keyAck is set synchronously in the key handler, before React commits it.
+  const unsubscribe = store.subscribe((s) => {
+    if (mark === undefined && s.keyAck > ack0) mark = frames.length;
+  });
+  try {
+    app.stdin.write(key);
+    const limit = Date.now() + 5000;
+    while (Date.now() < limit) {
+      if (mark !== undefined && frames.length > mark) break;
+      if (store.getState().quitRequested) break;
+      await tick(1);
     }
+  } finally {
+    unsubscribe();
   }
-  // Several keys in one write (not one escape sequence) are handled one per
-  // macrotask: wait until the frame stops changing.
-  if (Array.from(key).length > 1 && !key.startsWith('\x1b')) {
-    const limit = Date.now() + 2000;
-    let last = app.lastFrame();
-    let quietSince = Date.now();
-    while (Date.now() - quietSince < 30 && Date.now() < limit) {
-      await tick(5);
-      const now = app.lastFrame();
-      if (now !== last) {
-        last = now;
-        quietSince = Date.now();
-      }
+  // then until no new frame for a little while (bounded)
+  const limit = Date.now() + 1000;
+  let seen = frames.length;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < 12 && Date.now() < limit) {
+    await tick(3);
+    if (frames.length !== seen) {
+      seen = frames.length;
+      quietSince = Date.now();
     }
   }
   return app.lastFrame() ?? '';

@@ -6,7 +6,7 @@ import { App, createSessionFor } from '../../views/App.js';
 import { usePaneKeys } from '../../views/hooks.js';
 import { panes } from '../../views/panes/index.js';
 import type { PaneDefinition, PaneProps } from '../../views/panes/types.js';
-import { fakeCloud, KEY, lines, makeInstances, press, selectedRow, testContext, type, waitFor } from './helpers.js';
+import { fakeCloud, KEY, lines, makeInstances, press, track, selectedRow, testContext, type, waitFor } from './helpers.js';
 
 const mounted: { unmount(): void }[] = [];
 afterEach(() => {
@@ -40,7 +40,7 @@ function startProbe(log: string[] = []) {
   const ctx = testContext();
   const defs = [probe(log), ...panes];
   const store = createSessionFor(ctx, { panes: defs, size: { columns: 80, rows: 24 } });
-  const app = render(<App ctx={ctx} store={store} panes={defs} />);
+  const app = track(render(<App ctx={ctx} store={store} panes={defs} />), store);
   mounted.push(app);
   return { app, store, log };
 }
@@ -62,7 +62,7 @@ describe('frames fit the terminal', () => {
     it(`never draws outside ${size.columns}x${size.rows}, whatever is open`, async () => {
       const ctx = testContext({ cloud: fakeCloud(() => makeInstances(200)) });
       const store = createSessionFor(ctx, { size });
-      const app = render(<App ctx={ctx} store={store} />);
+      const app = track(render(<App ctx={ctx} store={store} />), store);
       mounted.push(app);
       await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
       for (const key of ['G', '?', KEY.escape, ':', KEY.escape, '/', 'a', KEY.enter, KEY.enter, KEY.escape, '2', '3', '4', '5', '6', '1']) {
@@ -78,7 +78,7 @@ describe('frames fit the terminal', () => {
   it('listens to the terminal: a stdout resize event reaches the store and the frame', async () => {
     const ctx = testContext();
     const store = createSessionFor(ctx, { size: { columns: 80, rows: 24 } });
-    const app = render(<App ctx={ctx} store={store} />);
+    const app = track(render(<App ctx={ctx} store={store} />), store);
     mounted.push(app);
     await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
     // The test stdout has no rows; give it a real terminal's size, then resize it.
@@ -93,7 +93,7 @@ describe('frames fit the terminal', () => {
   it('follows a resize', async () => {
     const ctx = testContext({ cloud: fakeCloud(() => makeInstances(50)) });
     const store = createSessionFor(ctx, { size: { columns: 100, rows: 30 } });
-    const app = render(<App ctx={ctx} store={store} />);
+    const app = track(render(<App ctx={ctx} store={store} />), store);
     mounted.push(app);
     await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
     expect(lines(app.lastFrame()).length).toBe(29);
@@ -178,7 +178,7 @@ describe('a pane that crashes', () => {
     const defs: PaneDefinition[] = [{ id: 'fragile', title: 'Fragile', component: Fragile }, ...panes];
     const ctx = testContext();
     const store = createSessionFor(ctx, { panes: defs, size: { columns: 80, rows: 24 } });
-    const app = render(<App ctx={ctx} store={store} panes={defs} />);
+    const app = track(render(<App ctx={ctx} store={store} panes={defs} />), store);
     mounted.push(app);
     await waitFor(() => app.lastFrame()?.includes('The Fragile pane failed'), 'the pane error', app.lastFrame);
     expect(app.lastFrame()).toContain('cannot read the plan file');
