@@ -136,9 +136,9 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   );
 }
 
-/** Renders nothing; subscribing makes every handled key end in a committed frame (see SessionState.keyAck). */
+/** Renders nothing; subscribing makes every handled key end in a committed frame (see SessionState.keySeq, keyAck). */
 function KeyAck({ store }: { store: SessionStore }): null {
-  useSession(store, (s) => s.keyAck);
+  useSession(store, (s) => s.keySeq);
   return null;
 }
 
@@ -152,7 +152,10 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
   // what the screen shows after the keys before them: a pane's key handlers are
   // closures over its last render, so "j then d" dispatched in one go would
   // drain the row the cursor just left. The first key runs at once; each later
-  // one waits a macrotask, by which time React has rendered the one before.
+  // one waits a macrotask. Bumping keySeq after each key makes React render in
+  // a microtask (a store update), which also takes in the pane's own useState
+  // updates, so the next key finds fresh handlers; a useState update alone
+  // would render only after the pump's next turn.
   const pending = useRef<KeyEvent[]>([]);
   const pumping = useRef(false);
   const pump = useCallback(() => {
@@ -160,11 +163,10 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
     try {
       if (ev !== undefined) dispatchKey(store, ev);
     } finally {
-      if (pending.current.length > 0) setImmediate(pump);
-      else {
-        pumping.current = false;
-        store.setState((s) => ({ keyAck: s.keyAck + 1 }));
-      }
+      const more = pending.current.length > 0;
+      if (!more) pumping.current = false;
+      store.setState((s) => ({ keySeq: s.keySeq + 1, keyAck: more ? s.keyAck : s.keyAck + 1 }));
+      if (more) setImmediate(pump);
     }
   }, [store]);
   useEffect(

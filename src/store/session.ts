@@ -102,6 +102,8 @@ export interface SessionState {
    * a key's effects are on screen rather than guessing with a delay.
    */
   keyAck: number;
+  /** Counts every key handled; the shell renders on each, so a key typed ahead sees the screen the key before it made. */
+  keySeq: number;
 
   setActivePane(id: string): void;
   /** Tab / Shift-Tab: +1 / -1 with wrap-around */
@@ -177,6 +179,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     busy: undefined,
     quitWhenIdle: false,
     keyAck: 0,
+    keySeq: 0,
     exitNote: undefined,
 
     setActivePane(id) {

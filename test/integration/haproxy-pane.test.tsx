@@ -61,7 +61,7 @@ describe('Fleet pane on a real haproxy', () => {
       expect(f).toContain(`Set ${iid(2)} to drain`);
       await press(app, KEY.tab);
       await press(app, KEY.enter);
-      await waitFor(() => /app-b\s.*DRAIN/.test(app.lastFrame() ?? ''), 'DRAIN in the row', app.lastFrame, 5000);
+      await waitFor(() => /app-b\s.*DRAIN/.test(app.lastFrame() ?? ''), 'DRAIN in the row', app.lastFrame, 15_000);
       const state = await socketCommand(rig.adminSocket, 'show servers state www_farm');
       const line = state.split('\n').find((l) => l.includes(` ${iid(2)} `)) ?? '';
       expect(Number(line.split(' ')[6]) & 0x08).toBe(0x08);

@@ -267,8 +267,13 @@ describe('list keys', () => {
     await press(app, 'j');
     order = [...order].reverse();
     await press(app, 'r');
-    await waitFor(() => loads === 2, 'the refresh', app.lastFrame);
-    f = await press(app, 'x'); // an unbound key: just lets the refreshed frame land
+    // the reversed order is on screen once item 3 is drawn above the selection
+    const above = (frame: string | undefined): string | undefined => {
+      const rows = lines(frame).filter((l) => /^[› ] it-/.test(l));
+      return rows[rows.findIndex((l) => l.startsWith('› ')) - 1];
+    };
+    f = await waitFor(() => above(app.lastFrame())?.includes('item 3') && (app.lastFrame() ?? ''), 'the refreshed order', app.lastFrame);
+    expect(loads).toBe(2);
     const rows = lines(f).filter((l) => /^[› ] it-/.test(l));
     const at = rows.findIndex((l) => l.startsWith('› '));
     expect(rows[at]).toContain('item 2');
@@ -283,6 +288,15 @@ describe('list keys', () => {
     await press(app, ':');
     f = await press(app, 'runb\r');
     expect(lines(f)[1]).toContain('[3 Runbooks]');
+  });
+
+  it('a key typed ahead after Enter acts on the opened item, not on the list underneath', async () => {
+    const { app } = await start();
+    // Enter only changes the pane's own React state; j must still see it
+    let f = await press(app, '\rj');
+    expect(f).toContain('opened it-0000');
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toContain('item 0');
   });
 
   it('PgDn and PgUp move a page; the window scrolls so the selection stays visible', async () => {

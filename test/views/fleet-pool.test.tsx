@@ -23,7 +23,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   while (mounted.length) mounted.pop()?.unmount();
-  await rm(dir, { recursive: true, force: true });
+  // a pool reload started by the test's last key may still be writing under dir
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function start(opts: { readOnly?: boolean; config?: Partial<Config>; size?: { columns: number; rows: number } } = {}) {

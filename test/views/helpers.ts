@@ -175,6 +175,7 @@ export async function press(app: Rendered, key: string): Promise<string> {
 }
 
 async function pressAcked(app: Rendered, frames: string[], store: SessionStore, key: string): Promise<string> {
+  if (store.getState().quitRequested) throw new Error(`press(${JSON.stringify(key)}) after the app quit: read app.frames instead`);
   const ack0 = store.getState().keyAck;
   let mark: number | undefined;
   // keyAck is set synchronously in the key handler, before React commits it.
@@ -192,6 +193,7 @@ async function pressAcked(app: Rendered, frames: string[], store: SessionStore, 
   } finally {
     unsubscribe();
   }
+  if (mark === undefined && !store.getState().quitRequested) throw new Error(`the shell never acknowledged ${JSON.stringify(key)}; last frame:\n${app.lastFrame() ?? ''}`);
   // then until no new frame for a little while (bounded)
   const limit = Date.now() + 1000;
   let seen = frames.length;
