@@ -51,14 +51,25 @@ if ((${#missing[@]} > 0)); then
   chmod 755 "$policy"
   export DEBIAN_FRONTEND=noninteractive
   log=$(mktemp)
-  # Another apt run (a second test worker, an engineer) may hold the dpkg
-  # lock: wait for it instead of failing.
+  # Another apt run (apt-daily on a fresh machine, an engineer) may hold a
+  # lock. DPkg::Lock::Timeout waits only for the dpkg lock; the lists and
+  # archives locks fail at once, so retry those for up to 5 minutes.
   apt=(apt-get -o DPkg::Lock::Timeout=300)
-  if ! "${apt[@]}" update >"$log" 2>&1; then
+  retry_apt() {
+    local i
+    for i in $(seq 1 60); do
+      "${apt[@]}" "$@" >>"$log" 2>&1 && return 0
+      tail -5 "$log" | grep -q 'Could not get lock' || return 1
+      echo "prepare: another apt run holds a lock; waiting ($i/60)" >&2
+      sleep 5
+    done
+    return 1
+  }
+  if ! retry_apt update; then
     tail -20 "$log" >&2
     fail "apt-get update failed"
   fi
-  if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+  if ! retry_apt install -y --no-install-recommends "${missing[@]}"; then
     tail -30 "$log" >&2
     fail "apt-get install ${missing[*]} failed"
   fi
