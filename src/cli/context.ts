@@ -22,7 +22,8 @@ export interface ContextDeps {
 
 export function sandboxDirFor(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? (env.USER || 'user');
-  return path.join(os.tmpdir(), `opsdeck-sandbox-${uid}`);
+  // the injected environment decides, as it does for every other path here
+  return path.join(env.TMPDIR || os.tmpdir(), `opsdeck-sandbox-${uid}`);
 }
 
 /** ctx.stdout / ctx.stderr take a line or a block; the newline is added when missing. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ beforeEach(() => {
 afterEach(() => {
   if (savedRuntime === undefined) delete process.env.XDG_STATE_HOME;
   else process.env.XDG_STATE_HOME = savedRuntime;
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
