@@ -39,14 +39,15 @@ function opsdeck(args: string[], home = sandboxHome(), extraEnv: NodeJS.ProcessE
     env: { ...home.env, ...extraEnv },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 20_000,
+    // each spawn starts tsx with a cold cache in its own TMPDIR: 10-15 s on a loaded 2-core machine
+    timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const noStack = (s: string): void => expect(s).not.toMatch(/^\s+at .+\(.*:\d+:\d+\)$/m);
 
-describe('opsdeck as a process (no TTY)', () => {
+describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
   it('--version prints the package version', () => {
     const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
     const r = opsdeck(['--version']);

@@ -86,7 +86,8 @@ describe('reload methods', () => {
         (e: unknown) => e,
       );
       expect(err).toMatchObject({ code: 'RELOAD_UNREACHABLE', message: expect.stringMatching(message) });
-      expect(Date.now() - t0).toBeLessThan(8000);
+      // not the 30 s a reload would wait, even on a loaded machine
+      expect(Date.now() - t0).toBeLessThan(15_000);
       expect(await readFile(rig.configPath, 'utf8')).toBe(before);
     }
     expect(await pool.names()).toEqual([iid(1), iid(2), iid(3)]);

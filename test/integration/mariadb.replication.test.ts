@@ -58,7 +58,8 @@ describe('replicationStatus on a real MariaDB replica', () => {
     expect(s).toMatchObject({ sourceHost: '127.0.0.1', sourcePort: source.port, sourceUser: source.user, lastIoErrno: 0, lastSqlError: '' });
     expect(s?.gtid.mode).toBe('Slave_Pos');
     expect(await until('rows to arrive', orderIds, (ids) => ids.length === 3)).toEqual([1, 2, 3]);
-    const caughtUp = await replicationStatus(rep);
+    // rows are visible at commit, a moment before the SQL thread reports itself caught up
+    const caughtUp = await until('replica to report caught up', () => replicationStatus(rep), (x) => x?.secondsBehind === 0);
     expect(caughtUp?.secondsBehind).toBe(0);
     expect(caughtUp?.gtid.ioPos).toMatch(/^0-101-\d+$/);
     expect(caughtUp?.sourceServerId).toBe(101);

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { haproxyConfigSchema, type HaproxyConfig } from '../../src/haproxy/config.js';
 import { removeScratchDir, scratchDir, startDaemon, type Daemon } from './daemon.js';
@@ -24,7 +25,6 @@ export interface Backend {
 }
 
 export async function startBackend(name: string): Promise<Backend> {
-  const port = await freePort();
   let hits = 0;
   const server = http.createServer((_req, res) => {
     hits++;
@@ -33,8 +33,10 @@ export async function startBackend(name: string): Promise<Backend> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    // port 0: the kernel picks, so no other process can take it between a check and the bind
+    server.listen(0, '127.0.0.1', resolve);
   });
+  const port = (server.address() as AddressInfo).port;
   return {
     name,
     port,
@@ -112,11 +114,16 @@ export async function startHaproxyRig(opts: { initialConfig?: (template: string)
     removeScratchDir(dir);
     throw e;
   }
-  for (let i = 0; i < 100 && !existsSync(adminSocket); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && !existsSync(adminSocket); i++) await new Promise((r) => setTimeout(r, 50));
   const stop = async (): Promise<void> => {
     await daemon.stop();
     removeScratchDir(dir);
   };
+  if (!existsSync(adminSocket)) {
+    const output = daemon.output().slice(-2000);
+    await stop();
+    throw new Error(`haproxy answered on its port but did not create ${adminSocket} within 10 s\n${output}\nfix: ${FIX}`);
+  }
   const config = haproxyConfigSchema.parse({
     template: templatePath,
     configPath,

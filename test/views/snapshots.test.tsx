@@ -1,9 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import React from 'react';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { acquireLock } from '../../src/core/lock.js';
 import { planRotation, ROTATION_LOCK } from '../../src/snapshots/plan.js';
@@ -39,8 +39,20 @@ function summaryCounts(frame: string): Record<string, number> {
   }
   return out;
 }
+// The pane takes the rotation lock under $XDG_STATE_HOME: a private one per
+// test keeps the user's own state dir (and another run of the suite) out.
+let stateDir: string;
+let savedState: string | undefined;
+beforeEach(() => {
+  stateDir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-snapview-'));
+  savedState = process.env.XDG_STATE_HOME;
+  process.env.XDG_STATE_HOME = stateDir;
+});
 afterEach(() => {
   while (mounted.length) mounted.pop()?.unmount();
+  if (savedState === undefined) delete process.env.XDG_STATE_HOME;
+  else process.env.XDG_STATE_HOME = savedState;
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function start(opts: { readOnly?: boolean } = {}) {
@@ -266,9 +278,6 @@ describe('Snapshots pane', () => {
   }, 90_000);
 
   it('says so when another rotation holds the lock, and deletes nothing', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-snaplock-'));
-    const saved = process.env.XDG_STATE_HOME;
-    process.env.XDG_STATE_HOME = dir;
     const lock = await acquireLock(ROTATION_LOCK);
     try {
       const { app, world, expected } = await start();
@@ -281,8 +290,6 @@ describe('Snapshots pane', () => {
       expect([...before].filter((id) => !after.has(id))).toEqual([]);
     } finally {
       await lock.release();
-      if (saved === undefined) delete process.env.XDG_STATE_HOME;
-      else process.env.XDG_STATE_HOME = saved;
     }
   }, 90_000);
 
