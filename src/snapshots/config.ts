@@ -51,3 +51,28 @@ export const snapshotsConfigSchema = z
   })
   .strict();
 export type SnapshotsConfig = z.infer<typeof snapshotsConfigSchema>;
+
+/**
+ * Window settings that are valid but probably not meant: a tier no longer
+ * than the one before it keeps nothing of its own (the windows are nested and
+ * measured back from now). 0 turns a tier off on purpose and is not warned.
+ */
+export function windowWarnings(w: SnapshotsConfig['windows']): string[] {
+  const tiers = [
+    { key: 'keepAllHours', hours: w.keepAllHours, value: `${w.keepAllHours}h` },
+    { key: 'dailyDays', hours: w.dailyDays * 24, value: `${w.dailyDays}d` },
+    { key: 'weeklyDays', hours: w.weeklyDays * 24, value: `${w.weeklyDays}d` },
+    { key: 'monthlyDays', hours: w.monthlyDays * 24, value: `${w.monthlyDays}d` },
+  ];
+  const out: string[] = [];
+  let widest: (typeof tiers)[number] | undefined;
+  for (const t of tiers) {
+    if (t.hours === 0) continue;
+    if (widest && t.hours <= widest.hours) {
+      out.push(
+        `snapshots.windows.${t.key} (${t.value}) is not longer than ${widest.key} (${widest.value}): that tier keeps nothing of its own; set it above ${widest.value}, or to 0 to turn it off`,
+      );
+    } else widest = t;
+  }
+  return out;
+}

@@ -189,6 +189,22 @@ describe('context and modes', () => {
     expect(r.stderr).toContain('opsdeck init');
   });
 
+  it('config check warns about a retention window that keeps nothing of its own, and still passes', async () => {
+    const r = await run(['config', 'check'], { config: 'snapshots:\n  windows:\n    dailyDays: 14\n    weeklyDays: 7\n' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'warning: snapshots.windows.weeklyDays (7d) is not longer than dailyDays (14d): that tier keeps nothing of its own; set it above 14d, or to 0 to turn it off\n',
+    );
+    // 0 turns a tier off on purpose: nothing to warn about
+    const off = await run(['config', 'check', '--json'], { config: 'snapshots:\n  windows:\n    weeklyDays: 0\n' });
+    expect(off.stderr).toBe('');
+    expect(JSON.parse(off.stdout).policyWarnings).toEqual([]);
+    const hours = await run(['config', 'check', '--json'], { config: 'snapshots:\n  windows:\n    keepAllHours: 48\n    dailyDays: 2\n' });
+    expect(JSON.parse(hours.stdout).policyWarnings).toEqual([
+      'snapshots.windows.dailyDays (2d) is not longer than keepAllHours (48h): that tier keeps nothing of its own; set it above 48h, or to 0 to turn it off',
+    ]);
+  });
+
   it('--batch on a terminal still runs headless', async () => {
     const r = await run(['--batch'], { isTTY: true, launchTui: async () => 0 });
     expect(r.code).toBe(2);

@@ -7,6 +7,7 @@ import { listSecretRefs, parseSecretRefs, redact, resolveSecret, secretFilePath 
 import { ExitCode, OpsError, isOpsError } from '../../core/errors.js';
 import type { PlainIO, PlainWrapper } from '../context.js';
 import { toJson } from '../output.js';
+import { windowWarnings } from '../../snapshots/config.js';
 
 /** Keys that must never hold a literal value: a secret pasted into the file. */
 const LITERAL_SECRET_KEY = /password|passwd|secret|token/i;
@@ -98,8 +99,10 @@ async function check(io: PlainIO): Promise<ExitCode> {
   for (const s of secrets) if (!s.resolvable) io.stderr(`warning: ${s.problem}`);
   for (const p of literals) io.stderr(`warning: ${p} holds a literal secret; use \${env:NAME} or \${file:PATH} instead`);
   for (const w of exposedSecretFiles(config, found.path)) io.stderr(`warning: ${w}`);
+  const windows = windowWarnings(config.snapshots.windows);
+  for (const w of windows) io.stderr(`warning: ${w}`);
   if (io.options.json) {
-    io.stdout(toJson({ valid: true, path: found.path, source: found.source, config: redact(config), secrets, literalSecrets: literals }));
+    io.stdout(toJson({ valid: true, path: found.path, source: found.source, config: redact(config), secrets, literalSecrets: literals, policyWarnings: windows }));
     return ExitCode.Ok;
   }
   io.stdout(`${found.path}: valid (found via ${found.source === 'flag' ? '--config' : found.source === 'env' ? '$OPSDECK_CONFIG' : found.source === 'cwd' ? './opsdeck.yaml' : '$XDG_CONFIG_HOME'})`);
