@@ -136,10 +136,14 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   );
 }
 
-/** Renders nothing; subscribing makes every handled key end in a committed frame (see SessionState.keySeq, keyAck). */
-function KeyAck({ store }: { store: SessionStore }): null {
-  useSession(store, (s) => s.keySeq);
-  return null;
+/**
+ * An empty, hidden box, new for every key handled: React skips the commit
+ * phase (and ink its frame) when a render changes nothing on screen, and a
+ * key must end in a committed frame (see SessionState.keySeq, keyAck).
+ */
+function KeyAck({ store }: { store: SessionStore }): React.ReactElement {
+  const seq = useSession(store, (s) => s.keySeq);
+  return <Box key={seq} display="none" />;
 }
 
 /** The shell: header, tabs, the active pane, footer; one keyboard dispatcher for all of it. */
