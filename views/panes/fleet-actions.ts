@@ -23,14 +23,14 @@ function failed(store: SessionStore, e: unknown): void {
 
 async function confirmAndApply(ctx: CommandContext, store: SessionStore, view: PoolView, p: SyncPlan, overridden: readonly string[]): Promise<void> {
   const diffBody = p.diff.split('\n').filter((l) => /^[-+][^-+]/.test(l));
-  const ageS = Math.max(0, Math.round((ctx.clock.now().getTime() - Date.parse(p.createdAt)) / 1000));
   const removed = p.summary.removed.length;
   const ok = await store.getState().confirm({
     title: `Apply HAProxy change to ${p.configPath}`,
     body: [
       summaryLine(p),
-      // What is confirmed is what is written: say how old it is, and that a changed live file refuses it.
-      `planned ${ageS}s ago (refused if the live file changed since) · ${p.validation.message}`,
+      // What is confirmed is what is written: say when it was made (a time stays
+      // true while the dialog is open; an age would not), and that a changed live file refuses it.
+      `planned at ${new Date(p.createdAt).toISOString().slice(11, 19)} UTC (refused if the live file changed since) · ${p.validation.message}`,
       ...overridden.map((m) => `OVERRIDING: ${m.replace(/: allowed by --force$| \(--allow-empty\)$/, '')}`),
       ...diffBody.slice(0, 8),
       ...(diffBody.length > 8 ? [`… ${diffBody.length - 8} more lines`] : []),
