@@ -7,7 +7,6 @@ import { listSecretRefs, parseSecretRefs, redact, resolveSecret, secretFilePath 
 import { ExitCode, OpsError, isOpsError } from '../../core/errors.js';
 import type { PlainIO, PlainWrapper } from '../context.js';
 import { toJson } from '../output.js';
-import { windowWarnings } from '../../snapshots/config.js';
 
 /** Keys that must never hold a literal value: a secret pasted into the file. */
 const LITERAL_SECRET_KEY = /password|passwd|secret|token/i;
@@ -99,6 +98,9 @@ async function check(io: PlainIO): Promise<ExitCode> {
   for (const s of secrets) if (!s.resolvable) io.stderr(`warning: ${s.problem}`);
   for (const p of literals) io.stderr(`warning: ${p} holds a literal secret; use \${env:NAME} or \${file:PATH} instead`);
   for (const w of exposedSecretFiles(config, found.path)) io.stderr(`warning: ${w}`);
+  // loaded here, not at the top: this module is registered on every run, and the
+  // snapshots schema module brings zod, which the cron path must not pay for
+  const { windowWarnings } = await import('../../snapshots/config.js');
   const windows = windowWarnings(config.snapshots.windows);
   for (const w of windows) io.stderr(`warning: ${w}`);
   if (io.options.json) {
