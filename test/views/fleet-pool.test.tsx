@@ -225,12 +225,25 @@ describe('Fleet pane: HAProxy pool', () => {
     expect(f).toMatch(/server\s+-/);
   });
 
-  it('read-only: a and d do nothing but say why', async () => {
+  it('read-only: a and d are off the footer, marked off in help, and say why when pressed', async () => {
     const { app } = await start({ readOnly: true });
     const before = await live();
-    const f = await press(app, 'a');
-    expect(lines(f).at(-1) ?? f).toMatch(/read-only/);
+    const footer = (frame: string | undefined): string => lines(frame).filter(Boolean).at(-1) ?? '';
+    expect(footer(app.lastFrame())).toContain('r refresh');
+    expect(footer(app.lastFrame())).not.toMatch(/\ba apply|\bd drain/);
+    const panel = await waitFor(() => app.lastFrame()?.includes('pool www_farm') && (app.lastFrame() ?? ''), 'the pool plan', app.lastFrame);
+    expect(lines(panel).find((l) => l.startsWith('haproxy -c:'))).toMatch(/ · read-only$/);
+    expect(panel).not.toContain('a applies');
+    let f = await press(app, 'a');
+    expect(footer(f)).toMatch(/read-only/);
     expect(f).not.toContain('Apply HAProxy change to');
+    f = await press(app, 'd');
+    expect(footer(f)).toMatch(/read-only session: .* is turned off/);
+    expect(f).not.toContain(`Set i-`);
+    f = await press(app, '?');
+    // (help wraps a long description onto the next line of its column)
+    expect(f).toMatch(/a +Apply the HAProxy pool change \(off: read-only/);
+    expect(f).toMatch(/d +Drain the selected server \(off: read-only/);
     expect(await live()).toBe(before);
   });
 });

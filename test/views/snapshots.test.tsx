@@ -295,6 +295,7 @@ describe('Snapshots pane', () => {
 
   it('under --read-only, d says so and opens nothing', async () => {
     const { app } = await start({ readOnly: true });
+    expect(lines(app.lastFrame()).filter(Boolean).at(-1)).not.toContain('d delete');
     const f = await pressUntil(app, 'd', 'the read-only notice', (x) => x.includes('read-only session'));
     expect(f).toContain('read-only session: deleting snapshots is turned off');
     expect(f).not.toContain('Plan: delete');

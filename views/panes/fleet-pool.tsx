@@ -50,6 +50,7 @@ export const PoolPanel = memo(function PoolPanel({
   width,
   height,
   diffOffset,
+  readOnly,
 }: {
   view: PoolView | undefined;
   error: unknown;
@@ -57,6 +58,8 @@ export const PoolPanel = memo(function PoolPanel({
   width: number;
   height: number;
   diffOffset: number;
+  /** a read-only session previews the change but cannot apply it: the panel must not say "a applies" */
+  readOnly: boolean;
 }): React.ReactElement {
   const lines: React.ReactElement[] = [];
   const plan = view?.plan;
@@ -83,7 +86,7 @@ export const PoolPanel = memo(function PoolPanel({
     const info = bad.length
       ? // The key first: at 80 columns the guard's message is cut, the way out must not be.
         { text: `REFUSED${bad.every((g) => g.guard === 'removal' || g.guard === 'empty') ? ' (F reviews an override)' : ''}: ${bad.map((g) => g.message).join('; ')}`, color: 'red' }
-      : { text: `${plan.validation.message}${plan.problems.length ? ` · ${plan.problems.length} left out (see !skip)` : ''}${view?.liveNote ? ` · ${view.liveNote}` : ''}${plan.changed ? ' · a applies' : ''}`, color: 'gray' };
+      : { text: `${plan.validation.message}${plan.problems.length ? ` · ${plan.problems.length} left out (see !skip)` : ''}${view?.liveNote ? ` · ${view.liveNote}` : ''}${plan.changed ? (readOnly ? ' · read-only' : ' · a applies') : ''}`, color: 'gray' };
     lines.push(<Text key="g" color={info.color} wrap="truncate">{fit(info.text, width)}</Text>);
   }
   const diffHeight = height - lines.length;

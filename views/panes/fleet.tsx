@@ -6,7 +6,7 @@ import { latestLoader } from '../../src/store/latest.js';
 import type { ServerAdminState } from '../../src/haproxy/runtime.js';
 import { applyShownPlan, forceApply, setSelectedState } from './fleet-actions.js';
 import { PoolPanel, poolCell, poolDetail, serverCell } from './fleet-pool.js';
-import type { KeyBinding } from '../../src/store/session.js';
+import { mutationKey, type KeyBinding } from '../../src/store/session.js';
 import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
@@ -230,11 +230,13 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
             store.getState().updateSlice(paneId, { sort: next ? { column: next.key, descending: false } : undefined });
           },
         },
-        { keys: ['a'], label: 'apply', title: 'Apply the HAProxy pool change', run: () => void apply(false) },
-        { keys: ['F'], label: 'force', footer: false, title: 'Apply past the removal/empty guards (typed confirmation)', run: () => void apply(true) },
-        { keys: ['d'], label: 'drain', title: 'Drain the selected server', run: () => void setState('drain') },
-        { keys: ['m'], label: 'maint', footer: false, title: 'Put the selected server in maintenance', run: () => void setState('maint') },
-        { keys: ['u'], label: 'ready', footer: false, title: 'Set the selected server ready', run: () => void setState('ready') },
+        ...[
+          { keys: ['a'], label: 'apply', title: 'Apply the HAProxy pool change', run: () => void apply(false) },
+          { keys: ['F'], label: 'force', footer: false, title: 'Apply past the removal/empty guards (typed confirmation)', run: () => void apply(true) },
+          { keys: ['d'], label: 'drain', title: 'Drain the selected server', run: () => void setState('drain') },
+          { keys: ['m'], label: 'maint', footer: false, title: 'Put the selected server in maintenance', run: () => void setState('maint') },
+          { keys: ['u'], label: 'ready', footer: false, title: 'Set the selected server ready', run: () => void setState('ready') },
+        ].map((b) => mutationKey(ctx.options.readOnly, b)),
         { keys: [']'], label: 'diff down', footer: false, title: 'Scroll the pool diff down', run: () => setDiffOffset((o) => o + Math.max(1, poolHeight - 3)) },
         { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
         {
@@ -279,7 +281,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           emptyText={load.rows.length === 0 ? (load.status === 'error' ? 'no data' : 'no instances') : `nothing matches "${filter}" (Esc clears)`}
         />
       )}
-      {poolHeight > 0 ? <PoolPanel view={pool.view} error={pool.error} loading={pool.loading} width={width} height={poolHeight} diffOffset={diffOffset} /> : null}
+      {poolHeight > 0 ? <PoolPanel view={pool.view} error={pool.error} loading={pool.loading} width={width} height={poolHeight} diffOffset={diffOffset} readOnly={ctx.options.readOnly} /> : null}
     </Box>
   );
 }

@@ -6,7 +6,7 @@ import { assertPlanStillSafe, configScope, narrowPlan, planRotation, ROTATION_LO
 import { latestLoader } from '../../src/store/latest.js';
 import { describePolicy, describeResult } from '../../src/snapshots/summary.js';
 import { decisionsByVolume, planAgeMinutes, timelineStrip } from '../../src/snapshots/view.js';
-import { refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
+import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
 import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
@@ -191,7 +191,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [
         ...listKeys,
         { keys: ['enter'], label: 'snapshots', title: 'Show the snapshots of a volume', run: () => selectedVolume && (setMode({ kind: 'volume', volumeId: selectedVolume.volumeId }), select(byVolume.get(selectedVolume.volumeId)?.[0]?.snapshotId)) },
-        { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of every volume', run: () => openPlan(undefined) },
+        mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of every volume', run: () => openPlan(undefined) }),
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
       ];
       break;
@@ -199,7 +199,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [
         ...listKeys,
         { keys: ['escape'], label: 'back', run: () => (setMode({ kind: 'volumes' }), select(mode.volumeId)) },
-        { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of this volume', run: () => openPlan(mode.volumeId) },
+        mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of this volume', run: () => openPlan(mode.volumeId) }),
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
       ];
       break;
