@@ -281,6 +281,13 @@ export function createSessionStore(init: SessionInit): SessionStore {
  * the footer) and returns true; the caller stops there. The core refuses
  * too (OpsError READ_ONLY); this only spares the person a plan they cannot apply.
  */
+export function refuseIfReadOnly(store: SessionStore, what: string): boolean {
+  const s = store.getState();
+  if (!s.context.readOnly) return false;
+  s.setFlash(`read-only session: ${what} is turned off (started with --read-only)`, 'warn');
+  return true;
+}
+
 /**
  * A key that changes the world, in a read-only session: it stays bound (pressing
  * it says why it is off) but leaves the footer, and help marks it off.
@@ -288,11 +295,4 @@ export function createSessionStore(init: SessionInit): SessionStore {
 export function mutationKey(readOnly: boolean, b: KeyBinding): KeyBinding {
   if (!readOnly) return b;
   return { ...b, footer: false, ...(b.title ? { title: `${b.title} (off: read-only session)` } : {}) };
-}
-
-export function refuseIfReadOnly(store: SessionStore, what: string): boolean {
-  const s = store.getState();
-  if (!s.context.readOnly) return false;
-  s.setFlash(`read-only session: ${what} is turned off (started with --read-only)`, 'warn');
-  return true;
 }
