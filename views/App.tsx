@@ -12,6 +12,7 @@ import { Header, Tabs } from './components/Header.js';
 import { HelpOverlay, helpMaxOffset } from './components/HelpOverlay.js';
 import { KeyHints } from './components/KeyHints.js';
 import { PaneBoundary } from './components/PaneBoundary.js';
+import { wrapMessage } from './format.js';
 import { useSession } from './hooks.js';
 import { panes as defaultPanes, type PaneDefinition } from './panes/index.js';
 
@@ -44,7 +45,7 @@ export function createSessionFor(
 
 /** Ink's terminal does not repaint in place once a frame fills every row, it clears the screen each time: keep one row free. */
 export const RESERVED_ROWS = 1;
-const CHROME_ROWS = 3; // header, tabs, footer
+const CHROME_ROWS = 2; // header, tabs (the footer's rows vary)
 
 /** While an overlay is open only its keys work, so the footer shows only those. */
 const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm', readonly { keys: string; label: string }[]> = {
@@ -65,7 +66,12 @@ const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm', readonly { keys: str
   ],
 };
 
-function Footer({ store, width }: { store: SessionStore; width: number }): React.ReactElement {
+/** Rows a message may take at the bottom: enough for an error and its hint, never most of a small screen. */
+function flashRowsFor(rows: number): number {
+  return rows >= 20 ? 3 : rows >= 12 ? 2 : 1;
+}
+
+function Footer({ store, width, flashLines }: { store: SessionStore; width: number; flashLines: readonly string[] | undefined }): React.ReactElement {
   const overlay = useSession(store, (s) => s.overlay);
   const flash = useSession(store, (s) => s.flash);
   const bindings = useSession(store, activeBindings);
@@ -73,13 +79,15 @@ function Footer({ store, width }: { store: SessionStore; width: number }): React
   const state = store.getState();
   if (overlay?.kind === 'filter') return <FilterInput text={filterText} width={width} />;
   if (overlay !== undefined) return <KeyHints hints={OVERLAY_HINTS[overlay.kind]} width={width} />;
-  if (flash) {
+  if (flash && flashLines) {
     const colour = flash.level === 'error' ? 'red' : flash.level === 'warn' ? 'yellow' : 'green';
     return (
-      <Box width={width} height={1} overflowY="hidden">
-        <Text color={colour} wrap="truncate">
-          {flash.text}
-        </Text>
+      <Box width={width} height={flashLines.length} overflowY="hidden" flexDirection="column">
+        {flashLines.map((l, i) => (
+          <Text key={i} color={colour} wrap="truncate">
+            {l}
+          </Text>
+        ))}
       </Box>
     );
   }
@@ -213,14 +221,19 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
   }, [stdout, store]);
 
   const size = useSession(store, (s) => s.size);
+  const flash = useSession(store, (s) => s.flash);
+  const overlayOpen = useSession(store, (s) => s.overlay !== undefined);
   const width = Math.max(1, size.columns);
   const height = Math.max(1, size.rows - RESERVED_ROWS);
+  // A long message takes a few rows from the body rather than losing its end.
+  const flashLines = flash && !overlayOpen ? wrapMessage(flash.text, width, flashRowsFor(height)) : undefined;
+  const footerRows = flashLines?.length ?? 1;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Header store={store} clock={ctx.clock} width={width} />
       <Tabs store={store} width={width} />
-      <Body ctx={ctx} store={store} defs={defs} width={width} height={Math.max(0, height - CHROME_ROWS)} />
-      <Footer store={store} width={width} />
+      <Body ctx={ctx} store={store} defs={defs} width={width} height={Math.max(0, height - CHROME_ROWS - footerRows)} />
+      <Footer store={store} width={width} flashLines={flashLines} />
       <KeyAck store={store} />
     </Box>
   );

@@ -42,6 +42,32 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'right' ? pad + cut : cut + pad;
 }
 
+/** Words onto lines of at most `width` cells; a word longer than that is left for fit() to cut. */
+export function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== '' && cellWidth(line) + 1 + cellWidth(word) > width) {
+      out.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return out.length > 0 || line !== '' ? [...out, line] : [''];
+}
+
+/**
+ * A status message on at most `maxLines` lines of `width` cells: an error's
+ * hint comes at its end, so cutting at one line lost exactly the part that
+ * says what to do. Beyond `maxLines` the last line ends in an ellipsis.
+ */
+export function wrapMessage(text: string, width: number, maxLines: number): string[] {
+  const all = wrapWords(text.replace(/[\x00-\x1f\x7f-\x9f]/g, ' '), Math.max(1, width));
+  const kept = all.length <= maxLines ? all : [...all.slice(0, maxLines - 1), all.slice(maxLines - 1).join(' ')];
+  return kept.map((l) => fit(l, width).trimEnd());
+}
+
 /** 10000 -> "10,000" */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

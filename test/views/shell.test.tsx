@@ -75,6 +75,32 @@ describe('frames fit the terminal', () => {
     });
   }
 
+  it('a long message wraps onto up to three rows taken from the body, so its hint is not cut off', async () => {
+    const ctx = testContext({ cloud: fakeCloud(() => makeInstances(200)) });
+    const store = createSessionFor(ctx, { size: { columns: 80, rows: 24 } });
+    const app = track(render(<App ctx={ctx} store={store} />), store);
+    mounted.push(app);
+    await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
+    const message =
+      'not applied: reloaded (master CLI reload) but the runtime API at /run/haproxy/admin.sock did not confirm the planned servers (hint: check haproxy.runtimeSocket)';
+    store.getState().setFlash(message, 'error');
+    const f = await waitFor(() => app.lastFrame()?.includes('runtimeSocket)') && (app.lastFrame() ?? ''), 'the whole message', app.lastFrame);
+    const rows = lines(f);
+    expect(rows).toHaveLength(23);
+    assertFits([f], 80, 24);
+    // the message's words, in order, on the last rows
+    expect(rows.slice(-2).join(' ').replace(/\s+/g, ' ')).toContain('planned servers (hint: check haproxy.runtimeSocket)');
+    expect(rows.at(-3)).toMatch(/^not applied: /);
+    // on a small screen it takes fewer rows and ends in an ellipsis instead
+    store.getState().setSize(60, 8);
+    const small = await waitFor(() => lines(app.lastFrame()).length === 7 && (app.lastFrame() ?? ''), 'the small frame', app.lastFrame);
+    expect(lines(small).at(-1)).toMatch(/^not applied: .*…$/);
+    assertFits([small], 60, 8);
+    // a key clears it and the footer is one row of keys again
+    const after = await press(app, 'j');
+    expect(lines(after).at(-1)).toContain('? help');
+  });
+
   it('listens to the terminal: a stdout resize event reaches the store and the frame', async () => {
     const ctx = testContext();
     const store = createSessionFor(ctx, { size: { columns: 80, rows: 24 } });

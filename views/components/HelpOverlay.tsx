@@ -1,6 +1,6 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { cellWidth, fit } from '../format.js';
+import { cellWidth, fit, wrapWords } from '../format.js';
 import type { Hint } from './KeyHints.js';
 
 export interface HelpOverlayProps {
@@ -16,21 +16,6 @@ export interface HelpOverlayProps {
 interface Line {
   text: string;
   head?: boolean;
-}
-
-/** Words onto lines of at most `width` cells; a word longer than that is left for fit() to cut. */
-function wrapWords(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line !== '' && cellWidth(line) + 1 + cellWidth(word) > width) {
-      out.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  return out.length > 0 || line !== '' ? [...out, line] : [''];
 }
 
 /** A description too long for the column continues under itself: help is where nothing may be cut off. */
