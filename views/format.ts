@@ -42,11 +42,30 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'right' ? pad + cut : cut + pad;
 }
 
-/** Words onto lines of at most `width` cells; a word longer than that is left for fit() to cut. */
+/** Cuts a word wider than `width` into pieces that fit, on grapheme boundaries. */
+function breakWord(word: string, width: number): string[] {
+  if (cellWidth(word) <= width) return [word];
+  const parts: string[] = [];
+  let part = '';
+  let used = 0;
+  for (const { segment } of segmenter.segment(word)) {
+    const w = cellWidth(segment);
+    if (used + w > width && part !== '') {
+      parts.push(part);
+      part = '';
+      used = 0;
+    }
+    part += segment;
+    used += w;
+  }
+  return part === '' ? parts : [...parts, part];
+}
+
+/** Words onto lines of at most `width` cells; a word wider than a line (an ARN, a URL) is cut across lines. */
 export function wrapWords(text: string, width: number): string[] {
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of text.split(/\s+/).filter(Boolean).flatMap((w) => breakWord(w, Math.max(1, width)))) {
     if (line !== '' && cellWidth(line) + 1 + cellWidth(word) > width) {
       out.push(line);
       line = word;

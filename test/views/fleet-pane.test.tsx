@@ -65,6 +65,38 @@ describe('Fleet pane on the sandbox', () => {
   });
 });
 
+describe('Fleet pane: instance details', () => {
+  it('wraps long tag values, gives an over-long key its own row, and scrolls to tags below the screen', async () => {
+    const [inst] = makeInstances(1);
+    const arn = 'arn:aws:cloudformation:us-east-1:123456789012:stack/opsdeck-web-production/0f7a1b2c-3d4e-5f60-7182-93a4b5c6d7e8';
+    const tags: Record<string, string> = { Name: 'app-000', 'aws:cloudformation:stack-id': arn };
+    for (let i = 0; i < 30; i++) tags[`team:tag-${String(i).padStart(2, '0')}`] = `value-${i}`;
+    tags['kubernetes.io/cluster/opsdeck-production-eks-cluster'] = 'owned';
+    const { app } = await start(testContext({ cloud: fakeCloud(() => [{ ...inst!, tags }]) }));
+    let f = await press(app, KEY.enter);
+    expect(f).toMatch(/lines 1-\d+ of \d+ \(j\/k scroll\)/);
+    expect(f).not.toContain('team:tag-29');
+    // an ARN has no spaces: it is cut across rows, beside its key
+    const rows = lines(f);
+    const at = rows.findIndex((l) => l.startsWith('tag aws:cloudformation:stack-id'));
+    expect(at).toBeGreaterThan(0);
+    const value = [rows[at]!.slice('tag aws:cloudformation:stack-id'.length), rows[at + 1]!].map((l) => l.trim()).join('');
+    expect(value).toBe(arn);
+    f = await press(app, 'G');
+    expect(f).toMatch(/tag team:tag-29\s+value-29/);
+    // wider than the label column (40% of 100): on a row of its own, whole, then its value
+    const end = lines(f);
+    const key = end.findIndex((l) => l === 'tag kubernetes.io/cluster/opsdeck-production-eks-cluster');
+    expect(key).toBeGreaterThan(0);
+    expect(end[key + 1]?.trim()).toBe('owned');
+    for (const l of end) expect(l.length).toBeLessThanOrEqual(100);
+    f = await press(app, 'g');
+    expect(f).toMatch(/^id\s+i-/m);
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toContain('app-000');
+  });
+});
+
 describe('Fleet pane: hostile API values', () => {
   it('a tag value with escape sequences and newlines cannot break the table or the details view', async () => {
     const [inst] = makeInstances(1);

@@ -7,10 +7,10 @@ import type { ServerAdminState } from '../../src/haproxy/runtime.js';
 import { applyShownPlan, forceApply, setSelectedState } from './fleet-actions.js';
 import { PoolPanel, poolCell, poolDetail, serverCell } from './fleet-pool.js';
 import { mutationKey, type KeyBinding } from '../../src/store/session.js';
-import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
+import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
-import { fit, formatAge, formatCount } from '../format.js';
+import { cellWidth, fit, formatAge, formatCount, wrapMessage } from '../format.js';
 import { usePaneKeys, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
@@ -83,7 +83,25 @@ function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], 
 const rowId = (i: Instance): string => i.id;
 const rowColor = (i: Instance): string | undefined => STATE_COLOURS[i.state];
 
-function InstanceDetails({ inst, width, height, nowMs, pool }: { inst: Instance; width: number; height: number; nowMs: number; pool: PoolView | undefined }): React.ReactElement {
+/** The label column: as wide as the longest label, within these bounds (wider labels get a row of their own). */
+const LABEL_MIN = 14;
+const LABEL_SHARE = 0.4;
+/** A value longer than this many rows is cut with an ellipsis (a tag can hold 256 characters). */
+const VALUE_ROWS = 4;
+
+/** One row of the details view; `whole`: a label too wide for its column, on a row of its own. */
+interface DetailRow {
+  label: string;
+  text: string;
+  whole?: boolean;
+}
+
+/**
+ * The details view's rows: one per field, long values wrapped under
+ * themselves. Tag keys and values are API data: fit() and wrapMessage() turn
+ * control characters into spaces so they cannot move the cursor.
+ */
+function detailRows(inst: Instance, width: number, nowMs: number, pool: PoolView | undefined): { labelWidth: number; rows: DetailRow[] } {
   const fields: [string, string][] = [
     ['id', inst.id],
     // Why an instance is or is not a server is the first question at 3am: the reason comes from discovery.
@@ -98,17 +116,42 @@ function InstanceDetails({ inst, width, height, nowMs, pool }: { inst: Instance;
     ['launched', inst.launchTime ? `${inst.launchTime.toISOString()} (${formatAge(nowMs - inst.launchTime.getTime())} ago)` : '-'],
     ...Object.entries(inst.tags).map(([k, v]): [string, string] => [`tag ${k}`, v]),
   ];
+  const widest = fields.reduce((w, [k]) => Math.max(w, cellWidth(k)), 0);
+  const labelWidth = Math.max(LABEL_MIN, Math.min(Math.floor(width * LABEL_SHARE), widest));
+  const room = Math.max(1, width - labelWidth - 1);
+  const rows = fields.flatMap(([k, v]) => {
+    // A key too long for its column goes on a row of its own, whole.
+    const own = cellWidth(k) > labelWidth ? wrapMessage(k, width, VALUE_ROWS).map((text) => ({ label: '', text, whole: true })) : [];
+    const values = cellWidth(v) <= room ? [fit(v, room).trimEnd()] : wrapMessage(v, room, VALUE_ROWS);
+    return [...own, ...values.map((text, i): DetailRow => ({ label: i === 0 && own.length === 0 ? k : '', text }))];
+  });
+  return { labelWidth, rows };
+}
+
+/** Rows of the details view that show fields (one is its title, one the scroll position when it scrolls). */
+function detailRoom(height: number, rows: number): number {
+  const room = Math.max(1, height - 1);
+  return rows > room ? Math.max(1, room - 1) : room;
+}
+
+function InstanceDetails({ inst, rows, labelWidth, width, height, offset }: { inst: Instance; rows: readonly DetailRow[]; labelWidth: number; width: number; height: number; offset: number }): React.ReactElement {
+  const room = detailRoom(height, rows.length);
+  const from = Math.max(0, Math.min(offset, rows.length - room));
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text bold wrap="truncate">
         {fit(inst.id, 24).trimEnd()} <Text dimColor>(Esc back)</Text>
       </Text>
-      {/* Tag keys and values are API data: fit() turns control characters into spaces so they cannot move the cursor. */}
-      {fields.slice(0, Math.max(0, height - 1)).map(([k, v]) => (
-        <Text key={k} wrap="truncate">
-          <Text color="cyan">{fit(k, 14)}</Text> {fit(v, Math.max(1, width - 15)).trimEnd()}
+      {rows.slice(from, from + room).map((r, i) => (
+        <Text key={i} wrap="truncate">
+          {r.whole ? <Text color="cyan">{r.text}</Text> : <><Text color="cyan">{fit(r.label, labelWidth)}</Text> {r.text}</>}
         </Text>
       ))}
+      {rows.length > room ? (
+        <Text dimColor wrap="truncate">
+          {`lines ${from + 1}-${from + room} of ${rows.length} (j/k scroll)`}
+        </Text>
+      ) : null}
     </Box>
   );
 }
@@ -116,6 +159,7 @@ function InstanceDetails({ inst, width, height, nowMs, pool }: { inst: Instance;
 export function FleetPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', rows: [] });
   const [detailId, setDetailId] = useState<string | undefined>(undefined);
+  const [detailOffset, setDetailOffset] = useState(0);
   const [pool, setPool] = useState<{ view: PoolView | undefined; error: unknown; loading: boolean }>({ view: undefined, error: undefined, loading: true });
   const [diffOffset, setDiffOffset] = useState(0);
   const mounted = useRef(true);
@@ -214,11 +258,27 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     await (force ? forceApply(ctx, store, pool.view) : applyShownPlan(ctx, store, pool.view, pool.loading));
     void refreshPool();
   };
+  const detail = detailId ? load.rows.find((r) => r.id === detailId) : undefined;
+  const { labelWidth, rows: details } = detail ? detailRows(detail, width, nowMs, pool.view) : { labelWidth: 0, rows: [] };
+  const detailMax = Math.max(0, details.length - detailRoom(height, details.length));
   const bindings: KeyBinding[] = detailId
-    ? [{ keys: ['escape'], label: 'back', run: () => setDetailId(undefined) }, { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() }]
+    ? [
+        { keys: ['escape'], label: 'back', run: () => setDetailId(undefined) },
+        { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
+        ...(detailMax > 0 ? scrollBindings(() => detailOffset, setDetailOffset, () => detailRoom(height, details.length), () => detailMax) : []),
+      ]
     : [
         ...listBindings(store, paneId, () => ids, () => tableHeight - 1),
-        { keys: ['enter'], label: 'details', title: 'Show instance details', run: () => selected && setDetailId(selected.id) },
+        {
+          keys: ['enter'],
+          label: 'details',
+          title: 'Show instance details',
+          run: () => {
+            if (!selected) return;
+            setDetailOffset(0);
+            setDetailId(selected.id);
+          },
+        },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
         {
           keys: ['s'],
@@ -249,8 +309,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
       ];
   usePaneKeys(store, paneId, bindings);
 
-  const detail = detailId ? load.rows.find((r) => r.id === detailId) : undefined;
-  if (detail) return <InstanceDetails inst={detail} width={width} height={height} nowMs={nowMs} pool={pool.view} />;
+  if (detail) return <InstanceDetails inst={detail} rows={details} labelWidth={labelWidth} width={width} height={height} offset={detailOffset} />;
 
   const count =
     filter === ''
