@@ -73,6 +73,10 @@ function charEvent(ch: string): KeyEvent {
  * character; escape sequences (arrows, ...) Ink already splits and names.
  */
 export function keyEvents(input: string, key: InkKeyLike): KeyEvent[] {
+  // Ink reads ESC followed by a key in one read as Alt+key. opsdeck binds no
+  // Alt keys, and over a laggy ssh link (or with fast fingers) Esc then j do
+  // arrive together: it is Esc, then the key.
+  if (key.meta && !key.escape) return [{ name: 'escape', text: '' }, ...keyEvents(input, { ...key, meta: false })];
   const chars = Array.from(input);
   const named = key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.return || key.tab || key.backspace || key.delete || key.ctrl || key.meta;
   if (chars.length <= 1 || named) return [normaliseKey(input, key)];

@@ -290,6 +290,15 @@ describe('list keys', () => {
     expect(lines(f)[1]).toContain('[3 Runbooks]');
   });
 
+  it('Esc typed ahead with other keys is still Esc: "Esc j Enter" in one read closes, moves, opens the next', async () => {
+    const { app } = await start();
+    let f = await press(app, KEY.enter);
+    expect(f).toContain('opened it-0000');
+    // what a laggy ssh link delivers in one read; ink calls ESC+j "Alt+j"
+    f = await press(app, '\x1bj\r');
+    expect(f).toContain('opened it-0001');
+  });
+
   it('a key typed ahead after Enter acts on the opened item, not on the list underneath', async () => {
     const { app } = await start();
     // Enter only changes the pane's own React state; j must still see it

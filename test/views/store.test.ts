@@ -288,6 +288,14 @@ describe('keys and labels', () => {
     expect(keyEvents('', { ...noKey, upArrow: true })).toEqual([{ name: 'up', text: '' }]);
   });
 
+  it('ESC and a key in one read (what Ink calls Alt+key) are Esc, then the key: opsdeck binds no Alt keys', () => {
+    expect(keyEvents('j', { ...noKey, meta: true }).map((e) => e.name)).toEqual(['escape', 'j']);
+    expect(keyEvents('\r', { ...noKey, return: true, meta: true }).map((e) => e.name)).toEqual(['escape', 'enter']);
+    expect(keyEvents('', { ...noKey, upArrow: true, meta: true }).map((e) => e.name)).toEqual(['escape', 'up']);
+    // a lone ESC stays one Esc
+    expect(keyEvents('', { ...noKey, escape: true, meta: true }).map((e) => e.name)).toEqual(['escape']);
+  });
+
   it('footer and help read the same bindings', () => {
     const b: KeyBinding[] = [
       { keys: ['j', 'down'], label: 'down', footer: 'j/k move', run: () => {} },
