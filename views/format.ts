@@ -42,38 +42,58 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'right' ? pad + cut : cut + pad;
 }
 
-/** Cuts a word wider than `width` into pieces that fit, on grapheme boundaries. */
-function breakWord(word: string, width: number): string[] {
-  if (cellWidth(word) <= width) return [word];
-  const parts: string[] = [];
-  let part = '';
+/** The head of `word` that fits in `cells` (at least one grapheme, so a loop over it always ends), and the rest. */
+function takeCells(word: string, cells: number): [string, string] {
+  let head = '';
   let used = 0;
   for (const { segment } of segmenter.segment(word)) {
     const w = cellWidth(segment);
-    if (used + w > width && part !== '') {
-      parts.push(part);
-      part = '';
-      used = 0;
-    }
-    part += segment;
+    if (used + w > cells && head !== '') break;
+    head += segment;
     used += w;
   }
-  return part === '' ? parts : [...parts, part];
+  return [head, word.slice(head.length)];
 }
 
-/** Words onto lines of at most `width` cells; a word wider than a line (an ARN, a URL) is cut across lines. */
+/**
+ * Words onto lines of at most `width` cells. A word wider than a line (an ARN,
+ * a URL, a backup path) fills the rest of the current line and continues on
+ * the next ones, so a wrapped message loses no room to it.
+ */
 export function wrapWords(text: string, width: number): string[] {
+  const w = Math.max(1, width);
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean).flatMap((w) => breakWord(w, Math.max(1, width)))) {
-    if (line !== '' && cellWidth(line) + 1 + cellWidth(word) > width) {
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const sep = line === '' ? 0 : 1;
+    if (cellWidth(line) + sep + cellWidth(word) <= w) {
+      line = line === '' ? word : `${line} ${word}`;
+      continue;
+    }
+    if (cellWidth(word) <= w) {
       out.push(line);
       line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
+      continue;
     }
+    let rest = word;
+    if (line !== '') {
+      const room = w - cellWidth(line) - 1;
+      if (room > 0) {
+        const [head, tail] = takeCells(rest, room);
+        line = `${line} ${head}`;
+        rest = tail;
+      }
+      out.push(line);
+    }
+    while (cellWidth(rest) > w) {
+      const [head, tail] = takeCells(rest, w);
+      out.push(head);
+      rest = tail;
+    }
+    line = rest;
   }
-  return out.length > 0 || line !== '' ? [...out, line] : [''];
+  if (line !== '' || out.length === 0) out.push(line);
+  return out;
 }
 
 /**

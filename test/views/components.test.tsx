@@ -11,7 +11,7 @@ import { ProgressBar, progressStats } from '../../views/components/ProgressBar.j
 import { Table, type Column } from '../../views/components/Table.js';
 import { fitColumns } from '../../views/components/table-layout.js';
 import stringWidth from 'string-width';
-import { cellWidth, fit, formatAge } from '../../views/format.js';
+import { cellWidth, fit, formatAge, wrapMessage, wrapWords } from '../../views/format.js';
 import { useProgress } from '../../views/hooks.js';
 import type { ProgressSink } from '../../src/core/progress.js';
 import { lines, selectedRow, waitFor } from './helpers.js';
@@ -210,6 +210,23 @@ describe('format', () => {
     expect(stringWidth(fit('東京大阪', 4))).toBe(4);
     expect(stringWidth(fit('👩‍💻 dev box', 6, 'right'))).toBe(6);
     expect(fit('e\u0301te', 3)).toBe('e\u0301te');
+  });
+
+  it('wraps words; a word wider than a line fills the current line and goes on, nothing lost', () => {
+    expect(wrapWords('one two three', 7)).toEqual(['one two', 'three']);
+    const path = '/tmp/opsdeck-sandbox-0/haproxy-backups/haproxy.cfg.2026-11-22T00-32-10Z';
+    const rows = wrapWords(`applied; backup ${path}`, 30);
+    expect(rows[0]).toBe(`applied; backup ${path.slice(0, 14)}`);
+    for (const r of rows) expect(cellWidth(r)).toBeLessThanOrEqual(30);
+    expect(rows.join('').replace('applied; backup ', '')).toBe(path);
+    // wide characters are never split, and a column narrower than one still moves on
+    expect(wrapWords('東京大阪', 3)).toEqual(['東', '京', '大', '阪']);
+    expect(wrapWords('東京', 1)).toEqual(['東', '京']);
+  });
+
+  it('a message keeps its end within its rows, or says it was cut', () => {
+    expect(wrapMessage('plan refused (hint: use --force)', 12, 3)).toEqual(['plan refused', '(hint: use', '--force)']);
+    expect(wrapMessage('a b c d e f g h', 3, 2)).toEqual(['a b', 'c …']);
   });
 
   it('formats ages coarsely', () => {

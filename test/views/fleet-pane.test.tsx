@@ -69,7 +69,9 @@ describe('Fleet pane: instance details', () => {
   it('wraps long tag values, gives an over-long key its own row, and scrolls to tags below the screen', async () => {
     const [inst] = makeInstances(1);
     const arn = 'arn:aws:cloudformation:us-east-1:123456789012:stack/opsdeck-web-production/0f7a1b2c-3d4e-5f60-7182-93a4b5c6d7e8';
-    const tags: Record<string, string> = { Name: 'app-000', 'aws:cloudformation:stack-id': arn };
+    const description =
+      'Primary edge load balancer for the www farm; owned by team-traffic, paged via PD service P123ABC; drain before any kernel update, never during the nightly backup window; the health check hits /healthz on port 8080 every 2 s and marks a server down after 3 failures; see runbook https://wiki.example.com/display/OPS/haproxy-edge-runbook';
+    const tags: Record<string, string> = { Name: 'app-000', Description: description, 'aws:cloudformation:stack-id': arn };
     for (let i = 0; i < 30; i++) tags[`team:tag-${String(i).padStart(2, '0')}`] = `value-${i}`;
     tags['kubernetes.io/cluster/opsdeck-production-eks-cluster'] = 'owned';
     const { app } = await start(testContext({ cloud: fakeCloud(() => [{ ...inst!, tags }]) }));
@@ -82,6 +84,10 @@ describe('Fleet pane: instance details', () => {
     expect(at).toBeGreaterThan(0);
     const value = [rows[at]!.slice('tag aws:cloudformation:stack-id'.length), rows[at + 1]!].map((l) => l.trim()).join('');
     expect(value).toBe(arn);
+    // a long value is wrapped whole (the view scrolls): its last word, the runbook URL, is there
+    const d = rows.findIndex((l) => l.startsWith('tag Description'));
+    const text = rows.slice(d, at).map((l, i) => (i === 0 ? l.slice('tag Description'.length) : l).trim()).join(' ');
+    expect(text).toBe(description);
     f = await press(app, 'G');
     expect(f).toMatch(/tag team:tag-29\s+value-29/);
     // wider than the label column (40% of 100): on a row of its own, whole, then its value

@@ -86,8 +86,6 @@ const rowColor = (i: Instance): string | undefined => STATE_COLOURS[i.state];
 /** The label column: as wide as the longest label, within these bounds (wider labels get a row of their own). */
 const LABEL_MIN = 14;
 const LABEL_SHARE = 0.4;
-/** A value longer than this many rows is cut with an ellipsis (a tag can hold 256 characters). */
-const VALUE_ROWS = 4;
 
 /** One row of the details view; `whole`: a label too wide for its column, on a row of its own. */
 interface DetailRow {
@@ -98,7 +96,7 @@ interface DetailRow {
 
 /**
  * The details view's rows: one per field, long values wrapped under
- * themselves. Tag keys and values are API data: fit() and wrapMessage() turn
+ * themselves, whole. Tag keys and values are API data: fit() and wrapMessage() turn
  * control characters into spaces so they cannot move the cursor.
  */
 function detailRows(inst: Instance, width: number, nowMs: number, pool: PoolView | undefined): { labelWidth: number; rows: DetailRow[] } {
@@ -116,13 +114,16 @@ function detailRows(inst: Instance, width: number, nowMs: number, pool: PoolView
     ['launched', inst.launchTime ? `${inst.launchTime.toISOString()} (${formatAge(nowMs - inst.launchTime.getTime())} ago)` : '-'],
     ...Object.entries(inst.tags).map(([k, v]): [string, string] => [`tag ${k}`, v]),
   ];
-  const widest = fields.reduce((w, [k]) => Math.max(w, cellWidth(k)), 0);
-  const labelWidth = Math.max(LABEL_MIN, Math.min(Math.floor(width * LABEL_SHARE), widest));
+  // Sized by the keys that stay in the column: one that gets its own row must not widen it.
+  const cap = Math.floor(width * LABEL_SHARE);
+  const widest = fields.reduce((w, [k]) => (cellWidth(k) <= cap ? Math.max(w, cellWidth(k)) : w), 0);
+  const labelWidth = Math.max(LABEL_MIN, widest);
   const room = Math.max(1, width - labelWidth - 1);
   const rows = fields.flatMap(([k, v]) => {
     // A key too long for its column goes on a row of its own, whole.
-    const own = cellWidth(k) > labelWidth ? wrapMessage(k, width, VALUE_ROWS).map((text) => ({ label: '', text, whole: true })) : [];
-    const values = cellWidth(v) <= room ? [fit(v, room).trimEnd()] : wrapMessage(v, room, VALUE_ROWS);
+    // the view scrolls, so nothing is cut: a tag's runbook URL is often its last word
+    const own = cellWidth(k) > labelWidth ? wrapMessage(k, width, Number.POSITIVE_INFINITY).map((text) => ({ label: '', text, whole: true })) : [];
+    const values = cellWidth(v) <= room ? [fit(v, room).trimEnd()] : wrapMessage(v, room, Number.POSITIVE_INFINITY);
     return [...own, ...values.map((text, i): DetailRow => ({ label: i === 0 && own.length === 0 ? k : '', text }))];
   });
   return { labelWidth, rows };
