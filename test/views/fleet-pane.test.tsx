@@ -65,6 +65,28 @@ describe('Fleet pane on the sandbox', () => {
   });
 });
 
+describe('Fleet pane: sorting', () => {
+  it('s sorts by id in plain text order (hex ids), then by name in natural order (web-9 before web-10)', async () => {
+    const base = makeInstances(3);
+    const rows = [
+      { ...base[0]!, id: 'i-0be9c00000000000a', name: 'web-10', tags: { Name: 'web-10' } },
+      { ...base[1]!, id: 'i-03d2000000000000b', name: 'web-2', tags: { Name: 'web-2' } },
+      { ...base[2]!, id: 'i-0914000000000000c', name: 'web-9', tags: { Name: 'web-9' } },
+    ];
+    const { app } = await start(testContext({ cloud: fakeCloud(() => rows) }));
+    const order = (f: string): string[] => tableRows(f).map((l) => l.slice(2).split(/\s+/)[0] ?? '');
+    const names = (f: string): string[] => tableRows(f).map((l) => l.slice(2).split(/\s+/)[1] ?? '');
+    let f = await press(app, 's');
+    expect(f).toContain('sorted by id ↑');
+    expect(order(f)).toEqual(['i-03d2000000000000b', 'i-0914000000000000c', 'i-0be9c00000000000a']);
+    f = await press(app, 's');
+    expect(f).toContain('sorted by name ↑');
+    expect(names(f)).toEqual(['web-2', 'web-9', 'web-10']);
+    f = await press(app, 'S');
+    expect(names(f)).toEqual(['web-10', 'web-9', 'web-2']);
+  });
+});
+
 describe('Fleet pane: instance details', () => {
   it('wraps long tag values, gives an over-long key its own row, and scrolls to tags below the screen', async () => {
     const [inst] = makeInstances(1);

@@ -225,6 +225,16 @@ describe('Fleet pane: HAProxy pool', () => {
     expect(f).toMatch(/server\s+-/);
   });
 
+  it('a two-row message on a 60x16 terminal takes rows from the table, not the pool summary it is about', async () => {
+    const { app } = await start({ readOnly: true, size: { columns: 60, rows: 16 } });
+    expect(app.lastFrame()).toContain('pool www_farm');
+    const f = await press(app, 'a');
+    const rows = lines(f);
+    expect(rows).toHaveLength(15);
+    expect(rows.slice(-2).join(' ')).toMatch(/^read-only session: applying the HAProxy change is turned off/);
+    expect(f).toContain('pool www_farm');
+  });
+
   it('read-only: a and d are off the footer, marked off in help, and say why when pressed', async () => {
     const { app } = await start({ readOnly: true });
     const before = await live();

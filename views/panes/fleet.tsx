@@ -77,7 +77,10 @@ function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], 
   }
   const col = cols.find((c) => c.key === sort.column);
   if (!col) return rows;
-  return [...rows].sort((a, b) => dir * col.get(a).localeCompare(col.get(b), 'en', { numeric: true }));
+  // Names and addresses read best in natural order (web-2 before web-10, .9 before .10);
+  // ids are hex, where digit runs are not numbers: i-0be9… must not sort after i-0914….
+  const natural = sort.column !== 'id';
+  return [...rows].sort((a, b) => dir * col.get(a).localeCompare(col.get(b), 'en', { numeric: natural }));
 }
 
 const rowId = (i: Instance): string => i.id;
@@ -248,7 +251,9 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
 
   const plan = pool.view?.plan;
   // The diff gets room only when there is a change to show; otherwise two status lines.
-  const poolHeight = height < 12 ? 0 : plan?.changed ? Math.min(14, Math.floor(height * 0.45)) : 2;
+  // The summary stays down to small panes (a status message can take two of their rows);
+  // the diff takes up to 45% of the pane.
+  const poolHeight = height < 8 ? 0 : plan?.changed ? Math.max(2, Math.min(14, Math.floor(height * 0.45))) : 2;
   const tableHeight = Math.max(2, height - 1 - poolHeight - (load.status === 'error' ? 6 : 0));
 
   const setState = async (state: ServerAdminState): Promise<void> => {
