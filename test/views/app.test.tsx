@@ -50,6 +50,15 @@ describe('header and tabs', () => {
     expect(tabs).toMatch(/\[1 Items\].*2 Snapshots.*3 Runbooks.*4 Webcam.*5 Scaling.*6 Database/);
   });
 
+  it('on a narrow terminal shorten the refresh note, then drop it, before a badge is cut', async () => {
+    const ctx = testContext({ options: { profile: 'ops', region: 'eu-west-1', readOnly: true } });
+    const { app, store } = await start({ ctx, size: { columns: 54, rows: 24 } });
+    expect(lines(app.lastFrame())[0]).toMatch(/^opsdeck\s+ops@eu-west-1\s+SANDBOX\s+READ-ONLY\s+0s ago$/);
+    store.getState().setSize(46, 24);
+    const f = await waitFor(() => !lines(app.lastFrame())[0]?.includes('ago') && app.lastFrame(), 'the narrower header', app.lastFrame);
+    expect(lines(f)[0]).toMatch(/^opsdeck\s+ops@eu-west-1\s+SANDBOX\s+READ-ONLY\s*$/);
+  });
+
   it('name the account the SDK will use: flags, then the config, then AWS_PROFILE / AWS_REGION', () => {
     const aws = testContext({ options: { sandbox: false } });
     const header = (ctx: ReturnType<typeof testContext>, env: NodeJS.ProcessEnv) => createSessionFor(ctx, { env }).getState().context;

@@ -2,7 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import type { Clock } from '../../src/core/clock.js';
 import type { SessionStore } from '../../src/store/session.js';
-import { formatAge } from '../format.js';
+import { cellWidth, formatAge } from '../format.js';
 import { useSession } from '../hooks.js';
 
 /** "refreshed 12s ago" changes by itself: the header re-renders once a second, nothing else does. */
@@ -20,7 +20,12 @@ export function Header({ store, clock, width }: { store: SessionStore; clock: Cl
   const ctx = useSession(store, (s) => s.context);
   // The pane on screen: another pane's freshness would mislead (a placeholder has loaded nothing).
   const last = useSession(store, (s) => s.refreshedAt[s.activePane]);
-  const ago = last === undefined ? 'not refreshed yet' : `refreshed ${formatAge(clock.now().getTime() - last)} ago`;
+  const age = last === undefined ? undefined : formatAge(clock.now().getTime() - last);
+  // Where am I and can I break things come first: on a narrow terminal the
+  // freshness note gets shorter, then goes, before a badge is cut.
+  const context = 9 + cellWidth(`${ctx.profile}@${ctx.region}`) + (ctx.sandbox ? 10 : 0) + (ctx.readOnly ? 12 : 0);
+  const room = width - context - 1;
+  const ago = [age === undefined ? 'not refreshed yet' : `refreshed ${age} ago`, age === undefined ? 'no data' : `${age} ago`].find((t) => t.length <= room) ?? '';
   return (
     <Box width={width} height={1} overflowY="hidden" justifyContent="space-between">
       <Text wrap="truncate">
@@ -48,11 +53,13 @@ export function Header({ store, clock, width }: { store: SessionStore; clock: Cl
           </Text>
         ) : null}
       </Text>
-      <Box marginLeft={1} flexShrink={0}>
-        <Text dimColor wrap="truncate">
-          {ago}
-        </Text>
-      </Box>
+      {ago === '' ? null : (
+        <Box marginLeft={1} flexShrink={0}>
+          <Text dimColor wrap="truncate">
+            {ago}
+          </Text>
+        </Box>
+      )}
     </Box>
   );
 }

@@ -86,7 +86,8 @@ export const PoolPanel = memo(function PoolPanel({
     const info = bad.length
       ? // The key first: at 80 columns the guard's message is cut, the way out must not be.
         { text: `REFUSED${bad.every((g) => g.guard === 'removal' || g.guard === 'empty') ? ' (F reviews an override)' : ''}: ${bad.map((g) => g.message).join('; ')}`, color: 'red' }
-      : { text: `${plan.validation.message}${plan.problems.length ? ` · ${plan.problems.length} left out (see !skip)` : ''}${view?.liveNote ? ` · ${view.liveNote}` : ''}${plan.changed ? (readOnly ? ' · read-only' : ' · a applies') : ''}`, color: 'gray' };
+      : // What can be done comes first, for the same reason: the sandbox note is long.
+        { text: `${plan.changed ? (readOnly ? 'read-only · ' : 'a applies · ') : ''}${plan.validation.message}${plan.problems.length ? ` · ${plan.problems.length} left out (see !skip)` : ''}${view?.liveNote ? ` · ${view.liveNote}` : ''}`, color: 'gray' };
     lines.push(<Text key="g" color={info.color} wrap="truncate">{fit(info.text, width)}</Text>);
   }
   const diffHeight = height - lines.length;
