@@ -1,7 +1,7 @@
 import React, { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
-import { accountLabel } from '../src/cli/context.js';
-import type { CommandContext } from '../src/cli/types.js';
+import { accountLabel } from '../src/core/context.js';
+import type { CommandContext } from '../src/core/context.js';
 import { activeBindings, dispatchKey, filteredCommands, footerHints, globalHelp, globalHints, helpEntries, PINNED_HINTS } from '../src/store/dispatch.js';
 import { keyEvents, type KeyEvent } from '../src/store/keys.js';
 import { createSessionStore, type SessionStore } from '../src/store/session.js';

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../src/cli/types.js';
+import type { CommandContext } from '../src/core/context.js';
 import type { ExitCode } from '../src/core/errors.js';
 
 /**

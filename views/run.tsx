@@ -1,6 +1,6 @@
 import React from 'react';
 import { render } from 'ink';
-import type { CommandContext } from '../src/cli/types.js';
+import type { CommandContext } from '../src/core/context.js';
 import { ExitCode, OpsError, formatError, isOpsError } from '../src/core/errors.js';
 import { resolvePane } from '../src/store/session.js';
 import { App, createSessionFor } from './App.js';

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { CreateCloudOptions } from '../cloud/index.js';
 import type { CloudPorts } from '../cloud/ports.js';
@@ -8,7 +7,7 @@ import { openAuditLog } from '../core/audit.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { ExitCode } from '../core/errors.js';
 import { stderrProgress } from './output.js';
-import type { CommandContext, GlobalOptions } from './types.js';
+import { sandboxDirFor, type CommandContext, type GlobalOptions } from '../core/context.js';
 
 export interface ContextDeps {
   stdout: (s: string) => void;
@@ -18,12 +17,6 @@ export interface ContextDeps {
   clock?: Clock;
   /** tests inject a world; default: src/cloud/index.ts createCloud, loaded on first use */
   createCloud?: (opts: CreateCloudOptions) => Promise<CloudPorts>;
-}
-
-export function sandboxDirFor(env: NodeJS.ProcessEnv = process.env): string {
-  const uid = process.getuid?.() ?? (env.USER || 'user');
-  // the injected environment decides, as it does for every other path here
-  return path.join(env.TMPDIR || os.tmpdir(), `opsdeck-sandbox-${uid}`);
 }
 
 /** ctx.stdout / ctx.stderr take a line or a block; the newline is added when missing. */
@@ -103,15 +96,3 @@ export function plainIO(options: GlobalOptions, deps: ContextDeps): PlainIO {
   return { options, stdout: lines(deps.stdout), stderr: lines(deps.stderr), env: deps.env, cwd: deps.cwd ?? process.cwd() };
 }
 
-/**
- * The account a person sees in the TUI header: what the SDK will use, so the
- * environment counts (AWS_PROFILE, AWS_REGION) when no flag or config names one.
- */
-export function accountLabel(ctx: Pick<CommandContext, 'options' | 'config'>, env: NodeJS.ProcessEnv): { profile: string; region: string } {
-  const { options, config } = ctx;
-  if (options.sandbox) return { profile: options.profile ?? config.aws.profile ?? 'sandbox', region: options.region ?? config.aws.region ?? 'sandbox-1' };
-  return {
-    profile: options.profile ?? config.aws.profile ?? (env['AWS_PROFILE'] || 'default'),
-    region: options.region ?? config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'no region'),
-  };
-}

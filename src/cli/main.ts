@@ -7,7 +7,8 @@ import { ExitCode, OpsError, formatError, isOpsError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { commandWord, registerAll } from './commands/index.js';
 import { buildContext, plainIO, type ContextDeps, type PlainWrapper } from './context.js';
-import type { ActionWrapper, CommandContext, GlobalOptions } from './types.js';
+import type { CommandContext, GlobalOptions } from '../core/context.js';
+import type { ActionWrapper } from './types.js';
 
 export interface MainDeps {
   /** opens the Ink TUI; views/main.ts passes one that imports views/run.js lazily */

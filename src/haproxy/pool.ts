@@ -4,7 +4,7 @@
  * from the runtime API. On the sandbox no haproxy runs, so drain/maint/ready
  * are recorded in the sandbox dir (sandbox-state.ts) and say so.
  */
-import type { CommandContext } from '../cli/types.js';
+import type { CommandContext } from '../core/context.js';
 import { applySync, type ApplyResult } from './apply.js';
 import { planSync, readOptional, type PlanOptions, type SyncPlan } from './plan.js';
 import { serversIn } from './render.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { AREAS, commandWord, registerAll } from '../../src/cli/commands/index.js';
 import { main, type MainDeps } from '../../src/cli/main.js';
-import type { CommandContext } from '../../src/cli/types.js';
+import type { CommandContext } from '../../src/core/context.js';
 import { CloudError, type CloudPorts, type Instance, type InstanceFilter } from '../../src/cloud/ports.js';
 import { ManualClock } from '../../src/core/clock.js';
 

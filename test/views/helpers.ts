@@ -1,4 +1,4 @@
-import type { CommandContext, GlobalOptions } from '../../src/cli/types.js';
+import type { CommandContext, GlobalOptions } from '../../src/core/context.js';
 import { CloudError, type CloudPorts, type Instance } from '../../src/cloud/ports.js';
 import { createSandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { memoryAuditLog } from '../../src/core/audit.js';

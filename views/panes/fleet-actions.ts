@@ -3,7 +3,7 @@
  * removal/empty guards (F), set a server's admin state (d/m/u). Each shows
  * what will happen, asks, then does exactly what was shown.
  */
-import type { CommandContext } from '../../src/cli/types.js';
+import type { CommandContext } from '../../src/core/context.js';
 import type { Instance } from '../../src/cloud/ports.js';
 import type { SyncPlan } from '../../src/haproxy/plan.js';
 import { applyPool, planPool, setPoolServerState, type PoolView } from '../../src/haproxy/pool.js';

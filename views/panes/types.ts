@@ -1,5 +1,5 @@
 import type { ComponentType } from 'react';
-import type { CommandContext } from '../../src/cli/types.js';
+import type { CommandContext } from '../../src/core/context.js';
 import type { SessionStore } from '../../src/store/session.js';
 
 /** What every pane component receives from the shell. See README.md in this folder. */

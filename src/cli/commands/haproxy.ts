@@ -11,7 +11,8 @@ import { liveServers, setServerState, type LiveServer, type ServerAdminState } f
 import { syncSettings } from '../../haproxy/sandbox.js';
 import { sandboxLiveServers, setSandboxServerState } from '../../haproxy/sandbox-state.js';
 import { renderTable, stdoutPainter, toJson, type Painter } from '../output.js';
-import type { CommandContext, RegisterArea } from '../types.js';
+import type { CommandContext } from '../../core/context.js';
+import type { RegisterArea } from '../types.js';
 
 interface SyncOpts {
   allowEmpty?: boolean;

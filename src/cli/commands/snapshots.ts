@@ -12,7 +12,8 @@ import { assertPlanStillSafe, configScope, planRotation, ROTATION_LOCK, type Pla
 import { assertPlanFresh, readPlanFile, writePlanFile } from '../../snapshots/planfile.js';
 import { describePolicy, describeResult, describeScope, groupDeletions } from '../../snapshots/summary.js';
 import { renderTable, stdoutPainter, toJson, type Column } from '../output.js';
-import type { CommandContext, RegisterArea } from '../types.js';
+import type { CommandContext } from '../../core/context.js';
+import type { RegisterArea } from '../types.js';
 
 interface ScopeOpts {
   volume?: string[];

@@ -1,0 +1,64 @@
+/**
+ * The context every command, pane and domain receives: config, clock, cloud,
+ * audit, progress and output. It lives below the domains (DESIGN.md: arrows
+ * point down) so a domain such as haproxy/ or runbooks/ takes it without
+ * reaching up into cli/. The CLI builds it (src/cli/context.ts); the TUI gets
+ * the same object.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { CloudPorts } from '../cloud/ports.js';
+import type { Config } from '../config/schema.js';
+import type { AuditLog } from './audit.js';
+import type { Clock } from './clock.js';
+import type { ProgressSink } from './progress.js';
+
+/** Global flags, parsed once by src/cli/main.ts. */
+export interface GlobalOptions {
+  sandbox: boolean;
+  readOnly: boolean;
+  config: string | undefined;
+  profile: string | undefined;
+  region: string | undefined;
+  batch: boolean;
+  json: boolean;
+  yes: boolean;
+}
+
+/** What a command, a pane or a domain function gets. Built by src/cli/context.ts; the TUI receives the same. */
+export interface CommandContext {
+  options: GlobalOptions;
+  config: Config;
+  /** the file the config came from; undefined when defaults / sandbox */
+  configPath: string | undefined;
+  clock: Clock;
+  /** Lazily built so commands that need no cloud never load an SDK. */
+  cloud(): Promise<CloudPorts>;
+  audit: AuditLog;
+  /** stdout: results (text or JSON). Never progress. */
+  stdout: (text: string) => void;
+  /** stderr: progress and warnings, one line at a time. */
+  stderr: (text: string) => void;
+  progress: ProgressSink;
+  /** Where the sandbox keeps its files (haproxy work dir, object store, state); undefined when not on the sandbox. */
+  sandboxDir: string | undefined;
+}
+
+export function sandboxDirFor(env: NodeJS.ProcessEnv = process.env): string {
+  const uid = process.getuid?.() ?? (env.USER || 'user');
+  // the injected environment decides, as it does for every other path here
+  return path.join(env.TMPDIR || os.tmpdir(), `opsdeck-sandbox-${uid}`);
+}
+
+/**
+ * The account a person sees in the TUI header: what the SDK will use, so the
+ * environment counts (AWS_PROFILE, AWS_REGION) when no flag or config names one.
+ */
+export function accountLabel(ctx: Pick<CommandContext, 'options' | 'config'>, env: NodeJS.ProcessEnv): { profile: string; region: string } {
+  const { options, config } = ctx;
+  if (options.sandbox) return { profile: options.profile ?? config.aws.profile ?? 'sandbox', region: options.region ?? config.aws.region ?? 'sandbox-1' };
+  return {
+    profile: options.profile ?? config.aws.profile ?? (env['AWS_PROFILE'] || 'default'),
+    region: options.region ?? config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'no region'),
+  };
+}
