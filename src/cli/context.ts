@@ -5,6 +5,8 @@ import { loadConfig } from '../config/loader.js';
 import type { Config } from '../config/schema.js';
 import { openAuditLog } from '../core/audit.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { NEVER } from '../core/deadline.js';
+import { xdgStateHome } from '../core/paths.js';
 import type { ExitCode } from '../core/errors.js';
 import { stderrProgress } from './output.js';
 import { sandboxDirFor, type CommandContext, type GlobalOptions } from '../core/context.js';
@@ -15,6 +17,8 @@ export interface ContextDeps {
   env: NodeJS.ProcessEnv;
   cwd?: string;
   clock?: Clock;
+  /** the command's deadline (see src/core/deadline.ts); default: none */
+  signal?: AbortSignal;
   /** tests inject a world; default: src/cloud/index.ts createCloud, loaded on first use */
   createCloud?: (opts: CreateCloudOptions) => Promise<CloudPorts>;
 }
@@ -48,6 +52,7 @@ export async function buildContext(options: GlobalOptions, deps: ContextDeps): P
   const clock = deps.clock ?? systemClock;
   const sandboxDir = opts.sandbox ? sandboxDirFor(deps.env) : undefined;
   // The sandbox keeps its own audit trail: demo runs must not fill the real one.
+  const stateDir = sandboxDir ? path.join(sandboxDir, 'state') : path.join(xdgStateHome(deps.env), 'opsdeck');
   const audit = openAuditLog({ env: deps.env, clock, ...(sandboxDir ? { path: path.join(sandboxDir, 'audit.log') } : {}) });
 
   let cloud: Promise<CloudPorts> | undefined;
@@ -60,6 +65,8 @@ export async function buildContext(options: GlobalOptions, deps: ContextDeps): P
     stdout,
     stderr,
     progress: stderrProgress(stderr),
+    signal: deps.signal ?? NEVER,
+    stateDir,
     sandboxDir,
     cloud() {
       cloud ??= (async () => {

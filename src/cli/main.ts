@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CloudError } from '../cloud/ports.js';
 import { ExitCode, OpsError, formatError, isOpsError } from '../core/errors.js';
+import { deadline, parseDuration, raceSignal } from '../core/deadline.js';
 import { closest } from '../core/suggest.js';
 import { commandWord, registerAll } from './commands/index.js';
 import { buildContext, plainIO, type ContextDeps, type PlainWrapper } from './context.js';
@@ -51,6 +52,13 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
+/** "snapshots rotate" for the rotate subcommand: what a timeout message names. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
 function flattenArgs(values: unknown[]): string[] {
   return values.flatMap((v) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]));
 }
@@ -85,7 +93,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
   /** Says what went wrong on stderr and returns the exit code; with --json, stdout gets it as a document too. */
   const report = (e: unknown): ExitCode => {
     let code: ExitCode;
-    let doc: { code: string; message: string; hint?: string };
+    let doc: { code: string; message: string; hint?: string; retryable: boolean };
     if (e instanceof CloudError) {
       // The cloud said no (credentials, permissions, throttling): operational, not a bug.
       const generic = !e.code || e.code === 'Error' || e.message.startsWith(e.code);
@@ -93,16 +101,16 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
       err(`error: ${message}\n`);
       // No region anywhere is a setup mistake that no retry fixes: cron should see "config", not "failed".
       code = e.code === 'RegionMissing' ? ExitCode.Usage : ExitCode.Failed;
-      doc = { code: e.code || 'CLOUD', message };
+      doc = { code: e.code || 'CLOUD', message, retryable: e.retryable };
     } else if (isOpsError(e)) {
       err(formatError(e) + '\n');
       code = e.exitCode;
-      doc = { code: e.code, message: [e.message, ...e.details].join('\n'), ...(e.hint ? { hint: e.hint } : {}) };
+      doc = { code: e.code, message: [e.message, ...e.details].join('\n'), ...(e.hint ? { hint: e.hint } : {}), retryable: e.retryable };
     } else {
       err(formatError(e) + '\n');
       err(env.OPSDECK_DEBUG ? `${(e as Error)?.stack ?? ''}\n` : 'hint: this is a bug in opsdeck; rerun with OPSDECK_DEBUG=1 for details\n');
       code = ExitCode.Failed;
-      doc = { code: 'BUG', message: e instanceof Error ? e.message : String(e) };
+      doc = { code: 'BUG', message: e instanceof Error ? e.message : String(e), retryable: false };
     }
     // A script reading --json output gets one document whatever happened, unless the command already printed its own.
     if (jsonRequested && !wroteStdout) out(`${JSON.stringify({ ok: false, exitCode: code, error: doc }, null, 2)}\n`);
@@ -137,6 +145,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
     .option('--batch', 'no prompts, no TUI (implied without a terminal)')
     .option('--json', 'machine-readable output on stdout')
     .option('--yes', 'apply the plan without asking')
+    .option('--timeout <duration>', "overall deadline for a batch command, e.g. 90s, 10m, 2h (default: the command's own)")
     .addHelpText('after', HELP_AFTER);
 
   const globals = (cmd: Command): GlobalOptions => {
@@ -151,6 +160,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
       batch: o.batch === true || !isTTY,
       json: o.json === true,
       yes: o.yes === true,
+      timeoutMs: typeof o.timeout === 'string' ? parseDuration(o.timeout) : undefined,
     };
   };
 
@@ -160,9 +170,21 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
     opts: args[args.length - 2],
     positional: flattenArgs(args.slice(0, -2)),
   });
-  const action: ActionWrapper = (handler) => async (...args) => {
+  const action: ActionWrapper = (handler, defaults) => async (...args) => {
     const { cmd, opts, positional } = split(args);
-    await run(async () => handler(await buildContext(globals(cmd), ctxDeps), opts as never, positional));
+    await run(async () => {
+      const g = globals(cmd);
+      const ms = g.timeoutMs ?? defaults.timeoutMs;
+      const name = `opsdeck ${commandPath(cmd)}`;
+      const dl = deadline(ms, name, `a remote service stopped answering, or the work is larger than the deadline: check the endpoint and network (aws.endpoint, proxies), or pass a longer --timeout`);
+      try {
+        const ctx = await buildContext(g, { ...ctxDeps, signal: dl.signal });
+        // The handler may be stuck on a socket that never answers: the race hands control back at the deadline.
+        return await raceSignal(handler(ctx, opts as never, positional), dl.signal);
+      } finally {
+        dl.dispose();
+      }
+    });
   };
   const plain: PlainWrapper = (handler) => async (...args) => {
     const { cmd, opts, positional } = split(args);

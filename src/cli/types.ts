@@ -5,8 +5,17 @@ import type { CommandContext } from '../core/context.js';
 /** A batch command body: does its work, prints through ctx, returns an exit code. Throw OpsError for failures. */
 export type BatchHandler<O> = (ctx: CommandContext, opts: O, args: string[]) => Promise<ExitCode>;
 
-/** Wraps a handler into a commander action: builds the context, maps errors to exit codes. */
-export type ActionWrapper = <O>(handler: BatchHandler<O>) => (...commanderArgs: unknown[]) => Promise<void>;
+/** What a command declares about itself when it registers. */
+export interface ActionDefaults {
+  /**
+   * The overall deadline when no --timeout is given. Every command that talks
+   * to a remote service has one, so a hung endpoint cannot hold cron forever.
+   */
+  timeoutMs: number;
+}
+
+/** Wraps a handler into a commander action: builds the context, applies the deadline, maps errors to exit codes. */
+export type ActionWrapper = <O>(handler: BatchHandler<O>, defaults: ActionDefaults) => (...commanderArgs: unknown[]) => Promise<void>;
 
 /** Each area exports one of these from src/cli/commands/<area>.ts. */
 export type RegisterArea = (program: Command, action: ActionWrapper) => void;

@@ -23,6 +23,8 @@ export interface GlobalOptions {
   batch: boolean;
   json: boolean;
   yes: boolean;
+  /** --timeout in ms; undefined: the command's own default (none for the TUI) */
+  timeoutMs?: number | undefined;
 }
 
 /** What a command, a pane or a domain function gets. Built by src/cli/context.ts; the TUI receives the same. */
@@ -40,6 +42,18 @@ export interface CommandContext {
   /** stderr: progress and warnings, one line at a time. */
   stderr: (text: string) => void;
   progress: ProgressSink;
+  /**
+   * Aborts when the command's overall deadline passes (--timeout, or the
+   * command's default); never in the TUI, whose loads have per-call deadlines.
+   * Pass it to locks and long loops: work that outlives it is abandoned.
+   */
+  signal: AbortSignal;
+  /**
+   * Where this session keeps its state: locks/, runs/, the audit log.
+   * $XDG_STATE_HOME/opsdeck for real runs; inside sandboxDir on the sandbox,
+   * so a rehearsal at a terminal never takes the nightly cron's lock.
+   */
+  stateDir: string;
   /** Where the sandbox keeps its files (haproxy work dir, object store, state); undefined when not on the sandbox. */
   sandboxDir: string | undefined;
 }
@@ -62,3 +76,6 @@ export function accountLabel(ctx: Pick<CommandContext, 'options' | 'config'>, en
     region: options.region ?? config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'no region'),
   };
 }
+
+/** The lock directory of a session: see CommandContext.stateDir. */
+export const lockDirOf = (ctx: Pick<CommandContext, 'stateDir'>): string => path.join(ctx.stateDir, 'locks');

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'IO'
   | 'PLAN_STALE'
   | 'INTERNAL'
+  | 'TIMEOUT'
   | (string & {});
 
 const exitFor: Record<string, ExitCode> = {
@@ -48,11 +49,13 @@ export class OpsError extends Error {
   readonly exitCode: ExitCode;
   /** Extra lines (e.g. one per config problem) printed under the message. */
   readonly details: readonly string[];
+  /** Trying again later may work (a timeout, a refused connection), as opposed to a mistake to fix first. */
+  readonly retryable: boolean;
 
   constructor(
     code: ErrorCode,
     message: string,
-    opts: { hint?: string; exitCode?: ExitCode; details?: readonly string[]; cause?: unknown } = {},
+    opts: { hint?: string; exitCode?: ExitCode; details?: readonly string[]; cause?: unknown; retryable?: boolean } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'OpsError';
@@ -60,6 +63,7 @@ export class OpsError extends Error {
     this.hint = opts.hint;
     this.exitCode = opts.exitCode ?? exitFor[code] ?? ExitCode.Failed;
     this.details = opts.details ?? [];
+    this.retryable = opts.retryable ?? false;
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp, readFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { raceSignal } from './deadline.js';
 import { OpsError } from './errors.js';
 import { xdgStateHome } from './paths.js';
 
@@ -20,6 +21,12 @@ export interface LockOptions {
   isAlive?: (pid: number) => boolean;
   /** injectable for tests; default: /proc/sys/kernel/random/boot_id */
   bootId?: string;
+  /**
+   * withLock: the command's deadline. When it aborts, the lock is released and
+   * withLock rejects with its reason even if fn is stuck on a socket, so the
+   * next cron run is not refused because of a run that has given up.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LockInfo {
@@ -200,9 +207,10 @@ function makeHandle(file: string, info: LockInfo): LockHandle {
 
 /** Run fn holding the lock; the lock is released however fn ends. */
 export async function withLock<T>(name: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  opts.signal?.throwIfAborted();
   const lock = await acquireLock(name, opts);
   try {
-    return await fn();
+    return await raceSignal(fn(), opts.signal);
   } finally {
     await lock.release();
   }

@@ -21,6 +21,8 @@ export interface ApplyDeps {
   readOnly?: boolean;
   /** lock directory (tests); default: the shared lock dir */
   lockDir?: string;
+  /** the caller already holds SYNC_LOCK (batch sync takes it before discovery) */
+  lockHeld?: boolean;
   /** how long a reload may take to show the new servers */
   reloadDeadlineMs?: number;
   /** progress lines for stderr / the pane */
@@ -149,8 +151,8 @@ export async function applySync(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyR
   if (plan.configPath !== cfg.configPath) throw new OpsError('PLAN_STALE', `the plan is for ${plan.configPath}, the config now says ${cfg.configPath}`);
   if (!plan.changed) return { applied: false, backup: undefined, validation: plan.validation.message, reload: 'nothing to do', verified: '' };
 
-  return withLock(
-    SYNC_LOCK,
+  const locked = <T>(fn: () => Promise<T>): Promise<T> => (deps.lockHeld ? fn() : withLock(SYNC_LOCK, fn, deps.lockDir ? { dir: deps.lockDir } : {}));
+  return locked(
     async () => {
       const live = await readOptional(cfg.configPath);
       if ((live === undefined ? '' : sha256(live)) !== plan.liveHash) {
@@ -230,6 +232,5 @@ export async function applySync(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyR
           : 'the live file is the one from before this sync; check the haproxy log for why the new config did not load',
       });
     },
-    deps.lockDir ? { dir: deps.lockDir } : {},
   );
 }

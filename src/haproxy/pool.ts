@@ -4,7 +4,7 @@
  * from the runtime API. On the sandbox no haproxy runs, so drain/maint/ready
  * are recorded in the sandbox dir (sandbox-state.ts) and say so.
  */
-import type { CommandContext } from '../core/context.js';
+import { lockDirOf, type CommandContext } from '../core/context.js';
 import { applySync, type ApplyResult } from './apply.js';
 import { planSync, readOptional, type PlanOptions, type SyncPlan } from './plan.js';
 import { serversIn } from './render.js';
@@ -12,7 +12,7 @@ import { liveServers, setServerState, type LiveServer, type ServerAdminState } f
 import { syncSettings, type SyncSettings } from './sandbox.js';
 import { sandboxLiveServers, setSandboxServerState } from './sandbox-state.js';
 
-export type PoolContext = Pick<CommandContext, 'config' | 'sandboxDir' | 'clock' | 'cloud' | 'audit' | 'options'>;
+export type PoolContext = Pick<CommandContext, 'config' | 'sandboxDir' | 'clock' | 'cloud' | 'audit' | 'options' | 'stateDir'>;
 
 export interface PoolView {
   settings: SyncSettings;
@@ -72,5 +72,5 @@ export async function setPoolServerState(ctx: PoolContext, view: PoolView, insta
 
 /** `log` gets each step as it happens (validated, backup, reload failing and restoring): a reload can take seconds. */
 export function applyPool(ctx: PoolContext, view: PoolView, plan: SyncPlan, log?: (line: string) => void): Promise<ApplyResult> {
-  return applySync(plan, { haproxy: view.settings.haproxy, audit: ctx.audit, clock: ctx.clock, sandbox: view.settings.sandbox, readOnly: ctx.options.readOnly, ...(log ? { log } : {}) });
+  return applySync(plan, { lockDir: lockDirOf(ctx), haproxy: view.settings.haproxy, audit: ctx.audit, clock: ctx.clock, sandbox: view.settings.sandbox, readOnly: ctx.options.readOnly, ...(log ? { log } : {}) });
 }

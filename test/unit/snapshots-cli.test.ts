@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { sandboxDirFor } from '../../src/core/context.js';
 import { createSandboxWorld, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { acquireLock } from '../../src/core/lock.js';
 import { ROTATION_LOCK, type SnapshotPlan } from '../../src/snapshots/plan.js';
@@ -268,7 +269,8 @@ describe('opsdeck snapshots (batch, on the sandbox)', () => {
   });
 
   it('exits 4 while any other rotation holds the lock, whatever either one\'s scope', async () => {
-    const lock = await acquireLock(ROTATION_LOCK, { env: { XDG_STATE_HOME: dir } });
+    // the sandbox's own lock: a rehearsal never shares the nightly cron's
+    const lock = await acquireLock(ROTATION_LOCK, { dir: path.join(sandboxDirFor({ TMPDIR: dir }), 'state', 'locks') });
     try {
       const before = await snapshotIds();
       const all = await cli('snapshots', 'rotate', '--yes');
@@ -281,6 +283,23 @@ describe('opsdeck snapshots (batch, on the sandbox)', () => {
       expect(await snapshotIds()).toEqual(before);
     } finally {
       await lock.release();
+    }
+  });
+
+  it('a sandbox rehearsal never takes (or waits on) the real rotation lock', async () => {
+    // the nightly cron on the real account holds its lock all night
+    const real = await acquireLock(ROTATION_LOCK, { env: { XDG_STATE_HOME: dir } });
+    try {
+      const volumes = await world.compute.describeVolumes();
+      for (const v of volumes.slice(0, 2)) {
+        const r = await cli('snapshots', 'rotate', '--yes', '--volume', v.id);
+        expect(r.err).not.toMatch(/lock/);
+        expect(r.code).toBe(0);
+      }
+      // and the real lock is untouched: still ours
+      expect(JSON.parse(readFileSync(real.path, 'utf8')).token).toBe(real.info.token);
+    } finally {
+      await real.release();
     }
   });
 });

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { NEVER } from '../../src/core/deadline.js';
+import { xdgStateHome } from '../../src/core/paths.js';
 import type { CommandContext, GlobalOptions } from '../../src/core/context.js';
 import { CloudError, type CloudPorts, type Instance } from '../../src/cloud/ports.js';
 import { createSandboxWorld } from '../../src/cloud/sandbox/index.js';
@@ -124,6 +127,11 @@ export function testContext(
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     progress: () => {},
+    signal: NEVER,
+    // read at use: view tests point XDG_STATE_HOME at a private dir for their locks
+    get stateDir() {
+      return path.join(xdgStateHome(), 'opsdeck');
+    },
     sandboxDir: undefined,
     out,
     err,

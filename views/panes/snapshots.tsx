@@ -1,5 +1,6 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
+import { lockDirOf } from '../../src/core/context.js';
 import { withLock } from '../../src/core/lock.js';
 import { applyPlan, type ApplySummary } from '../../src/snapshots/execute.js';
 import { assertPlanStillSafe, configScope, narrowPlan, planRotation, ROTATION_LOCK, type PlannedDecision, type SnapshotPlan } from '../../src/snapshots/plan.js';
@@ -167,7 +168,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
           // thousands of events: useProgress redraws at most every 100 ms
           onProgress: progress.sink,
         });
-      });
+      }, { dir: lockDirOf(ctx) });
       store.getState().setExitNote(`snapshots: ${describeResult(summary)}`);
       if (mounted.current) setMode({ kind: 'summary', summary });
     } catch (error) {

@@ -4,14 +4,16 @@
  * plan and changes nothing unless --yes; silent when there is nothing to do.
  */
 import { ExitCode, OpsError } from '../../core/errors.js';
-import { applySync } from '../../haproxy/apply.js';
+import { MINUTE } from '../../core/deadline.js';
+import { withLock } from '../../core/lock.js';
+import { applySync, SYNC_LOCK } from '../../haproxy/apply.js';
 import { planSync } from '../../haproxy/plan.js';
 import { planHeader, planJson } from '../../haproxy/report.js';
 import { liveServers, setServerState, type LiveServer, type ServerAdminState } from '../../haproxy/runtime.js';
-import { syncSettings } from '../../haproxy/sandbox.js';
+import { syncSettings, type SyncSettings } from '../../haproxy/sandbox.js';
 import { sandboxLiveServers, setSandboxServerState } from '../../haproxy/sandbox-state.js';
 import { renderTable, stdoutPainter, toJson, type Painter } from '../output.js';
-import type { CommandContext } from '../../core/context.js';
+import { lockDirOf, type CommandContext } from '../../core/context.js';
 import type { RegisterArea } from '../types.js';
 
 interface SyncOpts {
@@ -26,8 +28,17 @@ function colourDiff(diff: string, p: Painter): string {
     .join('\n');
 }
 
+/**
+ * The lock comes before discovery: with sync in cron every minute, a run
+ * stuck on a hung endpoint must make the next ones exit 4 at once, not pile
+ * up behind it each waiting on the same endpoint.
+ */
 async function sync(ctx: CommandContext, opts: SyncOpts): Promise<ExitCode> {
   const s = await syncSettings(ctx.config, ctx.sandboxDir);
+  return withLock(SYNC_LOCK, () => syncLocked(ctx, opts, s), { signal: ctx.signal, onWarning: ctx.stderr, dir: lockDirOf(ctx) });
+}
+
+async function syncLocked(ctx: CommandContext, opts: SyncOpts, s: SyncSettings): Promise<ExitCode> {
   const cloud = await ctx.cloud();
   const plan = await planSync({
     cloud,
@@ -64,7 +75,10 @@ async function sync(ctx: CommandContext, opts: SyncOpts): Promise<ExitCode> {
     return ExitCode.Ok;
   }
   show();
+  // A plan that took the whole deadline is not applied after it: the run has already reported failure.
+  ctx.signal.throwIfAborted();
   const applied = await applySync(plan, {
+    lockHeld: true,
     haproxy: s.haproxy,
     audit: ctx.audit,
     clock: ctx.clock,
@@ -161,14 +175,14 @@ written (discovery failed, no instances without --allow-empty, too many removals
 without --force, haproxy -c rejects the config, --read-only, live file changed
 since the plan), 4 another sync holds the lock.`,
     )
-    .action(action<SyncOpts>((ctx, opts) => sync(ctx, opts)));
+    .action(action<SyncOpts>((ctx, opts) => sync(ctx, opts), { timeoutMs: 5 * MINUTE }));
   cmd
     .command('status')
     .description('servers of the running haproxy with their admin state and health (runtime API)')
-    .action(action<Record<string, never>>((ctx) => status(ctx)));
+    .action(action<Record<string, never>>((ctx) => status(ctx), { timeoutMs: MINUTE }));
   cmd
     .command('server <server> <state>')
     .description('set a server to ready, drain or maint (runtime API; needs --yes)')
     .option('--backend <name>', 'backend of the server (default: the first of haproxy.backends)')
-    .action(action<{ backend?: string }>((ctx, opts, args) => server(ctx, opts, args)));
+    .action(action<{ backend?: string }>((ctx, opts, args) => server(ctx, opts, args), { timeoutMs: MINUTE }));
 };

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import type { Instance } from '../../cloud/ports.js';
+import { MINUTE } from '../../core/deadline.js';
 import { ExitCode } from '../../core/errors.js';
 import { formatAge } from '../../core/format.js';
 import { renderTable, stdoutPainter, toJson, type Column, type Style } from '../output.js';
@@ -74,6 +75,6 @@ export const register: RegisterArea = (program, action) => {
         const running = rows.filter((i) => i.state === 'running').length;
         ctx.stdout(p.paint('dim', `${rows.length} instance${rows.length === 1 ? '' : 's'}, ${running} running (${cloud.kind})`));
         return ExitCode.Ok;
-      }),
+      }, { timeoutMs: 2 * MINUTE }),
     );
 };

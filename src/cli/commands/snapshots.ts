@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CloudPorts } from '../../cloud/ports.js';
+import { HOUR, MINUTE } from '../../core/deadline.js';
 import { ExitCode, OpsError } from '../../core/errors.js';
 import { withLock } from '../../core/lock.js';
 import { applyPlan, type ApplySummary } from '../../snapshots/execute.js';
@@ -12,7 +13,7 @@ import { assertPlanStillSafe, configScope, planRotation, ROTATION_LOCK, type Pla
 import { assertPlanFresh, readPlanFile, writePlanFile } from '../../snapshots/planfile.js';
 import { describePolicy, describeResult, describeScope, groupDeletions } from '../../snapshots/summary.js';
 import { renderTable, stdoutPainter, toJson, type Column } from '../output.js';
-import type { CommandContext } from '../../core/context.js';
+import { lockDirOf, type CommandContext } from '../../core/context.js';
 import type { RegisterArea } from '../types.js';
 
 interface ScopeOpts {
@@ -230,7 +231,7 @@ async function rotateCommand(ctx: CommandContext, opts: RotateOpts): Promise<Exi
       }
       return result.failed.length > 0 || result.cancelled ? ExitCode.Failed : ExitCode.Ok;
     },
-    { onWarning: ctx.stderr },
+    { onWarning: ctx.stderr, signal: ctx.signal, dir: lockDirOf(ctx) },
   );
 }
 
@@ -261,10 +262,10 @@ a plan file older than snapshots.planMaxAgeMinutes), 4 another rotation
 
   scoped(snapshots.command('plan'))
     .description('print what the retention policy would keep and delete (changes nothing)')
-    .action(action<ScopeOpts>((ctx, opts) => planCommand(ctx, opts)));
+    .action(action<ScopeOpts>((ctx, opts) => planCommand(ctx, opts), { timeoutMs: 15 * MINUTE }));
 
   scoped(snapshots.command('rotate'))
     .description('delete what the plan says; without --yes only prints the plan')
     .option('--plan <file>', 'apply exactly this reviewed plan (refused when older than snapshots.planMaxAgeMinutes)')
-    .action(action<RotateOpts>((ctx, opts) => rotateCommand(ctx, opts)));
+    .action(action<RotateOpts>((ctx, opts) => rotateCommand(ctx, opts), { timeoutMs: 6 * HOUR }));
 };
