@@ -52,6 +52,13 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
+/** What to check when the AWS endpoint gave no answer at all (the code is Node's errno name). */
+function networkHint(code: string): string | undefined {
+  if (code === 'ENOTFOUND') return 'the endpoint host name does not resolve: check aws.endpoint / AWS_ENDPOINT_URL and the region';
+  if (!/^E[A-Z]+$/.test(code)) return undefined;
+  return 'no answer from the AWS endpoint: check aws.endpoint / AWS_ENDPOINT_URL, proxies (HTTPS_PROXY) and the network; retrying later may work';
+}
+
 /** "snapshots rotate" for the rotate subcommand: what a timeout message names. */
 function commandPath(cmd: Command): string {
   const names: string[] = [];
@@ -99,9 +106,11 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
       const generic = !e.code || e.code === 'Error' || e.message.startsWith(e.code);
       const message = generic ? e.message : `${e.code}: ${e.message}`;
       err(`error: ${message}\n`);
+      const hint = networkHint(e.code);
+      if (hint) err(`hint: ${hint}\n`);
       // No region anywhere is a setup mistake that no retry fixes: cron should see "config", not "failed".
       code = e.code === 'RegionMissing' ? ExitCode.Usage : ExitCode.Failed;
-      doc = { code: e.code || 'CLOUD', message, retryable: e.retryable };
+      doc = { code: e.code || 'CLOUD', message, ...(hint ? { hint } : {}), retryable: e.retryable };
     } else if (isOpsError(e)) {
       err(formatError(e) + '\n');
       code = e.exitCode;
@@ -180,7 +189,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
       try {
         const ctx = await buildContext(g, { ...ctxDeps, signal: dl.signal });
         // The handler may be stuck on a socket that never answers: the race hands control back at the deadline.
-        return await raceSignal(handler(ctx, opts as never, positional), dl.signal);
+        // A moment of grace lets it unwind (locks released in finally blocks) when it does react to the signal.
+        return await raceSignal(handler(ctx, opts as never, positional), dl.signal, 2_000);
       } finally {
         dl.dispose();
       }
@@ -238,7 +248,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
     if (e instanceof CommanderError) {
       // --help and --version end here with code 0; anything else is a usage error.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.Ok;
-      if (jsonRequested && !wroteStdout) out(`${JSON.stringify({ ok: false, exitCode: ExitCode.Usage, error: { code: 'USAGE', message: e.message.replace(/^error: /, '') } }, null, 2)}\n`);
+      if (jsonRequested && !wroteStdout) out(`${JSON.stringify({ ok: false, exitCode: ExitCode.Usage, error: { code: 'USAGE', message: e.message.replace(/^error: /, ''), retryable: false } }, null, 2)}\n`);
       return ExitCode.Usage;
     }
     return report(e);

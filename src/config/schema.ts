@@ -16,6 +16,10 @@ const awsSchema = z
     region: z.string().optional(),
     /** Any AWS-compatible endpoint; AWS_ENDPOINT_URL is honoured too. */
     endpoint: z.string().url().optional(),
+    /** Seconds to open a connection to an AWS endpoint (default 60, as the AWS CLI). */
+    connectTimeoutSeconds: z.number().positive().max(3600).optional(),
+    /** Seconds an AWS call may wait without receiving a byte (default 60, as the AWS CLI). */
+    readTimeoutSeconds: z.number().positive().max(3600).optional(),
   })
   .strict()
   .default({});

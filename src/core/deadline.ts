@@ -77,32 +77,34 @@ export function deadline(ms: number, what: string, hint: string): Deadline {
 export const NEVER: AbortSignal = new AbortController().signal;
 
 /**
- * Settles with `work`, or rejects with the signal's reason as soon as it
- * aborts, whichever comes first. For calls that cannot be told to stop (a
- * socket that never answers): the caller gets control back; the process exit
+ * Settles with `work`, or rejects with the signal's reason once it aborts,
+ * whichever comes first. For calls that cannot be told to stop (a socket
+ * that never answers): the caller gets control back; the process exit
  * (batch) or the call's own timeout (TUI) ends the abandoned work.
+ * `graceMs`: after the abort, how long `work` may still take to unwind (a
+ * lock released in its finally) before it is abandoned; if it settles in
+ * that time, its own outcome counts.
  */
-export function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined, graceMs = 0): Promise<T> {
   if (!signal) return work;
-  if (signal.aborted) {
-    work.catch(() => {}); // abandoned: its failure must not become an unhandled rejection
-    return Promise.reject(signal.reason);
-  }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      work.catch(() => {});
-      reject(signal.reason);
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      fn();
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    function onAbort(): void {
+      if (graceMs <= 0) return finish(() => reject(signal!.reason));
+      const t = setTimeout(() => finish(() => reject(signal!.reason)), graceMs);
+      t.unref?.();
+    }
     work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
+      (v) => finish(() => resolve(v)),
+      (e: unknown) => finish(() => reject(e)),
     );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }

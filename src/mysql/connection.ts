@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { REMOTE_DEFAULTS } from '../core/deadline.js';
 import { OpsError } from '../core/errors.js';
 
 export interface MysqlTarget {
@@ -30,7 +31,8 @@ function hintFor(code: string | undefined, t: MysqlTarget): string {
     case 'ECONNREFUSED':
       return `nothing listens on ${t.host}:${t.port}: is the server running, and is bind-address set so it listens there?`;
     case 'ETIMEDOUT':
-      return `no answer from ${t.host}:${t.port}: check security groups / firewall and that the host is up`;
+    case 'PROTOCOL_SEQUENCE_TIMEOUT':
+      return `no answer from ${t.host}:${t.port} in time: check security groups / firewall, that the host is up, and whether the server is overloaded or a statement is blocked (SHOW PROCESSLIST)`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `the host name ${t.host} does not resolve`;
@@ -65,7 +67,7 @@ export async function connectMysql(t: MysqlTarget): Promise<MysqlConnection> {
       user: t.user,
       password: t.password ?? '',
       ...(t.database === undefined ? {} : { database: t.database }),
-      connectTimeout: t.connectTimeoutMs ?? 10_000,
+      connectTimeout: t.connectTimeoutMs ?? REMOTE_DEFAULTS.mysqlConnectTimeoutMs,
       // Replication columns hold 64-bit positions: strings keep them exact.
       supportBigNumbers: true,
       bigNumberStrings: true,
@@ -91,9 +93,10 @@ function targetOf(conn: MysqlConnection): MysqlTarget {
  * Runs one fixed statement; a server error becomes an OpsError naming server
  * and statement (so `sql` must hold no secret: use conn.query with placeholders).
  */
-export async function queryRows(conn: MysqlConnection, sql: string): Promise<Row[]> {
+export async function queryRows(conn: MysqlConnection, sql: string, timeoutMs: number = REMOTE_DEFAULTS.mysqlStatementTimeoutMs): Promise<Row[]> {
   try {
-    const [rows] = await conn.query(sql);
+    // mysql2 ends the connection when a statement outlives its timeout: a hung server cannot hold a check forever.
+    const [rows] = await conn.query({ sql, timeout: timeoutMs });
     return Array.isArray(rows) ? (rows as Row[]) : [];
   } catch (e) {
     throw mysqlError(e, targetOf(conn), `${sql} as`);

@@ -1,3 +1,4 @@
+import { REMOTE_DEFAULTS } from '../core/deadline.js';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
@@ -22,6 +23,8 @@ export interface SshTarget {
   passphrase?: string;
   knownHostsPath: string;
   readyTimeoutMs?: number;
+  /** default REMOTE_DEFAULTS.sshKeepaliveIntervalMs; tests shorten it */
+  keepaliveIntervalMs?: number;
 }
 
 export interface ExecOptions {
@@ -141,7 +144,10 @@ export async function connectSsh(t: SshTarget): Promise<SshConnection> {
     port,
     username: t.user,
     privateKey,
-    readyTimeout: t.readyTimeoutMs ?? 10_000,
+    readyTimeout: t.readyTimeoutMs ?? REMOTE_DEFAULTS.sshReadyTimeoutMs,
+    // A peer that vanished (a dropped link, a NAT that forgot us) ends the connection in about a minute, never hangs a step.
+    keepaliveInterval: t.keepaliveIntervalMs ?? REMOTE_DEFAULTS.sshKeepaliveIntervalMs,
+    keepaliveCountMax: REMOTE_DEFAULTS.sshKeepaliveCountMax,
     hostVerifier: (blob: Buffer) => {
       fingerprint = fingerprintSha256(blob);
       const v = verifyHostKey(entries, t.host, port, blob);
@@ -157,6 +163,8 @@ export async function connectSsh(t: SshTarget): Promise<SshConnection> {
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error) => {
       client.removeListener('ready', onReady);
+      // ssh2 may still report the socket's end after giving up: an 'error' with no listener would crash the process.
+      client.on('error', () => {});
       client.end();
       reject(refusal ?? connectError(e, t, port));
     };

@@ -121,7 +121,7 @@ describe('opsdeck instances', () => {
   it('with --json every failure is also one JSON document on stdout: cloud, config and usage errors', async () => {
     const cloud = await run(['instances', '--sandbox', '--json'], { fail: new CloudError('UnauthorizedOperation', 'You are not authorized') });
     expect(cloud.code).toBe(1);
-    expect(JSON.parse(cloud.stdout)).toEqual({ ok: false, exitCode: 1, error: { code: 'UnauthorizedOperation', message: 'UnauthorizedOperation: You are not authorized' } });
+    expect(JSON.parse(cloud.stdout)).toEqual({ ok: false, exitCode: 1, error: { code: 'UnauthorizedOperation', message: 'UnauthorizedOperation: You are not authorized', retryable: false } });
     expect(cloud.stderr).toBe('error: UnauthorizedOperation: You are not authorized\n');
 
     const config = await run(['instances', '--json'], { config: 'fleet:\n  address: sideways\n' });

@@ -244,7 +244,7 @@ describe('client settings', () => {
       maxAttempts: 7,
       env: { AWS_ENDPOINT_URL: 'http://localhost:9000' },
     });
-    expect(s).toEqual({ region: 'us-west-2', profile: 'incident', endpoint: 'http://localhost:9000', maxAttempts: 7 });
+    expect(s).toEqual({ region: 'us-west-2', profile: 'incident', endpoint: 'http://localhost:9000', maxAttempts: 7, connectTimeoutMs: 60_000, readTimeoutMs: 60_000 });
     const client = await createEc2Client(s);
     expect(await client.config.endpoint?.()).toMatchObject({ hostname: 'localhost', port: 9000 });
     expect(await client.config.maxAttempts()).toBe(7);

@@ -17,11 +17,33 @@ const THROTTLING = new Set([
 ]);
 const TRANSIENT = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'TimeoutError']);
 
+/**
+ * Errors from the network below HTTP: no answer came, so nothing was decided
+ * and trying again later may work. Node's errno codes, plus the SDK's own
+ * name for its connect/idle timeouts.
+ */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EPROTO',
+  'TimeoutError',
+]);
+
 interface SdkErrorShape {
   name?: string;
   Code?: string;
   code?: string;
   message?: string;
+  $fault?: string;
   $metadata?: { httpStatusCode?: number };
   $retryable?: unknown;
 }
@@ -37,7 +59,14 @@ export function toCloudError(e: unknown, action: string): unknown {
   if (typeof e !== 'object' || e === null) return new CloudError('Unknown', `${action}: ${String(e)}`);
   const err = e as SdkErrorShape;
   if (err.name === 'AbortError') return e;
-  const isService = err.$metadata !== undefined;
+  // The SDK puts $metadata on network failures too; only an answer from the service has a status or a fault.
+  const isService = err.$fault !== undefined || err.$metadata?.httpStatusCode !== undefined;
+  const netCode = !isService ? [err.code, err.name].find((c): c is string => c !== undefined && NETWORK_CODES.has(c)) : undefined;
+  if (netCode !== undefined) {
+    const text = err.message ?? netCode;
+    const what = netCode === 'TimeoutError' ? 'ETIMEDOUT' : netCode;
+    return new CloudError(what, `${action}: ${text.includes(what) ? text : `${text} (${what})`}`, { retryable: what !== 'ENOTFOUND', cause: e });
+  }
   // Client-side setup failures: say what to do, not how the SDK spells it.
   if (!isService && /region is missing/i.test(err.message ?? '')) {
     return new CloudError('RegionMissing', `${action}: no AWS region: pass --region, set aws.region in the config or AWS_REGION`, { cause: e });

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js';
+import { REMOTE_DEFAULTS } from '../../core/deadline.js';
 import type { CloudPorts, ComputePort, ObjectStorePort, ScalingPort } from '../ports.js';
 
 /**
@@ -12,6 +13,9 @@ export interface AwsSettings {
   /** any AWS-compatible endpoint; S3 then uses path-style addressing */
   endpoint: string | undefined;
   maxAttempts: number;
+  /** HTTP connect and idle-read timeouts: no SDK call waits forever on a silent endpoint */
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
 }
 
 export interface AwsSettingsInput {
@@ -34,6 +38,8 @@ export function resolveAwsSettings(input: AwsSettingsInput): AwsSettings {
     endpoint: input.config.aws.endpoint ?? (env['AWS_ENDPOINT_URL'] || undefined),
     maxAttempts:
       input.maxAttempts ?? (Number.isInteger(envAttempts) && envAttempts > 0 ? envAttempts : DEFAULT_MAX_ATTEMPTS),
+    connectTimeoutMs: (input.config.aws.connectTimeoutSeconds ?? REMOTE_DEFAULTS.awsConnectTimeoutSeconds) * 1000,
+    readTimeoutMs: (input.config.aws.readTimeoutSeconds ?? REMOTE_DEFAULTS.awsReadTimeoutSeconds) * 1000,
   };
 }
 
@@ -53,9 +59,16 @@ export function clientConfig(s: AwsSettings): {
   endpoint?: string;
   maxAttempts: number;
   retryMode: 'adaptive';
+  requestHandler: { connectionTimeout: number; socketTimeout: number };
 } {
   quietSdkNotices();
-  const c: ReturnType<typeof clientConfig> = { maxAttempts: s.maxAttempts, retryMode: 'adaptive' };
+  const c: ReturnType<typeof clientConfig> = {
+    maxAttempts: s.maxAttempts,
+    retryMode: 'adaptive',
+    // The SDK's own default is no timeout at all: a black-holed endpoint hung cron runs forever.
+    // socketTimeout is an idle timeout (the AWS CLI's read_timeout), so a large S3 download still completes.
+    requestHandler: { connectionTimeout: s.connectTimeoutMs, socketTimeout: s.readTimeoutMs },
+  };
   if (s.region !== undefined) c.region = s.region;
   if (s.profile !== undefined) c.profile = s.profile;
   if (s.endpoint !== undefined) c.endpoint = s.endpoint;
