@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { CloudPorts } from '../cloud/ports.js';
 import type { Config } from '../config/schema.js';
 import type { AuditLog } from './audit.js';
+import { REMOTE_DEFAULTS } from './deadline.js';
 import type { Clock } from './clock.js';
 import type { ProgressSink } from './progress.js';
 
@@ -79,3 +80,6 @@ export function accountLabel(ctx: Pick<CommandContext, 'options' | 'config'>, en
 
 /** The lock directory of a session: see CommandContext.stateDir. */
 export const lockDirOf = (ctx: Pick<CommandContext, 'stateDir'>): string => path.join(ctx.stateDir, 'locks');
+
+/** How long a TUI load may take before it shows as an error: --timeout, or REMOTE_DEFAULTS.tuiLoadTimeoutMs. */
+export const loadDeadlineMs = (ctx: Pick<CommandContext, 'options'>): number => ctx.options.timeoutMs ?? REMOTE_DEFAULTS.tuiLoadTimeoutMs;

@@ -22,6 +22,8 @@ export const REMOTE_DEFAULTS = {
   mysqlConnectTimeoutMs: 10_000,
   /** a statement that says nothing else; runbook steps set their own */
   mysqlStatementTimeoutMs: 60_000,
+  /** a TUI load (a pane's list, a plan) that takes longer shows an error panel with r to retry; --timeout sets it */
+  tuiLoadTimeoutMs: 90_000,
 } as const;
 
 export const SECOND = 1000;

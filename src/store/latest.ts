@@ -7,6 +7,8 @@
  * (an auto-refresh reading the live config) could land after it and show the
  * state from before the change as current.
  */
+import { deadline, raceSignal } from '../core/deadline.js';
+
 export type LoadOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 export interface LatestLoader {
@@ -16,7 +18,18 @@ export interface LatestLoader {
   stop(): void;
 }
 
-export function latestLoader<T>(load: () => Promise<T>, deliver: (outcome: LoadOutcome<T>) => void): LatestLoader {
+export interface LoaderOptions {
+  /**
+   * A load that has not settled by then is delivered as a TIMEOUT error (the
+   * pane's error panel, r to retry) instead of "loading…" for as long as a
+   * silent endpoint keeps the socket open.
+   */
+  deadlineMs?: number;
+  /** what the load does, for the timeout message: "listing instances" */
+  what?: string;
+}
+
+export function latestLoader<T>(load: () => Promise<T>, deliver: (outcome: LoadOutcome<T>) => void, opts: LoaderOptions = {}): LatestLoader {
   let requested = 0;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -26,7 +39,7 @@ export function latestLoader<T>(load: () => Promise<T>, deliver: (outcome: LoadO
       const started = requested;
       let outcome: LoadOutcome<T>;
       try {
-        outcome = { ok: true, value: await load() };
+        outcome = { ok: true, value: await bounded(load, opts) };
       } catch (error) {
         outcome = { ok: false, error };
       }
@@ -51,4 +64,14 @@ export function latestLoader<T>(load: () => Promise<T>, deliver: (outcome: LoadO
       stopped = true;
     },
   };
+}
+
+async function bounded<T>(load: () => Promise<T>, opts: LoaderOptions): Promise<T> {
+  if (opts.deadlineMs === undefined) return load();
+  const dl = deadline(opts.deadlineMs, opts.what ?? 'loading', 'the endpoint did not answer in time: check the endpoint and region in the header and the network (proxy, VPN)');
+  try {
+    return await raceSignal(load(), dl.signal);
+  } finally {
+    dl.dispose();
+  }
 }

@@ -170,6 +170,21 @@ describe('Fleet pane: loading and errors', () => {
     expect(app.lastFrame()).not.toContain('Could not list');
   });
 
+  it('a load that never answers becomes an error panel at the deadline (never an endless "loading"), and r retries', async () => {
+    let hang = true;
+    const cloud = fakeCloud(() => (hang ? new Promise<never>(() => {}) : makeInstances(2)));
+    const { app } = await start(testContext({ cloud, options: { timeoutMs: 300 } }), false);
+    await waitFor(() => app.lastFrame()?.includes('Could not list instances'), 'the timeout panel', app.lastFrame);
+    const f = app.lastFrame() ?? '';
+    expect(f).toContain('listing instances did not finish within 300ms');
+    expect(f).toMatch(/hint: the endpoint did not answer in time/);
+    expect(f).toContain('press r to retry');
+    expect(f).not.toContain('loading instances');
+    hang = false;
+    await press(app, 'r');
+    await waitFor(() => app.lastFrame()?.includes('app-001'), 'the rows after retry', app.lastFrame);
+  });
+
   it('keeps the last good rows when a refresh fails, and says the list is stale', async () => {
     let fail = false;
     const cloud = fakeCloud(() => {

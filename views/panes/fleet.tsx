@@ -1,3 +1,4 @@
+import { loadDeadlineMs } from '../../src/core/context.js';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import type { Instance } from '../../src/cloud/ports.js';
@@ -180,6 +181,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           if (o.ok) setPool({ view: o.value, error: undefined, loading: false });
           else setPool((p) => ({ view: p.view, error: o.error, loading: false }));
         },
+        { deadlineMs: loadDeadlineMs(ctx), what: 'planning the pool' },
       ),
     [ctx],
   );
@@ -204,6 +206,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
             setLoad((l) => ({ status: 'error', rows: l.rows, error: o.error, ...(l.at !== undefined ? { at: l.at } : {}) }));
           }
         },
+        { deadlineMs: loadDeadlineMs(ctx), what: 'listing instances' },
       ),
     [ctx, store, paneId],
   );

@@ -1,6 +1,6 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
-import { lockDirOf } from '../../src/core/context.js';
+import { loadDeadlineMs, lockDirOf } from '../../src/core/context.js';
 import { withLock } from '../../src/core/lock.js';
 import { applyPlan, type ApplySummary } from '../../src/snapshots/execute.js';
 import { assertPlanStillSafe, configScope, narrowPlan, planRotation, ROTATION_LOCK, type PlannedDecision, type SnapshotPlan } from '../../src/snapshots/plan.js';
@@ -76,6 +76,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
             setLoad((l) => ({ status: 'error', plan: l.plan, error: o.error }));
           }
         },
+        { deadlineMs: loadDeadlineMs(ctx), what: 'listing snapshots' },
       ),
     [ctx, store, paneId],
   );
