@@ -8,6 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { CloudPorts } from '../cloud/ports.js';
+import { isAwsEndpoint, readProfile } from '../config/aws-profile.js';
 import type { Config } from '../config/schema.js';
 import type { AuditLog } from './audit.js';
 import { REMOTE_DEFAULTS } from './deadline.js';
@@ -67,15 +68,27 @@ export function sandboxDirFor(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The account a person sees in the TUI header: what the SDK will use, so the
- * environment counts (AWS_PROFILE, AWS_REGION) when no flag or config names one.
+ * environment counts (AWS_PROFILE, AWS_REGION) when no flag or config names one,
+ * and the endpoint whenever it is not AWS's own.
  */
-export function accountLabel(ctx: Pick<CommandContext, 'options' | 'config'>, env: NodeJS.ProcessEnv): { profile: string; region: string } {
+export function accountLabel(ctx: Pick<CommandContext, 'options' | 'config'>, env: NodeJS.ProcessEnv): { profile: string; region: string; endpoint?: string } {
   const { options, config } = ctx;
   if (options.sandbox) return { profile: options.profile ?? config.aws.profile ?? 'sandbox', region: options.region ?? config.aws.region ?? 'sandbox-1' };
-  return {
-    profile: options.profile ?? config.aws.profile ?? (env['AWS_PROFILE'] || 'default'),
-    region: options.region ?? config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'no region'),
+  const named = options.profile ?? config.aws.profile ?? (env['AWS_PROFILE'] || undefined);
+  const fromProfile = named ? readProfile(named, env) : undefined;
+  const endpoint = config.aws.endpoint ?? (env['AWS_ENDPOINT_URL'] || fromProfile?.endpoint || Object.values(fromProfile?.serviceEndpoints ?? {})[0]);
+  const label = {
+    profile: named ?? 'default',
+    region: options.region ?? config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || fromProfile?.region || 'no region'),
   };
+  if (endpoint === undefined || isAwsEndpoint(endpoint)) return label;
+  let host = endpoint;
+  try {
+    host = new URL(endpoint).host;
+  } catch {
+    /* shown as written */
+  }
+  return { ...label, endpoint: host };
 }
 
 /** The lock directory of a session: see CommandContext.stateDir. */

@@ -67,6 +67,8 @@ export type Overlay =
 export interface SessionContext {
   profile: string;
   region: string;
+  /** host[:port] of a non-AWS endpoint (a test endpoint, LocalStack...): shown so nobody mistakes it for production, or the reverse */
+  endpoint?: string | undefined;
   sandbox: boolean;
   readOnly: boolean;
 }

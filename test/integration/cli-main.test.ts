@@ -190,19 +190,35 @@ describe('context and modes', () => {
   });
 
   it('config check warns about a retention window that keeps nothing of its own, and still passes', async () => {
-    const r = await run(['config', 'check'], { config: 'snapshots:\n  windows:\n    dailyDays: 14\n    weeklyDays: 7\n' });
+    const r = await run(['config', 'check'], { config: 'aws:\n  region: us-east-1\nsnapshots:\n  windows:\n    dailyDays: 14\n    weeklyDays: 7\n' });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       'warning: snapshots.windows.weeklyDays (7d) is not longer than dailyDays (14d): that tier keeps nothing of its own; set it above 14d, or to 0 to turn it off\n',
     );
     // 0 turns a tier off on purpose: nothing to warn about
-    const off = await run(['config', 'check', '--json'], { config: 'snapshots:\n  windows:\n    weeklyDays: 0\n' });
+    const off = await run(['config', 'check', '--json'], { config: 'aws:\n  region: us-east-1\nsnapshots:\n  windows:\n    weeklyDays: 0\n' });
     expect(off.stderr).toBe('');
     expect(JSON.parse(off.stdout).policyWarnings).toEqual([]);
     const hours = await run(['config', 'check', '--json'], { config: 'snapshots:\n  windows:\n    keepAllHours: 48\n    dailyDays: 2\n' });
     expect(JSON.parse(hours.stdout).policyWarnings).toEqual([
       'snapshots.windows.dailyDays (2d) is not longer than keepAllHours (48h): that tier keeps nothing of its own; set it above 48h, or to 0 to turn it off',
     ]);
+  });
+
+  it('config check says "region: not set" and exits 2 when no region is found anywhere', async () => {
+    const r = await run(['config', 'check']);
+    expect(r.code).toBe(2);
+    // (no config file here: that is the first problem)
+    const none = await run(['config', 'check'], { config: 'fleet:\n  port: 8080\n' });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^error: region: not set/m);
+    expect(none.stderr).toMatch(/^hint: set aws.region in .*opsdeck\.yaml/m);
+    expect(none.stdout).toMatch(/region not set/);
+    const json = await run(['config', 'check', '--json'], { config: 'fleet:\n  port: 8080\n' });
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, region: null, problems: [expect.stringMatching(/^region: not set/)] });
+    const set = await run(['config', 'check'], { config: 'aws:\n  region: eu-west-1\n' });
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/region eu-west-1 \(from aws\.region\); timeouts: connect 60s, read 60s/);
   });
 
   it('--batch on a terminal still runs headless', async () => {

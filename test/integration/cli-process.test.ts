@@ -119,7 +119,7 @@ describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
     const r = opsdeck(['instances'], home, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-secret', AWS_MAX_ATTEMPTS: '1' });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: .*ECONNREFUSED.*\n$/);
+    expect(r.stderr).toMatch(/^error: ECONNREFUSED: .*\nhint: no answer from the AWS endpoint.*\n$/);
     noStack(r.stderr);
   });
 
@@ -149,7 +149,11 @@ describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
     expect(init.code).toBe(0);
     const file = path.join(home.cwd, 'opsdeck.yaml');
     expect(init.stdout).toContain(file);
-    const check = opsdeck(['config', 'check'], home);
+    // the starter leaves the region to the environment: without one, check says so
+    const noRegion = opsdeck(['config', 'check'], home);
+    expect(noRegion.code).toBe(2);
+    expect(noRegion.stderr).toContain('region: not set');
+    const check = opsdeck(['config', 'check'], home, { AWS_REGION: 'eu-west-1' });
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
     expect(check.stdout).toContain(`${file}: valid`);
@@ -161,7 +165,7 @@ describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
 
     const elsewhere = opsdeck(['init', '--path', 'conf/other.yaml'], home);
     expect(elsewhere.code).toBe(0);
-    expect(opsdeck(['--config', 'conf/other.yaml', 'config', 'check', '--json'], home).code).toBe(0);
+    expect(opsdeck(['--config', 'conf/other.yaml', 'config', 'check', '--json'], home, { AWS_REGION: 'eu-west-1' }).code).toBe(0);
   });
 
   it('config check never prints secret values, only references and whether they resolve', () => {
@@ -169,7 +173,7 @@ describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
     writeFileSync(path.join(home.cwd, 'pw.txt'), 'file-secret-42\n');
     writeFileSync(
       path.join(home.cwd, 'opsdeck.yaml'),
-      'mysql:\n  primary:\n    password: ${env:OPS_DB_PW}\n  replica:\n    password: ${file:pw.txt}\n  legacy:\n    password: literal-hunter2\n',
+      'aws:\n  region: us-east-1\nmysql:\n  primary:\n    password: ${env:OPS_DB_PW}\n  replica:\n    password: ${file:pw.txt}\n  legacy:\n    password: literal-hunter2\n',
     );
     const env = { OPS_DB_PW: 'env-secret-17' };
     for (const args of [['config', 'check'], ['config', 'check', '--json']]) {
@@ -197,7 +201,7 @@ describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
     const pw = path.join(home.cwd, 'pw.txt');
     writeFileSync(pw, 'file-secret-42\n', { mode: 0o644 });
     chmodSync(pw, 0o644);
-    writeFileSync(path.join(home.cwd, 'opsdeck.yaml'), 'mysql:\n  replica:\n    password: ${file:pw.txt}\n');
+    writeFileSync(path.join(home.cwd, 'opsdeck.yaml'), 'aws:\n  region: us-east-1\nmysql:\n  replica:\n    password: ${file:pw.txt}\n');
     const open = opsdeck(['config', 'check'], home);
     expect(open.code).toBe(0);
     expect(open.stderr).toBe(`warning: ${pw} (mysql.replica.password) is readable by others (mode 644): chmod 600 ${pw}\n`);

@@ -23,7 +23,8 @@ export function Header({ store, clock, width }: { store: SessionStore; clock: Cl
   const age = last === undefined ? undefined : formatAge(clock.now().getTime() - last);
   // Where am I and can I break things come first: on a narrow terminal the
   // freshness note gets shorter, then goes, before a badge is cut.
-  const context = 9 + cellWidth(`${ctx.profile}@${ctx.region}`) + (ctx.sandbox ? 10 : 0) + (ctx.readOnly ? 12 : 0);
+  const endpoint = ctx.endpoint ? ` → ${ctx.endpoint}` : '';
+  const context = 9 + cellWidth(`${ctx.profile}@${ctx.region}${endpoint}`) + (ctx.sandbox ? 10 : 0) + (ctx.readOnly ? 12 : 0);
   const room = width - context - 1;
   const ago = [age === undefined ? 'not refreshed yet' : `refreshed ${age} ago`, age === undefined ? 'no data' : `${age} ago`].find((t) => t.length <= room) ?? '';
   return (
@@ -36,6 +37,7 @@ export function Header({ store, clock, width }: { store: SessionStore; clock: Cl
         {ctx.profile}
         <Text dimColor>@</Text>
         {ctx.region}
+        {endpoint ? <Text color="magenta">{endpoint}</Text> : null}
         {ctx.sandbox ? (
           <Text>
             {' '}

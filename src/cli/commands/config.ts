@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { resolveRegion } from '../../config/aws-profile.js';
 import { discoverConfig, loadConfig, loadConfigFile, userConfigPath } from '../../config/loader.js';
 import type { Config } from '../../config/schema.js';
 import { listSecretRefs, parseSecretRefs, redact, resolveSecret, secretFilePath } from '../../config/secrets.js';
+import { REMOTE_DEFAULTS } from '../../core/deadline.js';
 import { ExitCode, OpsError, isOpsError } from '../../core/errors.js';
 import type { PlainIO, PlainWrapper } from '../context.js';
 import { toJson } from '../output.js';
@@ -55,7 +57,7 @@ function secretStatus(config: Config, file: string, env: NodeJS.ProcessEnv): Sec
   });
 }
 
-function summary(config: Config): string[] {
+function summary(config: Config, region: { region: string; from: string } | undefined): string[] {
   const d = config.fleet.discovery;
   const discovery = [
     d.amiPointer && `AMI pointer ${d.amiPointer}`,
@@ -65,7 +67,7 @@ function summary(config: Config): string[] {
   const w = config.snapshots.windows;
   const names = (r: Record<string, unknown>): string => (Object.keys(r).length ? Object.keys(r).join(', ') : 'none');
   return [
-    `aws:       profile ${config.aws.profile ?? '(default chain)'}, region ${config.aws.region ?? '(from environment)'}${config.aws.endpoint ? `, endpoint ${config.aws.endpoint}` : ''}`,
+    `aws:       profile ${config.aws.profile ?? '(default chain)'}, region ${region ? `${region.region} (from ${region.from})` : 'not set'}${config.aws.endpoint ? `, endpoint ${config.aws.endpoint}` : ''}; timeouts: connect ${config.aws.connectTimeoutSeconds ?? REMOTE_DEFAULTS.awsConnectTimeoutSeconds}s, read ${config.aws.readTimeoutSeconds ?? REMOTE_DEFAULTS.awsReadTimeoutSeconds}s`,
     `fleet:     ${discovery.length ? discovery.join(' + ') : 'no discovery configured'}; ${config.fleet.address} address, port ${config.fleet.port}`,
     `haproxy:   backends ${config.haproxy.backends.join(', ')} in ${config.haproxy.configPath}; reload via ${config.haproxy.reload.method}`,
     `snapshots: all ${w.keepAllHours}h, daily ${w.dailyDays}d, weekly ${w.weeklyDays}d, monthly ${w.monthlyDays}d (${config.snapshots.timeZone})`,
@@ -103,17 +105,21 @@ async function check(io: PlainIO): Promise<ExitCode> {
   const { windowWarnings } = await import('../../snapshots/config.js');
   const windows = windowWarnings(config.snapshots.windows);
   for (const w of windows) io.stderr(`warning: ${w}`);
+  // Without a region every AWS call fails: that is a configuration error, said now rather than at 3 a.m.
+  const region = resolveRegion(io.options, config.aws, io.env);
+  const regionProblem = region || io.options.sandbox ? undefined : 'region: not set (no --region, aws.region, AWS_REGION, AWS_DEFAULT_REGION or profile region)';
+  if (regionProblem) io.stderr(`error: ${regionProblem}\nhint: set aws.region in ${found.path} (e.g. region: us-east-1), or export AWS_REGION`);
   if (io.options.json) {
-    io.stdout(toJson({ valid: true, path: found.path, source: found.source, config: redact(config), secrets, literalSecrets: literals, policyWarnings: windows }));
-    return ExitCode.Ok;
+    io.stdout(toJson({ valid: regionProblem === undefined, path: found.path, source: found.source, region: region ?? null, config: redact(config), secrets, literalSecrets: literals, policyWarnings: windows, ...(regionProblem ? { problems: [regionProblem] } : {}) }));
+    return regionProblem ? ExitCode.Usage : ExitCode.Ok;
   }
   io.stdout(`${found.path}: valid (found via ${found.source === 'flag' ? '--config' : found.source === 'env' ? '$OPSDECK_CONFIG' : found.source === 'cwd' ? './opsdeck.yaml' : '$XDG_CONFIG_HOME'})`);
-  io.stdout(summary(config).map((l) => `  ${l}`).join('\n'));
+  io.stdout(summary(config, region).map((l) => `  ${l}`).join('\n'));
   if (secrets.length) {
     io.stdout(`  secrets:   ${secrets.length} reference${secrets.length === 1 ? '' : 's'}`);
     for (const s of secrets) io.stdout(`    ${s.keyPath} <- ${s.refs.join(' ')}: ${s.resolvable ? 'resolves' : 'NOT resolvable here'}`);
   }
-  return ExitCode.Ok;
+  return regionProblem ? ExitCode.Usage : ExitCode.Ok;
 }
 
 /** The effective config, defaults filled in, literal secrets hidden: what opsdeck will actually use. */

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js';
+import { readProfile } from '../../config/aws-profile.js';
 import { REMOTE_DEFAULTS } from '../../core/deadline.js';
 import type { CloudPorts, ComputePort, ObjectStorePort, ScalingPort } from '../ports.js';
 
@@ -12,6 +13,8 @@ export interface AwsSettings {
   profile: string | undefined;
   /** any AWS-compatible endpoint; S3 then uses path-style addressing */
   endpoint: string | undefined;
+  /** per-service endpoints from the profile's `services` section (ec2, auto_scaling, s3) */
+  serviceEndpoints?: Record<string, string>;
   maxAttempts: number;
   /** HTTP connect and idle-read timeouts: no SDK call waits forever on a silent endpoint */
   connectTimeoutMs: number;
@@ -32,15 +35,30 @@ const DEFAULT_MAX_ATTEMPTS = 5;
 export function resolveAwsSettings(input: AwsSettingsInput): AwsSettings {
   const env = input.env ?? process.env;
   const envAttempts = Number(env['AWS_MAX_ATTEMPTS']);
-  return {
-    region: input.region ?? input.config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || undefined),
-    profile: input.profile ?? input.config.aws.profile ?? undefined,
-    endpoint: input.config.aws.endpoint ?? (env['AWS_ENDPOINT_URL'] || undefined),
+  const profile = input.profile ?? input.config.aws.profile ?? undefined;
+  // The SDK honours a profile's endpoint_url and services only when the profile comes from
+  // AWS_PROFILE; named by flag or config it would reach real AWS instead. Read it as AWS_PROFILE would.
+  const fromProfile = profile !== undefined ? readProfile(profile, env) : undefined;
+  const settings: AwsSettings = {
+    region: input.region ?? input.config.aws.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || fromProfile?.region || undefined),
+    profile,
+    endpoint: input.config.aws.endpoint ?? (env['AWS_ENDPOINT_URL'] || fromProfile?.endpoint || undefined),
     maxAttempts:
       input.maxAttempts ?? (Number.isInteger(envAttempts) && envAttempts > 0 ? envAttempts : DEFAULT_MAX_ATTEMPTS),
     connectTimeoutMs: (input.config.aws.connectTimeoutSeconds ?? REMOTE_DEFAULTS.awsConnectTimeoutSeconds) * 1000,
     readTimeoutMs: (input.config.aws.readTimeoutSeconds ?? REMOTE_DEFAULTS.awsReadTimeoutSeconds) * 1000,
   };
+  // An explicit endpoint (config, AWS_ENDPOINT_URL) wins over the profile's per-service ones, as it does in the SDK.
+  if (fromProfile && Object.keys(fromProfile.serviceEndpoints).length > 0 && !input.config.aws.endpoint && !env['AWS_ENDPOINT_URL']) {
+    settings.serviceEndpoints = fromProfile.serviceEndpoints;
+  }
+  return settings;
+}
+
+/** The endpoint a service's client uses: its own from the profile's services section, else the common one. */
+function endpointFor(s: AwsSettings, service: 'ec2' | 'auto_scaling' | 's3'): AwsSettings {
+  const own = s.serviceEndpoints?.[service];
+  return own ? { ...s, endpoint: own } : s;
 }
 
 /**
@@ -79,18 +97,19 @@ export function clientConfig(s: AwsSettings): {
 // so `opsdeck --help` and sandbox runs never load them.
 export async function createEc2Client(s: AwsSettings) {
   const { EC2Client } = await import('@aws-sdk/client-ec2');
-  return new EC2Client(clientConfig(s));
+  return new EC2Client(clientConfig(endpointFor(s, 'ec2')));
 }
 
 export async function createAutoScalingClient(s: AwsSettings) {
   const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
-  return new AutoScalingClient(clientConfig(s));
+  return new AutoScalingClient(clientConfig(endpointFor(s, 'auto_scaling')));
 }
 
 export async function createS3Client(s: AwsSettings) {
   const { S3Client } = await import('@aws-sdk/client-s3');
   // Custom endpoints (MinIO, s3rver, LocalStack...) rarely resolve bucket subdomains.
-  return new S3Client({ ...clientConfig(s), forcePathStyle: s.endpoint !== undefined });
+  const own = endpointFor(s, 's3');
+  return new S3Client({ ...clientConfig(own), forcePathStyle: own.endpoint !== undefined });
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
