@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { overrideProcessEnv } from '../services/env.js';
 import { main } from '../../src/cli/main.js';
 import { parseAwsIni, readProfile } from '../../src/config/aws-profile.js';
 import { accountLabel } from '../../src/core/context.js';
@@ -19,7 +20,7 @@ let dir: string;
 let server: http.Server;
 let url: string;
 const seen: { host: string; action: string }[] = [];
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: (() => void) | undefined;
 
 const EMPTY_EC2 = '<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r1</requestId><reservationSet/></DescribeInstancesResponse>';
 
@@ -56,17 +57,10 @@ ec2 =
   );
   // a named profile takes its keys from the shared files, as the SDK does with any profile
   writeFileSync(path.join(dir, 'credentials'), '[test]\naws_access_key_id = AKIDTEST\naws_secret_access_key = s1\n\n[split]\naws_access_key_id = AKIDSPLIT\naws_secret_access_key = s2\n');
-  for (const [k, v] of Object.entries({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'), AWS_PROFILE: undefined, AWS_ENDPOINT_URL: undefined, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined })) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv = overrideProcessEnv({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'), AWS_PROFILE: undefined, AWS_ENDPOINT_URL: undefined, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
 });
 afterAll(async () => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
   await new Promise<void>((r) => server.close(() => r()));
   rmSync(dir, { recursive: true, force: true });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { overrideProcessEnv } from '../services/env.js';
 import { main } from '../../src/cli/main.js';
 import { connectMysql, queryRows } from '../../src/mysql/connection.js';
 import { ensureMariaDb } from '../services/mariadb.js';
@@ -18,7 +19,7 @@ import { closedPort, startStalledServer, type StalledServer } from '../services/
 let dir: string;
 let stalled: StalledServer;
 let reset: StalledServer;
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: (() => void) | undefined;
 
 function writeConfig(name: string, endpoint: string, extra = ''): string {
   const file = path.join(dir, name);
@@ -62,17 +63,10 @@ beforeAll(async () => {
   stalled = await startStalledServer('silent');
   reset = await startStalledServer('reset');
   // the SDK reads credentials from the process environment; no shared files from this machine
-  for (const [k, v] of Object.entries({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_CONFIG_FILE: path.join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'), AWS_PROFILE: undefined, AWS_ENDPOINT_URL: undefined })) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv = overrideProcessEnv({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_CONFIG_FILE: path.join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'), AWS_PROFILE: undefined, AWS_ENDPOINT_URL: undefined });
 });
 afterAll(async () => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
   await stalled?.stop();
   await reset?.stop();
   rmSync(dir, { recursive: true, force: true });
