@@ -49,11 +49,26 @@ export async function runTui(ctx: CommandContext, opts: { initialPane?: string }
     }
     process.exit(ExitCode.Failed);
   };
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    instance?.unmount();
-    restore();
     // The conventional 128 + signal number, so a wrapper script sees how we ended.
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    const code = signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated;
+    const stop = (): never => {
+      instance?.unmount();
+      restore();
+      process.exit(code);
+    };
+    if (signalled) stop();
+    signalled = true;
+    // Cancel running work cleanly (a deletion stops after the calls in flight), then go; at most 5 s.
+    const busy = store.getState().busy;
+    if (!busy) stop();
+    busy?.cancel?.();
+    const t0 = Date.now();
+    const wait = setInterval(() => {
+      if (store.getState().busy === undefined || Date.now() - t0 > 5_000) stop();
+    }, 50);
+    wait.unref?.();
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
@@ -74,5 +89,5 @@ export async function runTui(ctx: CommandContext, opts: { initialPane?: string }
   // The alternate screen took the session's results with it: say what changed.
   const note = store.getState().exitNote;
   if (note) process.stderr.write(`${note}\n`);
-  return ExitCode.Ok;
+  return store.getState().interrupted ? ExitCode.Interrupted : ExitCode.Ok;
 }

@@ -22,6 +22,13 @@ export interface MainDeps {
   cwd?: string;
   createCloud?: ContextDeps['createCloud'];
   clock?: ContextDeps['clock'];
+  /**
+   * Aborts when the process gets SIGINT or SIGTERM (views/main.ts wires it);
+   * its reason is an OpsError whose exitCode is 130 or 143. The running
+   * command sees it through ctx.signal, cancels cleanly, and the run exits
+   * with that code.
+   */
+  interrupt?: AbortSignal;
 }
 
 const HELP_HINT = 'hint: run `opsdeck --help` for commands and options';
@@ -186,11 +193,15 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
       const ms = g.timeoutMs ?? defaults.timeoutMs;
       const name = `opsdeck ${commandPath(cmd)}`;
       const dl = deadline(ms, name, `a remote service stopped answering, or the work is larger than the deadline: check the endpoint and network (aws.endpoint, proxies), or pass a longer --timeout`);
+      const signal = deps.interrupt ? AbortSignal.any([dl.signal, deps.interrupt]) : dl.signal;
       try {
-        const ctx = await buildContext(g, { ...ctxDeps, signal: dl.signal });
+        const ctx = await buildContext(g, { ...ctxDeps, signal });
         // The handler may be stuck on a socket that never answers: the race hands control back at the deadline.
-        // A moment of grace lets it unwind (locks released in finally blocks) when it does react to the signal.
-        return await raceSignal(handler(ctx, opts as never, positional), dl.signal, 2_000);
+        // A moment of grace lets it unwind (deletions in flight, locks released in finally blocks) when it does react.
+        const code = await raceSignal(handler(ctx, opts as never, positional), signal, 5_000);
+        // Cancelled by a signal and unwound cleanly: the exit code still says how the run ended.
+        if (deps.interrupt?.aborted) throw deps.interrupt.reason;
+        return code;
       } finally {
         dl.dispose();
       }

@@ -8,6 +8,10 @@ export const ExitCode = {
   Usage: 2,
   Refused: 3,
   Locked: 4,
+  /** 128 + SIGINT: what shells and cron wrappers expect of a run stopped by Ctrl-C */
+  Interrupted: 130,
+  /** 128 + SIGTERM */
+  Terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

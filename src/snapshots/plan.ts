@@ -66,7 +66,8 @@ export async function gatherInventory(compute: ComputePort, scope: PlanScope, op
   const filter: SnapshotFilter = {};
   if (scope.volumeIds?.length) filter.volumeIds = scope.volumeIds;
   if (scope.tags && Object.keys(scope.tags).length) filter.tags = scope.tags;
-  const [snapshots, images] = await Promise.all([compute.describeSnapshots(filter, opts), compute.describeImages(opts)]);
+  // Progress counts snapshots: the image pages listed beside them are not what "listing snapshots: N" means.
+  const [snapshots, images] = await Promise.all([compute.describeSnapshots(filter, opts), compute.describeImages(opts.signal ? { signal: opts.signal } : {})]);
   const usedByImage = new Map<string, string>();
   for (const img of images) for (const id of img.snapshotIds) if (!usedByImage.has(id)) usedByImage.set(id, img.id);
   return { snapshots, usedByImage };

@@ -92,6 +92,8 @@ export interface SessionState {
   context: SessionContext;
   flash: Flash | undefined;
   quitRequested: boolean;
+  /** the session ended by Ctrl-C: the process exits 130, as after any interrupted command */
+  interrupted: boolean;
   /** Mutating work in progress (a deletion, an apply): quitting now would cut it off mid-way. */
   busy: Busy | undefined;
   /** Ctrl-C came while busy: quit as soon as the work has stopped. */
@@ -178,6 +180,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     context: { profile: 'default', region: '-', sandbox: false, readOnly: false, ...init.context },
     flash: unknownPane,
     quitRequested: false,
+    interrupted: false,
     busy: undefined,
     quitWhenIdle: false,
     keyAck: 0,
@@ -255,11 +258,11 @@ export function createSessionStore(init: SessionInit): SessionStore {
       const { busy, quitWhenIdle } = get();
       if (!busy || quitWhenIdle) {
         get().closeOverlay();
-        set({ quitRequested: true });
+        set({ quitRequested: true, interrupted: true });
         return;
       }
       busy.cancel?.();
-      set({ quitWhenIdle: true });
+      set({ quitWhenIdle: true, interrupted: true });
       get().setFlash(
         `${busy.cancel ? 'cancelling' : 'finishing'} ${busy.label}: opsdeck quits when the calls in flight are done (Ctrl-C again quits now)`,
         'warn',

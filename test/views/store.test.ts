@@ -58,6 +58,11 @@ describe('session store', () => {
     press(s, 'ctrl-c');
     expect(s.getState().quitRequested).toBe(true);
     expect(s.getState().overlay).toBeUndefined();
+    // Ctrl-C ends the session as interrupted (the process exits 130); q is a plain quit (0)
+    expect(s.getState().interrupted).toBe(true);
+    const q = createSessionStore({ panes: PANES });
+    press(q, 'q');
+    expect(q.getState()).toMatchObject({ quitRequested: true, interrupted: false });
   });
 
   it('while work runs, q explains instead of quitting; Ctrl-C cancels, then quits once the work has stopped', () => {

@@ -142,23 +142,6 @@ async function planCommand(ctx: CommandContext, opts: ScopeOpts): Promise<ExitCo
 }
 
 /** Ctrl-C during a rotation: stop starting deletions, let the in-flight ones finish, then report. */
-function cancelOnSigint(ctx: CommandContext): { signal: AbortSignal; dispose(): void } {
-  const ac = new AbortController();
-  const onSig = (): void => {
-    ctx.stderr('cancelling: waiting for the deletions in flight…');
-    ac.abort(new OpsError('REFUSED', 'cancelled by the user'));
-  };
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
-  return {
-    signal: ac.signal,
-    dispose: () => {
-      process.removeListener('SIGINT', onSig);
-      process.removeListener('SIGTERM', onSig);
-    },
-  };
-}
-
 /** What to run to delete, after a plan-only rotate: applying the reviewed file, not re-planning, when there is one. */
 function nextStep(opts: RotateOpts, count: number): string {
   const file = opts.plan ?? opts.planOut;
@@ -209,18 +192,20 @@ async function rotateCommand(ctx: CommandContext, opts: RotateOpts): Promise<Exi
         return ExitCode.Ok;
       }
       if (!ctx.options.json) ctx.stdout(renderPlanText(plan));
-      const cancel = cancelOnSigint(ctx);
+      // Ctrl-C, SIGTERM or the deadline: stop sending, let the deletions in flight finish, report.
+      const onAbort = (): void => ctx.stderr('cancelling: waiting for the deletions in flight…');
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
       let result: ApplySummary;
       try {
         result = await applyPlan(plan, cloud, {
           concurrency: ctx.config.snapshots.concurrency,
-          signal: cancel.signal,
+          signal: ctx.signal,
           onProgress: ctx.progress,
           audit: ctx.audit,
           clock: ctx.clock,
         });
       } finally {
-        cancel.dispose();
+        ctx.signal.removeEventListener('abort', onAbort);
       }
       if (ctx.options.json) {
         ctx.stdout(toJson({ plan: { ...plan, deletions: undefined, deletionCount: plan.deletions.length }, applied: true, result: resultJson(result) }));
