@@ -1,3 +1,4 @@
+import { ensureDir } from '../core/dirs.js';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,7 +80,7 @@ export function openAuditLog(opts: AuditOptions = {}): AuditLog & { readonly pat
     path: file,
     async append(entry) {
       const line = Buffer.from(JSON.stringify(toRecord(entry, user, clock)) + '\n', 'utf8');
-      await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await ensureDir(path.dirname(file), { mode: 0o700, what: 'the audit log directory' });
       // O_APPEND: every write lands at the end atomically, so concurrent runs
       // (cron + a person) never interleave or overwrite each other's lines.
       const fh = await fsp.open(file, 'a', 0o600);

@@ -1,3 +1,4 @@
+import { ensureDir } from '../core/dirs.js';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp, readFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -152,7 +153,7 @@ async function takeOverStale(file: string, stale: LockInfo): Promise<void> {
 export async function acquireLock(name: string, opts: LockOptions = {}): Promise<LockHandle> {
   validateName(name);
   const dir = lockDir(opts);
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensureDir(dir, { mode: 0o700, what: 'the lock directory' });
   const file = path.join(dir, `${name}.lock`);
   const host = os.hostname();
   const boot = opts.bootId !== undefined ? opts.bootId : bootId();

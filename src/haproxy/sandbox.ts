@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../core/dirs.js';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ASG_NAME, SANDBOX_AMI_POINTER } from '../cloud/sandbox/index.js';
 import type { Config } from '../config/schema.js';
@@ -48,7 +49,7 @@ export interface SyncSettings {
 export async function syncSettings(config: Config, sandboxDir: string | undefined): Promise<SyncSettings> {
   if (!sandboxDir) return { fleet: config.fleet, haproxy: config.haproxy, sandbox: false };
   const dir = path.join(sandboxDir, 'haproxy');
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir, { what: 'the sandbox directory' });
   const template = path.join(dir, 'template.cfg');
   if ((await readOptional(template)) === undefined) await writeFile(template, sandboxTemplate(dir));
   // The sandbox "haproxy" starts with an empty pool, like a fresh load balancer from the recipe.

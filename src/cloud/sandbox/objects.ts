@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { ensureDirSync } from '../../core/dirs.js';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ListOptions, ObjectInfo, ObjectStorePort } from '../ports.js';
 import { CloudError } from '../ports.js';
@@ -24,7 +25,7 @@ export class SandboxObjectStore implements ObjectStorePort {
   }
 
   private load(dir: string): void {
-    mkdirSync(dir, { recursive: true });
+    ensureDirSync(dir, { what: 'the sandbox object store' });
     for (const bucket of readdirSync(dir)) {
       const bdir = join(dir, bucket);
       if (!statSync(bdir).isDirectory()) continue;
@@ -44,7 +45,7 @@ export class SandboxObjectStore implements ObjectStorePort {
 
   createBucket(name: string): void {
     this.bucketOrCreate(name);
-    if (this.dir) mkdirSync(join(this.dir, name), { recursive: true });
+    if (this.dir) ensureDirSync(join(this.dir, name));
   }
 
   private bucket(name: string): Map<string, Stored> {
@@ -64,7 +65,7 @@ export class SandboxObjectStore implements ObjectStorePort {
     const buf = Buffer.from(body);
     objects.set(key, { body: buf, lastModified: new Date(this.nowMs()) });
     if (this.dir) {
-      mkdirSync(join(this.dir, bucket), { recursive: true });
+      ensureDirSync(join(this.dir, bucket));
       writeFileSync(join(this.dir, bucket, encodeURIComponent(key)), buf);
     }
   }

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { ensureDirSync } from '../../core/dirs.js';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Image, Snapshot, SnapshotFilter } from '../ports.js';
 import { CloudError } from '../ports.js';
@@ -394,7 +395,7 @@ export class SnapshotStore {
       appendFileSync(this.deletionsPath, line);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirSync(this.dir ?? '.', { recursive: true });
+      ensureDirSync(this.dir ?? '.', { what: 'the sandbox directory' });
       appendFileSync(this.deletionsPath, line);
     }
   }
