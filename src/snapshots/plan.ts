@@ -2,6 +2,7 @@
  * A rotation plan: the serializable result of the policy over one scope.
  * What a person (or `--plan FILE`) confirmed is exactly what applyPlan deletes.
  */
+import { matchTag, parseTagRules } from './policy.js';
 import type { ComputePort, ListOptions, Snapshot, SnapshotFilter } from '../cloud/ports.js';
 import { OpsError } from '../core/errors.js';
 import type { SnapshotsConfig } from './config.js';
@@ -221,19 +222,46 @@ export function planViolations(plan: Pick<SnapshotPlan, 'deletions'>, inventory:
   return out;
 }
 
+export interface NowKept {
+  snapshotId: string;
+  /** "tag retain=forever" */
+  why: string;
+}
+
 /**
- * Lists the plan's volumes once and refuses (exit 3) a plan that would break
- * a safety rule now; the plan itself is never changed. `what` names it for
- * the message: a file path, or 'the plan on screen'.
+ * Re-reads the plan's volumes just before deleting. A plan that would break a
+ * safety rule now (a volume's newest, an AMI's snapshot, one not completed)
+ * is refused whole (exit 3): the account changed under it. A snapshot the
+ * policy's keep tags now keep (tagged `retain` after the plan was written) is
+ * taken out and reported; the rest of the confirmed plan goes ahead, since
+ * doing less than was confirmed is always safe. `what` names the plan.
  */
-export async function assertPlanStillSafe(compute: ComputePort, plan: Pick<SnapshotPlan, 'deletions'>, what: string): Promise<void> {
+export async function recheckPlan<P extends Pick<SnapshotPlan, 'deletions'>>(
+  compute: ComputePort,
+  plan: P,
+  keepTags: readonly string[] | undefined,
+  what: string,
+): Promise<{ plan: P; nowKept: NowKept[] }> {
   const volumeIds = [...new Set(plan.deletions.map((d) => d.volumeId))].sort();
-  if (volumeIds.length === 0) return;
-  const problems = planViolations(plan, await gatherInventory(compute, { volumeIds }));
-  if (problems.length === 0) return;
-  const n = (x: number): string => x.toLocaleString('en-US');
-  throw new OpsError('REFUSED', `${what} would delete ${n(problems.length)} snapshot(s) the safety rules keep; nothing deleted`, {
-    details: [...problems.slice(0, 10), ...(problems.length > 10 ? [`… and ${n(problems.length - 10)} more`] : [])],
-    hint: 'the account changed since the plan was made (or it was edited): review a fresh plan (`opsdeck snapshots plan --batch --plan-out FILE`, or r in the Snapshots pane)',
+  if (volumeIds.length === 0) return { plan, nowKept: [] };
+  const inventory = await gatherInventory(compute, { volumeIds });
+  const problems = planViolations(plan, inventory);
+  if (problems.length > 0) {
+    const n = (x: number): string => x.toLocaleString('en-US');
+    throw new OpsError('REFUSED', `${what} would delete ${n(problems.length)} snapshot(s) the safety rules keep; nothing deleted`, {
+      details: [...problems.slice(0, 10), ...(problems.length > 10 ? [`… and ${n(problems.length - 10)} more`] : [])],
+      hint: 'the account changed since the plan was made (or it was edited): review a fresh plan (`opsdeck snapshots plan --batch --plan-out FILE`, or r in the Snapshots pane)',
+    });
+  }
+  const rules = parseTagRules(keepTags);
+  const byId = new Map(inventory.snapshots.map((x) => [x.id, x]));
+  const nowKept: NowKept[] = [];
+  const deletions = plan.deletions.filter((d) => {
+    const live = byId.get(d.snapshotId);
+    const tag = live ? matchTag(live.tags, rules) : undefined;
+    if (tag === undefined) return true;
+    nowKept.push({ snapshotId: d.snapshotId, why: `tag ${tag}` });
+    return false;
   });
+  return nowKept.length === 0 ? { plan, nowKept } : { plan: { ...plan, deletions }, nowKept };
 }

@@ -122,19 +122,19 @@ function describeSpan(ms: number): string {
   return `${days} days`;
 }
 
-interface TagRule {
+export interface TagRule {
   key: string;
   value: string | undefined;
 }
 
-function parseTagRules(specs: readonly string[] | undefined): TagRule[] {
+export function parseTagRules(specs: readonly string[] | undefined): TagRule[] {
   return (specs ?? []).map((s) => {
     const i = s.indexOf('=');
     return i < 0 ? { key: s, value: undefined } : { key: s.slice(0, i), value: s.slice(i + 1) };
   });
 }
 
-function matchTag(tags: Snapshot['tags'], rules: readonly TagRule[]): string | undefined {
+export function matchTag(tags: Snapshot['tags'], rules: readonly TagRule[]): string | undefined {
   for (const r of rules) {
     const v = tags[r.key];
     if (v !== undefined && (r.value === undefined || r.value === v)) return `${r.key}=${v}`;

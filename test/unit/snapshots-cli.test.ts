@@ -221,6 +221,45 @@ describe('opsdeck snapshots (batch, on the sandbox)', () => {
     expect(await snapshotIds()).toEqual(before);
   });
 
+  it('rotate --plan FILE --yes deletes exactly the file\'s set, never a fresh plan', async () => {
+    const volume = world.ids.volumes.webAssets;
+    const file = path.join(dir, 'plan.json');
+    expect((await cli('snapshots', 'plan', '--volume', volume, '--plan-out', file)).code).toBe(0);
+    const plan = JSON.parse(readFileSync(file, 'utf8')) as SnapshotPlan;
+    // a reviewer struck most of it: only these three were confirmed
+    const confirmed = plan.deletions.slice(0, 3);
+    writeFileSync(file, JSON.stringify({ ...plan, deletions: confirmed, totals: { ...plan.totals, delete: confirmed.length } }));
+    const before = await snapshotIds();
+    const r = await cli('snapshots', 'rotate', '--plan', file, '--yes');
+    expect(r.code).toBe(0);
+    const after = await snapshotIds();
+    expect([...before].filter((id) => !after.has(id)).sort()).toEqual(confirmed.map((d) => d.snapshotId).sort());
+  });
+
+  it('a snapshot tagged retain after the plan file was written is kept and reported; the rest of the file is applied', async () => {
+    const volume = world.ids.volumes.webAssets;
+    const file = path.join(dir, 'plan.json');
+    expect((await cli('snapshots', 'plan', '--volume', volume, '--plan-out', file)).code).toBe(0);
+    const planned = (JSON.parse(readFileSync(file, 'utf8')) as SnapshotPlan).deletions.map((d) => d.snapshotId);
+    expect(planned.length).toBeGreaterThan(2);
+    const retagged = planned[1]!;
+    // someone tags it in the account after the review (the sandbox has no CreateTags: the listing says so)
+    const list = world.compute.describeSnapshots.bind(world.compute);
+    world.compute.describeSnapshots = async (f, o) => (await list(f, o)).map((x) => (x.id === retagged ? { ...x, tags: { ...x.tags, retain: 'forever' } } : x));
+    try {
+      const before = await snapshotIds();
+      const r = await cli('snapshots', 'rotate', '--plan', file, '--yes', '--json');
+      expect(r.code).toBe(0);
+      expect(r.err).toContain(`now kept: ${retagged} (tag retain=forever, tagged after the plan was made): not deleted`);
+      expect(JSON.parse(r.out).nowKept).toEqual([{ snapshotId: retagged, why: 'tag retain=forever' }]);
+      const after = await snapshotIds();
+      expect(after.has(retagged)).toBe(true);
+      expect([...before].filter((id) => !after.has(id)).sort()).toEqual(planned.filter((id) => id !== retagged).sort());
+    } finally {
+      world.compute.describeSnapshots = list;
+    }
+  });
+
   it('refuses a plan file dated in the future (it would never age out)', async () => {
     const file = path.join(dir, 'plan.json');
     expect((await cli('snapshots', 'plan', '--plan-out', file)).code).toBe(0);

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { loadDeadlineMs, lockDirOf } from '../../src/core/context.js';
 import { withLock } from '../../src/core/lock.js';
 import { applyPlan, type ApplySummary } from '../../src/snapshots/execute.js';
-import { assertPlanStillSafe, configScope, narrowPlan, planRotation, ROTATION_LOCK, type PlannedDecision, type SnapshotPlan } from '../../src/snapshots/plan.js';
+import { configScope, recheckPlan, narrowPlan, planRotation, ROTATION_LOCK, type PlannedDecision, type SnapshotPlan } from '../../src/snapshots/plan.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { describePolicy, describeResult } from '../../src/snapshots/summary.js';
 import { decisionsByVolume, planAgeMinutes, timelineStrip } from '../../src/snapshots/view.js';
@@ -159,9 +159,13 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     try {
       const cloud = await ctx.cloud();
       const summary = await withLock(ROTATION_LOCK, async () => {
-        // unchanged or refused: the rules are checked against the account now, the plan is not recomputed
-        await assertPlanStillSafe(cloud.compute, p, 'the plan on screen');
-        return applyPlan(p, cloud, {
+        // the rules are checked against the account now, the plan is not recomputed: refused, or
+        // narrowed by what a keep tag added since now keeps
+        const { plan: now, nowKept } = await recheckPlan(cloud.compute, p, ctx.config.snapshots.keep.tag, 'the plan on screen');
+        if (nowKept.length > 0) {
+          store.getState().setFlash(`now kept: ${nowKept.map((k) => `${k.snapshotId} (${k.why})`).join(', ')}: not deleted`, 'warn');
+        }
+        return applyPlan(now, cloud, {
           concurrency: ctx.config.snapshots.concurrency,
           signal: ac.signal,
           audit: ctx.audit,

@@ -9,7 +9,7 @@ import { HOUR, MINUTE } from '../../core/deadline.js';
 import { ExitCode, OpsError } from '../../core/errors.js';
 import { withLock } from '../../core/lock.js';
 import { applyPlan, type ApplySummary } from '../../snapshots/execute.js';
-import { assertPlanStillSafe, configScope, planRotation, ROTATION_LOCK, type PlanScope, type SnapshotPlan } from '../../snapshots/plan.js';
+import { configScope, recheckPlan, type NowKept, planRotation, ROTATION_LOCK, type PlanScope, type SnapshotPlan } from '../../snapshots/plan.js';
 import { assertPlanFresh, readPlanFile, writePlanFile } from '../../snapshots/planfile.js';
 import { describePolicy, describeResult, describeScope, groupDeletions } from '../../snapshots/summary.js';
 import { renderTable, stdoutPainter, toJson, type Column } from '../output.js';
@@ -180,9 +180,12 @@ async function rotateCommand(ctx: CommandContext, opts: RotateOpts): Promise<Exi
     ROTATION_LOCK,
     async () => {
       // A saved plan is applied exactly as reviewed; otherwise this is the plan shown and applied.
-      const plan = saved ?? (await makePlan(ctx, cloud, scope, false));
+      let plan = saved ?? (await makePlan(ctx, cloud, scope, false));
       if (opts.planOut) await writePlanFile(opts.planOut, plan);
-      if (saved && opts.plan && ctx.options.yes) await assertPlanStillSafe(cloud.compute, saved, opts.plan);
+      // A reviewed file is re-read against the account just before deleting: tags, state and AMI use may have moved.
+      let nowKept: NowKept[] = [];
+      if (saved && opts.plan && ctx.options.yes) ({ plan, nowKept } = await recheckPlan(cloud.compute, plan, ctx.config.snapshots.keep.tag, opts.plan));
+      for (const k of nowKept) ctx.stderr(`now kept: ${k.snapshotId} (${k.why}, tagged after the plan was made): not deleted`);
       if (!ctx.options.yes || plan.deletions.length === 0) {
         if (ctx.options.json) ctx.stdout(toJson({ plan, applied: false }));
         else ctx.stdout(renderPlanText(plan));
@@ -208,7 +211,7 @@ async function rotateCommand(ctx: CommandContext, opts: RotateOpts): Promise<Exi
         ctx.signal.removeEventListener('abort', onAbort);
       }
       if (ctx.options.json) {
-        ctx.stdout(toJson({ plan: { ...plan, deletions: undefined, deletionCount: plan.deletions.length }, applied: true, result: resultJson(result) }));
+        ctx.stdout(toJson({ plan: { ...plan, deletions: undefined, deletionCount: plan.deletions.length }, applied: true, nowKept, result: resultJson(result) }));
       } else {
         ctx.stdout(`\n${describeResult(result)}`);
         for (const id of result.skippedInUse) ctx.stdout(`  skipped ${id}: in use (an AMI registered after planning?)`);
