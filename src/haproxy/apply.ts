@@ -10,6 +10,7 @@ import { reloadHaproxy, showProc, type ReloadResult } from './reload.js';
 import { serversIn } from './render.js';
 import { liveServers } from './runtime.js';
 import { socketCommand } from './socket.js';
+import { redactMessage } from './redact.js';
 import { validateFile } from './validate.js';
 
 export interface ApplyDeps {
@@ -208,7 +209,9 @@ export async function applySync(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyR
       }
 
       const deadline = deps.reloadDeadlineMs ?? 15_000;
-      const r = await reloadAndVerify(cfg, plan.newConfig, deadline);
+      const answer = await reloadAndVerify(cfg, plan.newConfig, deadline);
+      // The master CLI's and haproxy's words may quote a config line, or a secret word of one.
+      const r = { ...answer, message: redactMessage(answer.message, plan.newConfig) };
       if (r.ok) {
         await deps.audit.append({ action: 'haproxy.sync', target: cfg.configPath, result: 'ok', details: { ...details, reload: r.method } });
         return { applied: true, backup, validation: validation.message, reload: r.message, verified: r.verified };

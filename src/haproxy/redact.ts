@@ -30,3 +30,31 @@ export function redactConfigText(text: string): string {
   for (const rule of RULES) out = out.replace(rule, (_m, keep: string) => `${keep}${REDACTED}`);
   return out;
 }
+
+/** The secret values the rules find in a config text (group 2 of each rule). */
+function secretValues(text: string): string[] {
+  const out = new Set<string>();
+  for (const rule of RULES) {
+    for (const m of text.matchAll(new RegExp(rule.source, rule.flags))) {
+      const v = (m[2] ?? '').trim();
+      if (!v) continue;
+      out.add(v);
+      // haproxy quotes single words of a line it rejects ("… but found 'dXNlcjp…'"): each long word is secret too
+      for (const w of v.split(/[ \t]+/)) if (w.length >= 8) out.add(w.replace(/^['"]|['"]$/g, ''));
+    }
+  }
+  // longest first, so a value is replaced whole before any of its words
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A message from haproxy (-c, a reload) about `configText`: the rules, plus
+ * every secret value of the config wherever the message quotes it, even a
+ * lone word out of its line (an unquoted `set-header Authorization Basic …`
+ * is rejected naming only the token).
+ */
+export function redactMessage(message: string, configText: string): string {
+  let out = redactConfigText(message);
+  for (const v of secretValues(configText)) out = out.split(v).join(REDACTED);
+  return out;
+}

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { redactConfigText } from './redact.js';
+import { redactMessage } from './redact.js';
 import { checkConfig } from './reload.js';
 
 export interface Validation {
@@ -102,6 +102,7 @@ export async function validateFile(binary: string, file: string, sandbox: boolea
   // Point at our temp file's lines as "line N" so the message reads the same as for the live file.
   const lines = r.output.replaceAll(file, 'new config').split('\n').filter((l) => /ALERT|error/i.test(l))
     .map((l) => l.replace(/^\[ALERT\]\s+\(\d+\) : (config : )?/, ''));
-  // haproxy quotes the offending line, which may be a `stats auth` one.
-  return { status: 'failed', message: redactConfigText((lines.length ? lines : [r.output]).slice(0, 4).join(' | ')) };
+  // haproxy quotes the offending line, or a word of it, which may be a secret.
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return { status: 'failed', message: redactMessage((lines.length ? lines : [r.output]).slice(0, 4).join(' | '), text) };
 }

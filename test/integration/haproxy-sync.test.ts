@@ -136,6 +136,28 @@ describe('haproxy sync against a real haproxy', () => {
       await unchanged();
     });
 
+    it('apply runs haproxy -c itself: a config that became invalid after planning is never written', async () => {
+      setFleet([0, 1, 2, 3]);
+      const { plan } = await sync();
+      expect(plan.validation.status).toBe('ok');
+      // what apply gets differs from what was validated (a plan file edited, a bug between plan and apply)
+      const tampered = { ...plan, newConfig: plan.newConfig.replace('balance roundrobin', 'balance roundrobin\n    frobnicate yes') };
+      await expect(applySync(tampered, { haproxy: rig.config, audit, clock: systemClock, lockDir })).rejects.toMatchObject({ exitCode: 3, message: expect.stringMatching(/frobnicate/) });
+      await unchanged();
+    });
+
+    it('a secret word haproxy -c quotes out of a rejected line never reaches the plan', async () => {
+      const bad = path.join(rig.dir, 'auth-template.cfg');
+      // unquoted, so haproxy 2.6 rejects it and quotes only the token
+      await writeFile(bad, (await readFile(rig.templatePath, 'utf8')).replace('balance roundrobin', 'balance roundrobin\n    http-request set-header Authorization Basic dXNlcjpTM2NyZXRUb2tlbg=='));
+      setFleet([0, 1, 2, 3]);
+      const { plan } = await sync({ ...rig.config, template: bad });
+      expect(plan.validation.status).toBe('failed');
+      const shown = JSON.stringify(plan.guards) + plan.validation.message + plan.diff;
+      expect(plan.validation.message).toMatch(/set-header' expects either 'if' or 'unless'.*\[redacted\]/);
+      expect(shown).not.toContain('dXNlcjpTM2NyZXRUb2tlbg');
+    });
+
     it('a reload that fails restores the backup and reloads it', async () => {
       // Passes `haproxy -c` (which does not bind) but the new worker cannot bind a port already taken.
       const taken = await startBackend('squatter');
