@@ -115,6 +115,14 @@ describe('haproxy sync against a real haproxy', () => {
       expect(plan.guards).toContainEqual(expect.objectContaining({ guard: 'empty', ok: false }));
       await expect(apply()).rejects.toMatchObject({ exitCode: 3 });
       await unchanged();
+      // --force lifts the removal guard only: emptying the pool takes --allow-empty, said in so many words
+      const forced = await sync(rig.config, { force: true });
+      expect(forced.plan.allowed).toBe(false);
+      expect(forced.plan.guards).toContainEqual(expect.objectContaining({ guard: 'empty', ok: false }));
+      await expect(forced.apply()).rejects.toMatchObject({ exitCode: 3 });
+      await unchanged();
+      const allowed = await sync(rig.config, { allowEmpty: true });
+      expect(allowed.plan.guards).toContainEqual(expect.objectContaining({ guard: 'empty', ok: true }));
     });
 
     it('removing more than half of the servers (unless --force)', async () => {

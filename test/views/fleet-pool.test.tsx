@@ -99,6 +99,38 @@ describe('Fleet pane: HAProxy pool', () => {
     await waitFor(() => /web-002\s.*DRAIN/.test(again.app.lastFrame() ?? ''), 'DRAIN after a restart', again.app.lastFrame, 10_000);
   });
 
+  it('while a dialog, help or the palette is open, no key reaches the pane underneath', async () => {
+    const { app, ctx } = await start();
+    await applyPool(app);
+    await press(app, '/');
+    await type(app, 'web-00');
+    await press(app, KEY.enter);
+    const row = selectedRow(app.lastFrame());
+    expect(row).toContain('web-001');
+    const audited = entries(ctx).length;
+    // a non-typed confirm (the drain dialog): j, d, m, u and a do nothing to the list or the pool
+    let f = await press(app, 'd');
+    expect(f).toContain('Set i-');
+    for (const k of ['j', 'j', 'd', 'm', 'u', 'a']) f = await press(app, k);
+    expect(f).toContain('Set i-');
+    expect(f).not.toContain('Apply HAProxy change');
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toBe(row);
+    // help scrolls with j, the list does not move
+    await press(app, '?');
+    for (const k of ['j', 'd']) await press(app, k);
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toBe(row);
+    // the palette takes j and d as text
+    await press(app, ':');
+    for (const k of ['j', 'd']) f = await press(app, k);
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toBe(row);
+    expect(f).not.toContain('Set i-');
+    // nothing was drained, set or applied by any of it
+    expect(entries(ctx)).toHaveLength(audited);
+  });
+
   it('keys typed ahead act on the row the cursor moved to: "jjd" in one burst drains the third row', async () => {
     const { app } = await start();
     await applyPool(app);
