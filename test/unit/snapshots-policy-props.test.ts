@@ -16,30 +16,40 @@ const snapshotArb = fc.record({
   retain: fc.integer({ min: 0, max: 20 }).map((n) => n === 0),
 });
 
-const policyArb: fc.Arbitrary<RetentionPolicy> = fc.record({
-  timeZone: fc.constantFrom('UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'),
-  windows: fc.oneof(
-    fc.constant({ keepAllHours: 24, dailyDays: 7, weeklyDays: 31, monthlyDays: 365 }),
-    fc.record({
-      keepAllHours: fc.integer({ min: 0, max: 72 }),
-      dailyDays: fc.integer({ min: 0, max: 20 }),
-      weeklyDays: fc.integer({ min: 0, max: 90 }),
-      monthlyDays: fc.integer({ min: 0, max: 800 }),
-    }),
-  ),
-  keep: fc.record(
-    {
-      last: fc.integer({ min: 0, max: 5 }),
-      hourly: fc.integer({ min: 0, max: 5 }),
-      daily: fc.integer({ min: 0, max: 5 }),
-      weekly: fc.integer({ min: 0, max: 5 }),
-      monthly: fc.integer({ min: 0, max: 5 }),
-      yearly: fc.integer({ min: 0, max: 3 }),
-      tag: fc.constant(['retain']),
-    },
-    { requiredKeys: [] },
-  ),
-});
+const windowsArb: fc.Arbitrary<RetentionPolicy['windows']> = fc.oneof(
+  fc.constant({ keepAllHours: 24, dailyDays: 7, weeklyDays: 31, monthlyDays: 365 }),
+  fc.record({
+    keepAllHours: fc.integer({ min: 0, max: 72 }),
+    dailyDays: fc.integer({ min: 0, max: 20 }),
+    weeklyDays: fc.integer({ min: 0, max: 90 }),
+    monthlyDays: fc.integer({ min: 0, max: 800 }),
+  }),
+);
+const NO_WINDOWS: RetentionPolicy['windows'] = { keepAllHours: 0, dailyDays: 0, weeklyDays: 0, monthlyDays: 0 };
+const countsArb: fc.Arbitrary<RetentionPolicy['keep']> = fc.record(
+  {
+    last: fc.integer({ min: 0, max: 5 }),
+    hourly: fc.integer({ min: 0, max: 5 }),
+    daily: fc.integer({ min: 0, max: 5 }),
+    weekly: fc.integer({ min: 0, max: 5 }),
+    monthly: fc.integer({ min: 0, max: 5 }),
+    yearly: fc.integer({ min: 0, max: 3 }),
+    tag: fc.constantFrom<string[]>(['retain'], []),
+  },
+  { requiredKeys: [] },
+);
+const zone = fc.constantFrom('UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe');
+
+/**
+ * Three shapes, in equal parts: windows only, counts only (windows off) and
+ * both. With a count rule nearly always present (the old generator) the
+ * count kept the newest by itself, and a broken newest-of-volume rule passed.
+ */
+const policyArb: fc.Arbitrary<RetentionPolicy> = fc.oneof<[fc.Arbitrary<RetentionPolicy>, fc.Arbitrary<RetentionPolicy>, fc.Arbitrary<RetentionPolicy>]>(
+  fc.record({ timeZone: zone, windows: windowsArb, keep: fc.constantFrom<RetentionPolicy['keep']>({}, { tag: [] }) }),
+  fc.record({ timeZone: zone, windows: fc.constant(NO_WINDOWS), keep: countsArb }),
+  fc.record({ timeZone: zone, windows: windowsArb, keep: countsArb }),
+);
 
 type RawSnapshot = typeof snapshotArb extends fc.Arbitrary<infer T> ? T : never;
 
