@@ -106,6 +106,7 @@ export interface PolicyInput {
 }
 
 const windowNoun: Record<WindowUnit, string> = { day: 'day', week: 'ISO week', month: 'month' };
+const WINDOW_UNITS: readonly WindowUnit[] = ['day', 'week', 'month'];
 const countUnit: Record<'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly', BucketUnit> = {
   hourly: 'hour',
   daily: 'day',
@@ -118,7 +119,6 @@ const countRules = ['hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 function describeSpan(ms: number): string {
   if (ms < 2 * DAY) return `${Math.round(ms / HOUR)}h`;
   const days = Math.round(ms / DAY);
-  if (days === 365 || days === 366) return '1 year';
   return `${days} days`;
 }
 
@@ -163,11 +163,12 @@ function decideVolume(snaps: Snapshot[], input: PolicyInput, cal: ZoneCalendar, 
   const now = input.now.getTime();
   const w = policy.windows;
   const recentEnd = w.keepAllHours * HOUR;
-  // Windows are nested and measured back from now; a shorter later window is simply empty.
-  const dayEnd = Math.max(recentEnd, w.dailyDays * DAY);
-  const weekEnd = Math.max(dayEnd, w.weeklyDays * DAY);
-  const monthEnd = Math.max(weekEnd, w.monthlyDays * DAY);
-  const innerEdge: Record<WindowUnit, number> = { day: recentEnd, week: dayEnd, month: weekEnd };
+  // Each window keeps the newest of its own buckets over its whole length, measured back from
+  // now (restic's --keep-within-* combine the same way). Nested windows lost data under daily
+  // rotation: a month's last days shared an ISO week with the next month, the weekly tier kept
+  // only the later day, and the month was gone before the monthly tier reached it.
+  const windowEnd: Record<WindowUnit, number> = { day: w.dailyDays * DAY, week: w.weeklyDays * DAY, month: w.monthlyDays * DAY };
+  const monthEnd = Math.max(recentEnd, windowEnd.day, windowEnd.week, windowEnd.month);
   const tagRules = parseTagRules(policy.keep.tag);
   const expiredReason = monthEnd > 0 ? `older than ${describeSpan(monthEnd)}` : 'not kept by any rule';
   const recentReason = `within ${describeSpan(recentEnd)}`;
@@ -229,26 +230,22 @@ function decideVolume(snaps: Snapshot[], input: PolicyInput, cal: ZoneCalendar, 
     if (completedIndex === 0) keep('newest', 'newest of volume — never deleted');
 
     let window: Decision['window'];
-    if (age < recentEnd) {
-      keep('recent', recentReason);
-    } else if (age < monthEnd) {
-      const unit: WindowUnit = age < dayEnd ? 'day' : age < weekEnd ? 'week' : 'month';
+    if (age < recentEnd) keep('recent', recentReason);
+    for (const unit of WINDOW_UNITS) {
+      if (age >= windowEnd[unit]) continue;
       const bucket = cal.bucketId(unit, t);
       let state = buckets[unit].get(bucket);
       if (state === undefined) {
+        // newest first: the first snapshot seen in a bucket is its newest
         const label = cal.label(unit, bucket);
-        // A bucket cut by the window's inner edge (a week whose last days are in the
-        // daily window) has newer snapshots the finer tier decides: "newest of the
-        // week" would be false, so the reason says which part of the week it means.
-        const inner = innerEdge[unit];
-        const part = inner > 0 && cal.bucketId(unit, now - inner) === bucket ? ` older than ${describeSpan(inner)}` : '';
-        state = { window: { unit, bucket, label }, supersededReason: `not newest of ${windowNoun[unit]} ${label}${part} (${s.id} kept)` };
+        state = { window: { unit, bucket, label }, supersededReason: `not newest of ${windowNoun[unit]} ${label} (${s.id} kept)` };
         buckets[unit].set(bucket, state);
-        keep(unit, `newest of ${windowNoun[unit]} ${label}${part}`);
-      } else {
+        keep(unit, `newest of ${windowNoun[unit]} ${label}`);
+      } else if (deleteReason === expiredReason) {
+        // the finest window it falls in names why it goes
         deleteReason = state.supersededReason;
       }
-      window = state.window;
+      window ??= state.window;
     }
 
     if (last !== undefined && completedIndex < last) keep('last', `keep-last ${last}`);

@@ -7,7 +7,7 @@ import type { PlannedDeletion, SnapshotPlan } from './plan.js';
 
 export interface DeletionGroup {
   volumeId: string;
-  /** the reason without its bucket label: "older than 1 year", "not newest of its day" */
+  /** the reason without its bucket label: "older than 365 days", "not newest of its day" */
   kind: string;
   count: number;
   sizeGiB: number;

@@ -98,7 +98,7 @@ describe('opsdeck snapshots (batch, on the sandbox)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/VOLUME\s+TOTAL\s+KEEP\s+DELETE\s+GiB FREED/);
     expect(r.out).toMatch(/^TOTAL\s/m);
-    expect(r.out).toMatch(/older than 1 year/);
+    expect(r.out).toMatch(/older than 365 days/);
     expect(r.out).toMatch(/not newest of its (day|ISO week|month)/);
   });
 
@@ -280,7 +280,7 @@ describe('opsdeck snapshots (batch, on the sandbox)', () => {
     expect(reasons).toContain('newest of day …');
     expect(reasons).toContain('newest of ISO week …');
     expect(reasons).toContain('newest of month …');
-    expect(reasons).toContain('older than 1 year');
+    expect(reasons).toContain('older than 365 days');
     expect([...reasons].some((x) => /^used by ami-\w+ — skipped$/.test(x))).toBe(true);
     const bad = await cli('snapshots', 'plan', '--tag', 'novalue');
     expect(bad.code).toBe(2);

@@ -24,7 +24,7 @@ function plan(n: number): { deletions: PlannedDeletion[] } {
       volumeId: 'vol-1',
       startTime: '2025-01-01T00:00:00.000Z',
       sizeGiB: 8,
-      reason: 'older than 1 year',
+      reason: 'older than 365 days',
     })),
   };
 }

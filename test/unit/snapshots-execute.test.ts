@@ -15,7 +15,7 @@ function deletions(n: number, prefix = 'a'): PlannedDeletion[] {
     volumeId: 'vol-1',
     startTime: '2026-01-01T00:00:00.000Z',
     sizeGiB: 8,
-    reason: 'older than 1 year',
+    reason: 'older than 365 days',
   }));
 }
 

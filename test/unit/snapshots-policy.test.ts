@@ -106,10 +106,13 @@ describe('default policy (the recipe windows, newest per bucket)', () => {
       '2026-01-20T06:00:00Z',
     );
     expect(verdict(m, 'snap-new')).toBe('keep: newest of ISO week 2026-W01');
-    expect(verdict(m, 'snap-old')).toBe('delete: not newest of ISO week 2026-W01 (snap-new kept)');
+    // the week's oldest goes for the week, but it is also December 2025's newest: the monthly window keeps it
+    expect(m.get('snap-old')?.keptBy).toEqual(['month']);
+    expect(verdict(m, 'snap-old')).toBe('keep: newest of month 2025-12');
+    expect(verdict(m, 'snap-n')).toMatch(/^keep: /);
   });
 
-  it('a week cut by the daily window says its keeper is the newest of the part older than 7 days', () => {
+  it('each window keeps the newest of its own buckets over its whole length, whatever the finer windows keep', () => {
     // now: Saturday 2026-11-21 22:52; the daily window reaches back to Saturday 2026-11-14 22:52,
     // which is inside ISO week 2026-W46 (Mon 11-09 .. Sun 11-15).
     const m = run(
@@ -123,10 +126,11 @@ describe('default policy (the recipe windows, newest per bucket)', () => {
       ],
       '2026-11-21T22:52:00Z',
     );
+    // the week's newest is Sunday's, kept by both windows and listed with both rules
     expect(verdict(m, 'snap-sun')).toBe('keep: newest of day 2026-11-15');
-    expect(verdict(m, 'snap-sat')).toBe('keep: newest of ISO week 2026-W46 older than 7 days');
-    expect(verdict(m, 'snap-thu')).toBe('delete: not newest of ISO week 2026-W46 older than 7 days (snap-sat kept)');
-    // a week the window does not cut keeps the plain wording
+    expect(m.get('snap-sun')?.keptBy).toEqual(['day', 'week']);
+    expect(verdict(m, 'snap-sat')).toBe('delete: not newest of ISO week 2026-W46 (snap-sun kept)');
+    expect(verdict(m, 'snap-thu')).toBe('delete: not newest of ISO week 2026-W46 (snap-sun kept)');
     expect(verdict(m, 'snap-w45')).toBe('keep: newest of ISO week 2026-W45');
     expect(verdict(m, 'snap-w45b')).toBe('delete: not newest of ISO week 2026-W45 (snap-w45 kept)');
   });
@@ -137,7 +141,9 @@ describe('default policy (the recipe windows, newest per bucket)', () => {
       '2027-01-22T06:00:00Z',
     );
     expect(verdict(m, 'snap-jan')).toBe('keep: newest of ISO week 2026-W53');
-    expect(verdict(m, 'snap-dec')).toBe('delete: not newest of ISO week 2026-W53 (snap-jan kept)');
+    // one week bucket across New Year: December's snapshot is not the week's newest, but it is December's
+    expect(m.get('snap-dec')?.keptBy).toEqual(['month']);
+    expect(m.get('snap-jan')?.keptBy).toContain('week');
   });
 
   it('keeps December and January apart (month buckets carry the year)', () => {
@@ -193,8 +199,9 @@ describe('default policy (the recipe windows, newest per bucket)', () => {
       now,
     );
     expect(verdict(m, 'snap-a')).toBe('keep: newest of volume — never deleted');
-    expect(verdict(m, 'snap-b')).toBe('delete: older than 1 year');
-    expect(verdict(m, 'snap-d')).toBe('delete: older than 1 year');
+    // the window is 365 days, and says so (a year may have 366)
+    expect(verdict(m, 'snap-b')).toBe('delete: older than 365 days');
+    expect(verdict(m, 'snap-d')).toBe('delete: older than 365 days');
   });
 
   it('skips AMI snapshots, ignores unfinished ones, honours a retain tag', () => {
@@ -229,17 +236,23 @@ describe('default policy (the recipe windows, newest per bucket)', () => {
     expect(ds[1]?.reason).toBe('newest of day 2026-11-18');
   });
 
-  it('keeps ~24 + 6 + 3-4 + 11-12 of 14 months of hourly snapshots', () => {
+  it('keeps 24 recent plus the newest of each day, ISO week and month in its window, of 14 months of hourly snapshots', () => {
     const snaps: Snapshot[] = [];
     for (let i = 0; i < 425 * 24; i++) snaps.push(snap(new Date(Date.parse(now) - i * 3_600_000 - 60_000)));
     const kept = [...run(snaps, now).values()].filter((d) => d.action === 'keep');
     const byRule = (r: string): number => kept.filter((d) => d.keptBy.includes(r as never)).length;
     expect(byRule('recent')).toBe(24);
-    expect(byRule('day')).toBe(7); // 6 whole days and the older part of the day 24h ago
-    expect(byRule('week')).toBeGreaterThanOrEqual(4);
-    expect(byRule('week')).toBeLessThanOrEqual(5);
-    expect(byRule('month')).toBe(12);
-    expect(kept.length).toBe(24 + 7 + byRule('week') + 12);
+    // every window keeps the newest of each of its buckets; a snapshot kept by several counts once
+    // 7 x 24h touch 8 calendar days, 31 days 5-6 ISO weeks, 365 days 13 months
+    expect(byRule('day')).toBe(8);
+    expect(byRule('week')).toBeGreaterThanOrEqual(5);
+    expect(byRule('week')).toBeLessThanOrEqual(6);
+    expect(byRule('month')).toBe(13);
+    const distinct = new Set(kept.map((d) => d.snapshot.id)).size;
+    expect(kept.length).toBe(distinct);
+    // 24 recent, then the days, weeks and months the recent hours do not already cover
+    expect(kept.length).toBeLessThan(24 + 8 + 6 + 13);
+    expect(kept.length).toBeGreaterThanOrEqual(24 + 6 + 3 + 11);
   });
 });
 

@@ -118,11 +118,11 @@ describe('Snapshots pane', () => {
     expect(f).toMatch(/keep\s+within 24h/);
 
     await press(app, '/');
-    await type(app, 'older than 1 year');
+    await type(app, 'older than 365 days');
     f = await pressUntil(app, KEY.enter, 'the filtered list', (x) => x.includes(' of ') && lines(x).filter((l) => /snap-/.test(l)).length > 3);
     const rows = lines(f).filter((l) => /snap-/.test(l));
     expect(rows.length).toBeGreaterThan(3);
-    expect(rows.every((l) => /delete\s+older than 1 year/.test(l))).toBe(true);
+    expect(rows.every((l) => /delete\s+older than 365 days/.test(l))).toBe(true);
 
     f = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
     expect(selectedRow(app.lastFrame())).toContain(first?.volumeId);
@@ -134,13 +134,13 @@ describe('Snapshots pane', () => {
     let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
     expect(f).toContain(`Plan: delete ${count(expected.totals.delete)} snapshots`);
     expect(f).toMatch(/not newest of its month\s+[\d,]+\s+\d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d/);
-    expect(f).toMatch(/older than 1 year/);
+    expect(f).toMatch(/older than 365 days/);
 
     f = await pressUntil(app, KEY.enter, 'the confirmation', (x) => x.includes('snapshots?'));
     expect(f).toContain(`Delete ${count(expected.totals.delete)} snapshots?`);
     expect(f).toMatch(/›\[ Cancel \]/); // focus starts on Cancel
     // the dialog lists the groups as far as it has room, then says how many more
-    expect(lines(f).filter((l) => /not newest of its|older than 1 year/.test(l)).length).toBeGreaterThan(3);
+    expect(lines(f).filter((l) => /not newest of its|older than 365 days/.test(l)).length).toBeGreaterThan(3);
     await type(app, '12');
     await frameWhen(app, 'the typed 12', (x) => x.includes('to confirm: 12'));
     await press(app, KEY.tab);
