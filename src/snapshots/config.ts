@@ -54,8 +54,9 @@ export type SnapshotsConfig = z.infer<typeof snapshotsConfigSchema>;
 
 /**
  * Window settings that are valid but probably not meant: a tier no longer
- * than the one before it keeps nothing of its own (the windows are nested and
- * measured back from now). 0 turns a tier off on purpose and is not warned.
+ * than the one before it keeps nothing of its own (all are measured back from
+ * now, and within a shorter span the newest of a week or month is also the
+ * newest of its day). 0 turns a tier off on purpose and is not warned.
  */
 export function windowWarnings(w: SnapshotsConfig['windows']): string[] {
   const tiers = [
