@@ -56,7 +56,10 @@ export interface Snapshot {
   startTime: Date;
   state: SnapshotState;
   progress: string | undefined;
+  /** the size of the volume the snapshot was taken from (EC2 VolumeSize), not what the snapshot stores */
   sizeGiB: number | undefined;
+  /** EC2 FullSnapshotSizeInBytes: the snapshot's full size, where the API reports it (not what deleting it frees: snapshots are incremental) */
+  fullSizeBytes?: number | undefined;
   description: string | undefined;
   tags: Tags;
 }

@@ -8,7 +8,8 @@ import { OpsError } from '../core/errors.js';
 import type { SnapshotsConfig } from './config.js';
 import { decide, policyFromConfig, type Decision, type KeepRule, type RetentionPolicy } from './policy.js';
 
-export const PLAN_VERSION = 1;
+// 2: sizes say what is known (volume size, full snapshot size), never a freed amount
+export const PLAN_VERSION = 2;
 
 export interface PlanScope {
   volumeIds?: string[] | undefined;
@@ -20,10 +21,16 @@ export interface VolumeSummary {
   total: number;
   keep: number;
   delete: number;
-  /** Sum of the sizes of the snapshots to delete, where known. */
-  freedGiB: number;
-  /** Snapshots to delete whose size is unknown (so freedGiB is a lower bound). */
-  sizeUnknown: number;
+  /** the volume's size (the largest EC2 reports on its snapshots); undefined when none says */
+  volumeSizeGiB: number | undefined;
+  /**
+   * Sum of the full sizes EC2 reports (FullSnapshotSizeInBytes) of the snapshots to
+   * delete. Not what deleting them frees: snapshots are incremental, and the
+   * blocks a deletion releases are not reported anywhere.
+   */
+  deleteFullBytes: number;
+  /** snapshots to delete whose full size EC2 did not report */
+  fullSizeUnknown: number;
   usedByImage: number;
   notCompleted: number;
 }
@@ -32,7 +39,9 @@ export interface PlannedDeletion {
   snapshotId: string;
   volumeId: string;
   startTime: string;
+  /** the volume's size when the snapshot was taken */
   sizeGiB: number | undefined;
+  fullSizeBytes?: number | undefined;
   reason: string;
 }
 
@@ -52,7 +61,7 @@ export interface SnapshotPlan {
   scope: PlanScope;
   volumes: VolumeSummary[];
   deletions: PlannedDeletion[];
-  totals: { snapshots: number; keep: number; delete: number; freedGiB: number };
+  totals: { snapshots: number; keep: number; delete: number; deleteFullBytes: number; fullSizeUnknown: number };
   /** Every decision, for a person reviewing why; left out of plan files unless asked. */
   decisions?: PlannedDecision[] | undefined;
 }
@@ -100,21 +109,22 @@ export function planFromDecisions(decisions: readonly Decision[], input: Omit<Bu
     // decisions come grouped by volume: look the summary up only when the volume changes
     if (v?.volumeId !== s.volumeId) v = volumes.get(s.volumeId);
     if (!v) {
-      v = { volumeId: s.volumeId, total: 0, keep: 0, delete: 0, freedGiB: 0, sizeUnknown: 0, usedByImage: 0, notCompleted: 0 };
+      v = { volumeId: s.volumeId, total: 0, keep: 0, delete: 0, volumeSizeGiB: undefined, deleteFullBytes: 0, fullSizeUnknown: 0, usedByImage: 0, notCompleted: 0 };
       volumes.set(s.volumeId, v);
     }
     v.total++;
+    if (s.sizeGiB !== undefined && (v.volumeSizeGiB === undefined || s.sizeGiB > v.volumeSizeGiB)) v.volumeSizeGiB = s.sizeGiB;
     if (d.keptBy.includes('ami')) v.usedByImage++;
     if (d.keptBy[0] === 'not-completed') v.notCompleted++;
     // toISOString on 100k keeps is measurable: build rows only where needed.
     const needRow = d.action === 'delete' || planned !== undefined;
     const row: PlannedDeletion | undefined = needRow
-      ? { snapshotId: s.id, volumeId: s.volumeId, startTime: s.startTime.toISOString(), sizeGiB: s.sizeGiB, reason: d.reason }
+      ? { snapshotId: s.id, volumeId: s.volumeId, startTime: s.startTime.toISOString(), sizeGiB: s.sizeGiB, ...(s.fullSizeBytes !== undefined ? { fullSizeBytes: s.fullSizeBytes } : {}), reason: d.reason }
       : undefined;
     if (d.action === 'delete') {
       v.delete++;
-      if (s.sizeGiB === undefined) v.sizeUnknown++;
-      else v.freedGiB += s.sizeGiB;
+      if (s.fullSizeBytes === undefined) v.fullSizeUnknown++;
+      else v.deleteFullBytes += s.fullSizeBytes;
       if (row) deletions.push(row);
     } else {
       v.keep++;
@@ -122,7 +132,6 @@ export function planFromDecisions(decisions: readonly Decision[], input: Omit<Bu
     if (planned && row) planned.push({ ...row, action: d.action, state: s.state, keptBy: [...d.keptBy] });
   }
   const vols = [...volumes.values()].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1));
-  for (const v of vols) v.freedGiB = round2(v.freedGiB);
   const plan: SnapshotPlan = {
     version: PLAN_VERSION,
     createdAt: (input.createdAt ?? input.now).toISOString(),
@@ -136,7 +145,8 @@ export function planFromDecisions(decisions: readonly Decision[], input: Omit<Bu
       snapshots: decisions.length,
       keep: decisions.length - deletions.length,
       delete: deletions.length,
-      freedGiB: round2(vols.reduce((a, v) => a + v.freedGiB, 0)),
+      deleteFullBytes: vols.reduce((a, v) => a + v.deleteFullBytes, 0),
+      fullSizeUnknown: vols.reduce((a, v) => a + v.fullSizeUnknown, 0),
     },
   };
   if (planned) plan.decisions = planned;
@@ -180,7 +190,7 @@ export function narrowPlan(plan: SnapshotPlan, volumeId: string): SnapshotPlan {
     scope: { ...plan.scope, volumeIds: [volumeId] },
     volumes,
     deletions,
-    totals: { snapshots: v?.total ?? 0, keep: v?.keep ?? 0, delete: deletions.length, freedGiB: v?.freedGiB ?? 0 },
+    totals: { snapshots: v?.total ?? 0, keep: v?.keep ?? 0, delete: deletions.length, deleteFullBytes: v?.deleteFullBytes ?? 0, fullSizeUnknown: v?.fullSizeUnknown ?? 0 },
     decisions: plan.decisions?.filter((d) => d.volumeId === volumeId),
   };
 }

@@ -10,7 +10,6 @@ export interface DeletionGroup {
   /** the reason without its bucket label: "older than 365 days", "not newest of its day" */
   kind: string;
   count: number;
-  sizeGiB: number;
   oldest: string;
   newest: string;
 }
@@ -29,11 +28,10 @@ export function groupDeletions(deletions: readonly PlannedDeletion[]): DeletionG
     const key = `${d.volumeId}\u0000${kind}`;
     let g = groups.get(key);
     if (!g) {
-      g = { volumeId: d.volumeId, kind, count: 0, sizeGiB: 0, oldest: d.startTime, newest: d.startTime };
+      g = { volumeId: d.volumeId, kind, count: 0, oldest: d.startTime, newest: d.startTime };
       groups.set(key, g);
     }
     g.count++;
-    g.sizeGiB += d.sizeGiB ?? 0;
     // ISO strings in UTC compare chronologically
     if (d.startTime < g.oldest) g.oldest = d.startTime;
     if (d.startTime > g.newest) g.newest = d.startTime;
@@ -77,4 +75,18 @@ export function describeResult(s: ApplySummary): string {
   ];
   if (s.cancelled) parts.push(`cancelled, ${n(s.notAttempted)} not attempted`);
   return parts.join(' · ');
+}
+
+/**
+ * What is known about the size of what a plan deletes: the full size EC2
+ * reports, where it does. Never a freed amount: snapshots are incremental.
+ */
+export function describeDeleteSize(totals: { delete: number; deleteFullBytes: number; fullSizeUnknown: number }, short = false): string {
+  if (totals.delete === 0) return 'nothing to delete';
+  const gib = (b: number): string => `${(b / 2 ** 30).toLocaleString('en-US', { maximumFractionDigits: 1 })} GiB`;
+  // the TUI's dialogs are 80 columns at most
+  if (short) return totals.fullSizeUnknown === totals.delete ? 'space freed: unknown (snapshots are incremental)' : `full size ${gib(totals.deleteFullBytes)}; space freed: less, unknown`;
+  if (totals.fullSizeUnknown === totals.delete) return 'full size not reported by EC2; what deleting frees: unknown (snapshots are incremental)';
+  const part = totals.fullSizeUnknown > 0 ? ` (${totals.fullSizeUnknown.toLocaleString('en-US')} without a reported size)` : '';
+  return `full size of the snapshots to delete: ${gib(totals.deleteFullBytes)}${part}; what deleting frees: less, and unknown (snapshots are incremental)`;
 }

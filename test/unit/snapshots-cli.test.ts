@@ -96,7 +96,14 @@ describe('opsdeck snapshots (batch, on the sandbox)', () => {
   it('plan text shows a per-volume table, totals and deletions grouped by reason', async () => {
     const r = await cli('snapshots', 'plan');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/VOLUME\s+TOTAL\s+KEEP\s+DELETE\s+GiB FREED/);
+    // sizes say what is known: the volume's size; never a freed amount (snapshots are incremental)
+    expect(r.out).toMatch(/VOLUME\s+TOTAL\s+KEEP\s+DELETE\s+VOL GiB/);
+    expect(r.out).not.toMatch(/FREED/i);
+    expect(r.out).toContain("VOL GiB: the volume's size. full size not reported by EC2; what deleting frees: unknown");
+    const json = JSON.parse((await cli('snapshots', 'plan', '--json')).out) as SnapshotPlan;
+    expect(json.totals).not.toHaveProperty('freedGiB');
+    expect(json.volumes[0]).toMatchObject({ volumeSizeGiB: expect.any(Number), deleteFullBytes: 0 });
+    expect(json.volumes.every((v) => v.fullSizeUnknown === v.delete)).toBe(true);
     expect(r.out).toMatch(/^TOTAL\s/m);
     expect(r.out).toMatch(/older than 365 days/);
     expect(r.out).toMatch(/not newest of its (day|ISO week|month)/);
@@ -186,7 +193,7 @@ describe('opsdeck snapshots (batch, on the sandbox)', () => {
     writeFileSync(bad, JSON.stringify({ ...plan, version: 7 }));
     const future = await cli('snapshots', 'rotate', '--plan', bad, '--yes');
     expect(future.code).toBe(2);
-    expect(future.err).toMatch(/^\s+version: expected 1$/m);
+    expect(future.err).toMatch(/^\s+version: expected 2$/m);
     expect(await snapshotIds()).toEqual(before);
   });
 

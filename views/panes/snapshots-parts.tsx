@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import type { ProgressEvent } from '../../src/core/progress.js';
 import type { ApplySummary } from '../../src/snapshots/execute.js';
 import type { PlannedDecision, SnapshotPlan, VolumeSummary } from '../../src/snapshots/plan.js';
-import { groupDeletions } from '../../src/snapshots/summary.js';
+import { describeDeleteSize, groupDeletions } from '../../src/snapshots/summary.js';
 import { decisionClass } from '../../src/snapshots/view.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import type { Column } from '../components/Table.js';
@@ -22,7 +22,7 @@ export const volumeColumns: Column<VolumeRow>[] = [
   { key: 'total', title: 'TOTAL', get: (v) => formatCount(v.total), align: 'right', minWidth: 6, priority: 7 },
   { key: 'keep', title: 'KEEP', get: (v) => formatCount(v.keep), align: 'right', minWidth: 5, priority: 8 },
   { key: 'delete', title: 'DELETE', get: (v) => formatCount(v.delete), align: 'right', minWidth: 6, priority: 8 },
-  { key: 'gib', title: 'VOL GiB', get: (v) => formatCount(v.freedGiB) + (v.sizeUnknown ? '+' : ''), align: 'right', minWidth: 5, priority: 4 },
+  { key: 'gib', title: 'VOL GiB', get: (v) => (v.volumeSizeGiB === undefined ? '-' : formatCount(v.volumeSizeGiB)), align: 'right', minWidth: 5, priority: 4 },
   { key: 'ami', title: 'AMI', get: (v) => formatCount(v.usedByImage), align: 'right', minWidth: 3, priority: 2 },
   // newest on the left, log scale: see timelineStrip
   { key: 'timeline', title: 'KEPT now→14mo', get: (v) => v.timeline, minWidth: 12, maxWidth: TIMELINE_WIDTH, priority: 1 },
@@ -42,13 +42,14 @@ export const decisionColour = (d: PlannedDecision): string => CLASS_COLOURS[deci
 /** The plan a person confirms: counts and deletions grouped by volume and reason, with totals. */
 export function planLines(plan: SnapshotPlan): string[] {
   const groups = groupDeletions(plan.deletions);
-  const gib = plan.deletions.reduce((a, d) => a + (d.sizeGiB ?? 0), 0);
+  const known = plan.deletions.filter((d) => d.fullSizeBytes !== undefined);
+  const size = describeDeleteSize({ delete: plan.deletions.length, deleteFullBytes: known.reduce((a, d) => a + (d.fullSizeBytes ?? 0), 0), fullSizeUnknown: plan.deletions.length - known.length }, true);
   const volumes = new Set(plan.deletions.map((d) => d.volumeId));
   const only = volumes.size === 1 ? [...volumes][0] : undefined;
   const lines = [
     `${formatCount(plan.deletions.length)} snapshots to delete on ${only ?? `${formatCount(volumes.size)} volumes`}`,
-    // EC2 reports a snapshot's volume size; the storage a deletion frees (incremental blocks) is not reported.
-    `${formatCount(Math.round(gib))} GiB of volume sizes; snapshots are incremental, less is freed`,
+    // Never a freed amount: the blocks a deletion releases (snapshots are incremental) are not reported anywhere.
+    size,
     `kept: ${formatCount(plan.totals.snapshots - plan.deletions.length)} (AMI-pinned, unfinished and each volume's newest are never deleted)`,
   ];
   // fits 80 columns with the date range (one volume: its id is in the line above, not on every group)

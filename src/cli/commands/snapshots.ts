@@ -11,7 +11,7 @@ import { withLock } from '../../core/lock.js';
 import { applyPlan, type ApplySummary } from '../../snapshots/execute.js';
 import { configScope, recheckPlan, type NowKept, planRotation, ROTATION_LOCK, type PlanScope, type SnapshotPlan } from '../../snapshots/plan.js';
 import { assertPlanFresh, readPlanFile, writePlanFile } from '../../snapshots/planfile.js';
-import { describePolicy, describeResult, describeScope, groupDeletions } from '../../snapshots/summary.js';
+import { describeDeleteSize, describePolicy, describeResult, describeScope, groupDeletions } from '../../snapshots/summary.js';
 import { renderTable, stdoutPainter, toJson, type Column } from '../output.js';
 import { lockDirOf, type CommandContext } from '../../core/context.js';
 import type { RegisterArea } from '../types.js';
@@ -68,21 +68,23 @@ async function makePlan(ctx: CommandContext, cloud: CloudPorts, scope: PlanScope
 
 export function renderPlanText(plan: SnapshotPlan, json = false): string {
   const p = stdoutPainter(json);
-  type Row = SnapshotPlan['volumes'][number] | { volumeId: 'TOTAL'; total: number; keep: number; delete: number; freedGiB: number; usedByImage: number; notCompleted: number; sizeUnknown: number };
+  type Row = Omit<SnapshotPlan['volumes'][number], 'volumeSizeGiB'> & { volumeSizeGiB?: number | undefined };
   const totalRow: Row = {
     volumeId: 'TOTAL',
-    ...plan.totals,
     total: plan.totals.snapshots,
+    keep: plan.totals.keep,
+    delete: plan.totals.delete,
+    deleteFullBytes: plan.totals.deleteFullBytes,
+    fullSizeUnknown: plan.totals.fullSizeUnknown,
     usedByImage: plan.volumes.reduce((a, v) => a + v.usedByImage, 0),
     notCompleted: plan.volumes.reduce((a, v) => a + v.notCompleted, 0),
-    sizeUnknown: plan.volumes.reduce((a, v) => a + v.sizeUnknown, 0),
   };
   const columns: Column<Row>[] = [
     { header: 'VOLUME', get: (v) => v.volumeId },
     { header: 'TOTAL', get: (v) => n(v.total), align: 'right' },
     { header: 'KEEP', get: (v) => n(v.keep), align: 'right', style: () => 'green' },
     { header: 'DELETE', get: (v) => n(v.delete), align: 'right', style: (v) => (v.delete ? 'red' : undefined) },
-    { header: 'GiB FREED', get: (v) => n(v.freedGiB) + (v.sizeUnknown ? '+' : ''), align: 'right' },
+    { header: 'VOL GiB', get: (v) => (v.volumeSizeGiB === undefined ? '-' : n(v.volumeSizeGiB)), align: 'right' },
     { header: 'AMI', get: (v) => n(v.usedByImage), align: 'right' },
     { header: 'UNFINISHED', get: (v) => n(v.notCompleted), align: 'right' },
   ];
@@ -91,8 +93,8 @@ export function renderPlanText(plan: SnapshotPlan, json = false): string {
     p.paint('dim', `policy: ${describePolicy(plan)}`),
     '',
     renderTable([...plan.volumes, totalRow], columns, p),
-    // Honest about the number: EC2 reports a snapshot's volume size, and snapshots are incremental.
-    p.paint('dim', 'GiB: sum of the sizes EC2 reports (volume sizes); snapshots are incremental, so less storage is actually freed.'),
+    // Honest about the numbers: a volume's size is known; what a deletion frees is not (snapshots are incremental).
+    p.paint('dim', `VOL GiB: the volume's size. ${describeDeleteSize(plan.totals)}.`),
   ];
   if (plan.deletions.length) {
     lines.push('', p.paint('bold', 'To delete, by reason:'));
@@ -104,7 +106,6 @@ export function renderPlanText(plan: SnapshotPlan, json = false): string {
           { header: 'VOLUME', get: (g) => g.volumeId },
           { header: 'REASON', get: (g) => g.kind },
           { header: 'COUNT', get: (g) => n(g.count), align: 'right' },
-          { header: 'GiB', get: (g) => n(Math.round(g.sizeGiB)), align: 'right' },
           { header: 'FROM', get: (g) => g.oldest.slice(0, 16).replace('T', ' ') },
           { header: 'TO', get: (g) => g.newest.slice(0, 16).replace('T', ' ') },
         ],

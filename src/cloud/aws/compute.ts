@@ -118,6 +118,7 @@ export function createEc2Compute(client: EC2Client): ComputePort {
             state: s.State ?? 'unknown',
             progress: s.Progress,
             sizeGiB: s.VolumeSize,
+            fullSizeBytes: s.FullSnapshotSizeInBytes,
             description: s.Description,
             tags: tagMap(s.Tags),
           }),
