@@ -85,7 +85,8 @@ export const NEVER: AbortSignal = new AbortController().signal;
  * (batch) or the call's own timeout (TUI) ends the abandoned work.
  * `graceMs`: after the abort, how long `work` may still take to unwind (a
  * lock released in its finally) before it is abandoned; if it settles in
- * that time, its own outcome counts.
+ * that time with a value, the value counts; a failure then reports the
+ * signal's reason, which says why the work was stopped.
  */
 export function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined, graceMs = 0): Promise<T> {
   if (!signal) return work;
@@ -104,7 +105,8 @@ export function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined,
     }
     work.then(
       (v) => finish(() => resolve(v)),
-      (e: unknown) => finish(() => reject(e)),
+      // failing while it unwinds after the abort (a socket cut, a call timing out): the abort is the news
+      (e: unknown) => finish(() => reject(signal.aborted ? signal.reason : e)),
     );
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

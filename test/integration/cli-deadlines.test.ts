@@ -21,7 +21,8 @@ let stalled: StalledServer;
 let reset: StalledServer;
 let restoreEnv: (() => void) | undefined;
 
-function writeConfig(name: string, endpoint: string, extra = ''): string {
+/** readTimeout: the SDK's idle timeout; the deadline tests keep it above their --timeout so the deadline is what ends them. */
+function writeConfig(name: string, endpoint: string, extra = '', readTimeout = 10): string {
   const file = path.join(dir, name);
   writeFileSync(
     file,
@@ -29,7 +30,7 @@ function writeConfig(name: string, endpoint: string, extra = ''): string {
   region: us-east-1
   endpoint: ${endpoint}
   connectTimeoutSeconds: 1
-  readTimeoutSeconds: 1
+  readTimeoutSeconds: ${readTimeout}
 ${extra}fleet:
   discovery:
     tags:
@@ -119,7 +120,7 @@ describe('a stalled AWS endpoint', { timeout: 60_000 }, () => {
   });
 
   it('the SDK read timeout alone ends a call with ETIMEDOUT, retryable', async () => {
-    const r = await cli(writeConfig('stalled.yaml', stalled.url), ['instances', '--json', '--timeout', '30s'], { AWS_MAX_ATTEMPTS: '1' });
+    const r = await cli(writeConfig('stalled-1s.yaml', stalled.url, '', 1), ['instances', '--json', '--timeout', '30s'], { AWS_MAX_ATTEMPTS: '1' });
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out) as { error: { code: string; retryable: boolean } };
     expect(doc.error).toMatchObject({ code: 'ETIMEDOUT', retryable: true });

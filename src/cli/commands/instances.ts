@@ -46,7 +46,7 @@ export const register: RegisterArea = (program, action) => {
     .action(
       action<{ state?: string }>(async (ctx, opts) => {
         const cloud = await ctx.cloud();
-        const found = await cloud.compute.describeInstances(opts.state ? { states: [opts.state] } : {});
+        const found = await cloud.compute.describeInstances(opts.state ? { states: [opts.state] } : {}, { signal: ctx.signal });
         // Plain code-unit order: stable across locales, and localeCompare's ICU start-up costs ~15 ms.
         const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
         const rows = [...found].sort((a, b) => cmp(a.name ?? '', b.name ?? '') || cmp(a.id, b.id));

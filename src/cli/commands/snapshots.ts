@@ -52,7 +52,7 @@ async function makePlan(ctx: CommandContext, cloud: CloudPorts, scope: PlanScope
     now: () => ctx.clock.now(),
     source: cloud.kind,
     includeDecisions: decisions,
-    list: { onPage: (p) => ctx.progress({ phase: 'listing snapshots', done: p.items, total: undefined }) },
+    list: { signal: ctx.signal, onPage: (p) => ctx.progress({ phase: 'listing snapshots', done: p.items, total: undefined }) },
   });
   // A volume named on purpose (--volume, snapshots.volumes) with no snapshot at all is a typo
   // or a retired volume: either way the cron job is wrong, and "nothing to delete" would hide it.
