@@ -202,36 +202,6 @@ export function narrowPlan(plan: SnapshotPlan, volumeId: string): SnapshotPlan {
  */
 export const ROTATION_LOCK = 'snapshots-rotate';
 
-/**
- * Safety rules a plan must still satisfy against the account as it is now,
- * checked before a saved plan is applied. Nothing is recomputed: the plan is
- * applied exactly as written or refused. It catches a hand-edited file, and a
- * world that moved since the review (newer snapshots deleted by someone else,
- * an AMI registered from a planned snapshot): deleting then would take a
- * volume's last good snapshot or one an AMI needs.
- */
-export function planViolations(plan: Pick<SnapshotPlan, 'deletions'>, inventory: Inventory): string[] {
-  const newest = new Map<string, Snapshot>();
-  const byId = new Map<string, Snapshot>();
-  for (const s of inventory.snapshots) {
-    byId.set(s.id, s);
-    if (s.state !== 'completed') continue;
-    const n = newest.get(s.volumeId);
-    if (!n || s.startTime > n.startTime || (s.startTime.getTime() === n.startTime.getTime() && s.id < n.id)) newest.set(s.volumeId, s);
-  }
-  const out: string[] = [];
-  for (const d of plan.deletions) {
-    const s = byId.get(d.snapshotId);
-    if (!s) continue; // already gone: the run reports it
-    const ami = inventory.usedByImage.get(s.id);
-    if (ami) out.push(`${s.id} is used by ${ami}`);
-    else if (s.state !== 'completed') out.push(`${s.id} is ${s.state}, not completed`);
-    else if (newest.get(s.volumeId)?.id === s.id) out.push(`${s.id} is now the newest completed snapshot of ${s.volumeId}`);
-    else if (s.volumeId !== d.volumeId) out.push(`${s.id} belongs to ${s.volumeId}, the plan says ${d.volumeId}`);
-  }
-  return out;
-}
-
 export interface NowKept {
   snapshotId: string;
   /** "tag retain=forever" */
@@ -239,12 +209,13 @@ export interface NowKept {
 }
 
 /**
- * Re-reads the plan's volumes just before deleting. A plan that would break a
- * safety rule now (a volume's newest, an AMI's snapshot, one not completed)
- * is refused whole (exit 3): the account changed under it. A snapshot the
- * policy's keep tags now keep (tagged `retain` after the plan was written) is
- * taken out and reported; the rest of the confirmed plan goes ahead, since
- * doing less than was confirmed is always safe. `what` names the plan.
+ * Re-reads the plan's volumes just before deleting, and takes out what the
+ * rules would keep now: a snapshot an AMI registered since uses, one no
+ * longer completed, one that became its volume's newest (others were deleted
+ * meanwhile), one a keep tag added since protects. Each is reported; the rest
+ * of the confirmed plan goes ahead, since doing less than was confirmed is
+ * always safe. A deletion naming another volume than the snapshot's is an
+ * edited or corrupt file: refused whole (exit 3). `what` names the plan.
  */
 export async function recheckPlan<P extends Pick<SnapshotPlan, 'deletions'>>(
   compute: ComputePort,
@@ -255,22 +226,39 @@ export async function recheckPlan<P extends Pick<SnapshotPlan, 'deletions'>>(
   const volumeIds = [...new Set(plan.deletions.map((d) => d.volumeId))].sort();
   if (volumeIds.length === 0) return { plan, nowKept: [] };
   const inventory = await gatherInventory(compute, { volumeIds });
-  const problems = planViolations(plan, inventory);
-  if (problems.length > 0) {
-    const n = (x: number): string => x.toLocaleString('en-US');
-    throw new OpsError('REFUSED', `${what} would delete ${n(problems.length)} snapshot(s) the safety rules keep; nothing deleted`, {
-      details: [...problems.slice(0, 10), ...(problems.length > 10 ? [`… and ${n(problems.length - 10)} more`] : [])],
-      hint: 'the account changed since the plan was made (or it was edited): review a fresh plan (`opsdeck snapshots plan --batch --plan-out FILE`, or r in the Snapshots pane)',
+  const byId = new Map<string, Snapshot>();
+  const newest = new Map<string, Snapshot>();
+  for (const x of inventory.snapshots) {
+    byId.set(x.id, x);
+    if (x.state !== 'completed') continue;
+    const n = newest.get(x.volumeId);
+    if (!n || x.startTime > n.startTime || (x.startTime.getTime() === n.startTime.getTime() && x.id < n.id)) newest.set(x.volumeId, x);
+  }
+  const moved = plan.deletions.filter((d) => {
+    const live = byId.get(d.snapshotId);
+    return live !== undefined && live.volumeId !== d.volumeId;
+  });
+  if (moved.length > 0) {
+    throw new OpsError('REFUSED', `${what} names ${moved.length} snapshot(s) under another volume than their own; nothing deleted`, {
+      details: moved.slice(0, 10).map((d) => `${d.snapshotId} belongs to ${byId.get(d.snapshotId)?.volumeId}, the plan says ${d.volumeId}`),
+      hint: 'the file was edited or is corrupt: make a fresh plan (`opsdeck snapshots plan --batch --plan-out FILE`)',
     });
   }
   const rules = parseTagRules(keepTags);
-  const byId = new Map(inventory.snapshots.map((x) => [x.id, x]));
   const nowKept: NowKept[] = [];
   const deletions = plan.deletions.filter((d) => {
     const live = byId.get(d.snapshotId);
-    const tag = live ? matchTag(live.tags, rules) : undefined;
-    if (tag === undefined) return true;
-    nowKept.push({ snapshotId: d.snapshotId, why: `tag ${tag}` });
+    if (!live) return true; // already gone: the run reports it
+    const ami = inventory.usedByImage.get(live.id);
+    const tag = matchTag(live.tags, rules);
+    const why =
+      ami !== undefined ? `used by ${ami}`
+      : live.state !== 'completed' ? `now ${live.state}, not completed`
+      : newest.get(live.volumeId)?.id === live.id ? `now the newest completed snapshot of ${live.volumeId}`
+      : tag !== undefined ? `tag ${tag}`
+      : undefined;
+    if (why === undefined) return true;
+    nowKept.push({ snapshotId: d.snapshotId, why });
     return false;
   });
   return nowKept.length === 0 ? { plan, nowKept } : { plan: { ...plan, deletions }, nowKept };

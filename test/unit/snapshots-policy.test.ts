@@ -256,7 +256,7 @@ describe('default policy (the recipe windows, newest per bucket)', () => {
   });
 });
 
-describe('count rules (restic meaning)', () => {
+describe('count rules (restic 0.14 meaning: newer restic also keeps a group\'s oldest)', () => {
   const now = '2026-11-21T12:00:00Z';
   it('keep-last N keeps the N most recent', () => {
     const s = [0, 1, 2, 3, 4].map((i) => snap(new Date(Date.parse(now) - i * 3_600_000), { id: `snap-${i}` }));

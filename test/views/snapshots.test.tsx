@@ -199,7 +199,7 @@ describe('Snapshots pane', () => {
     expect(new Set([...before].filter((id) => !after.has(id)))).toEqual(shown);
   }, 90_000);
 
-  it('refuses the plan on screen if, by the time it is confirmed, it would delete what is now the newest of the volume', async () => {
+  it('if, by the time it is confirmed, the plan on screen would delete what is now the newest of the volume, that one is kept and said', async () => {
     const { app, world, expected } = await start();
     const volume = expected.volumes[0]?.volumeId ?? '';
     await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes(`${volume} `) && x.includes('snapshots ·'));
@@ -210,11 +210,11 @@ describe('Snapshots pane', () => {
     for (const s of await world.compute.describeSnapshots({ volumeIds: [volume] })) {
       if (s.startTime.toISOString() > newestPlanned.startTime) await world.compute.deleteSnapshot(s.id);
     }
-    const before = await ids(world);
     await confirmTyped(app, planned.length);
-    const f = await frameWhen(app, 'the refusal', (x) => x.includes('safety rules keep; nothing deleted'));
-    expect(f).toContain('the plan on screen would delete 1 snapshot(s)');
-    expect(await ids(world)).toEqual(before);
+    const f = await frameWhen(app, 'the summary', (x) => x.includes('Rotation done'));
+    expect(f).toMatch(new RegExp(`deleted\\s+${count(planned.length - 1)}`));
+    expect(f).toContain(`now kept: ${newestPlanned.snapshotId} (now the newest completed snapshot of ${volume})`);
+    expect((await ids(world)).has(newestPlanned.snapshotId)).toBe(true);
   }, 90_000);
 
   it('c during the deletion cancels: the calls in flight finish, the rest are not attempted', async () => {

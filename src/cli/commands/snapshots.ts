@@ -186,7 +186,7 @@ async function rotateCommand(ctx: CommandContext, opts: RotateOpts): Promise<Exi
       // A reviewed file is re-read against the account just before deleting: tags, state and AMI use may have moved.
       let nowKept: NowKept[] = [];
       if (saved && opts.plan && ctx.options.yes) ({ plan, nowKept } = await recheckPlan(cloud.compute, plan, ctx.config.snapshots.keep.tag, opts.plan));
-      for (const k of nowKept) ctx.stderr(`now kept: ${k.snapshotId} (${k.why}, tagged after the plan was made): not deleted`);
+      for (const k of nowKept) ctx.stderr(`now kept: ${k.snapshotId} (${k.why}, since the plan was made): not deleted`);
       if (!ctx.options.yes || plan.deletions.length === 0) {
         if (ctx.options.json) ctx.stdout(toJson({ plan, applied: false }));
         else ctx.stdout(renderPlanText(plan));
