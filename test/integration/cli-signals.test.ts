@@ -93,4 +93,29 @@ describe('signals end a batch run cleanly', { timeout: 120_000 }, () => {
     // the hung call is abandoned after a short grace, never held until the 10-minute deadline
     expect(Date.now() - sentAt).toBeLessThan(15_000);
   });
+
+  it.each([
+    ['Ctrl-C', 130, '\x03'],
+    ['q', 0, 'q'],
+  ] as const)('the TUI in a real terminal: %s exits %i', async (_name, code, key) => {
+    // script(1) gives the TUI a pseudo-terminal; what we write to its stdin is typed there
+    const home = mkdtempSync(path.join(root, 'tui-'));
+    const cmd = `${JSON.stringify(process.execPath)} --import ${JSON.stringify(tsx)} ${JSON.stringify(entry)} --sandbox`;
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+      cwd: home,
+      env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: home, XDG_STATE_HOME: path.join(home, 'state'), TMPDIR: home, TERM: 'xterm-256color' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const t0 = Date.now();
+    while (!screen.includes('Fleet') && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+    expect(screen).toContain('Fleet');
+    child.stdin.write(key);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    expect(await exited).toBe(code);
+    clearTimeout(guard);
+  });
 });
+
