@@ -197,10 +197,12 @@ function confirmKey(store: SessionStore, o: Extract<Overlay, { kind: 'confirm' }
       s.openOverlay({ ...o, focus: o.focus === 'cancel' ? 'confirm' : 'cancel' });
       return true;
     case 'enter':
-      if (o.focus === 'confirm' && typedOk) {
+      // In a typed dialog the typed word is the deliberate act: Enter with it confirms
+      // whatever the focus; Enter after a wrong word says so instead of closing unseen.
+      if (typedOk && (o.focus === 'confirm' || (o.request.typed !== undefined && o.input !== ''))) {
         store.setState({ overlay: undefined });
         o.resolve(true);
-      } else if (o.focus === 'cancel') {
+      } else if (o.focus === 'cancel' && o.input === '') {
         s.closeOverlay();
       } else {
         const typed = o.request.typed ?? '';

@@ -208,7 +208,11 @@ export function createSessionStore(init: SessionInit): SessionStore {
       const cur = get().overlay;
       if (cur === undefined) return;
       set({ overlay: undefined });
-      if (cur.kind === 'confirm') cur.resolve(false);
+      if (cur.kind === 'confirm') {
+        cur.resolve(false);
+        // every way a dialog closes is seen: a person must never believe a cancelled action started
+        get().setFlash(`cancelled: ${cur.request.title.replace(/\?$/, '')}: nothing done`, 'info');
+      }
     },
     slice(paneId) {
       return get().slices[paneId] ?? emptySlice;

@@ -66,7 +66,9 @@ describe('Fleet pane: HAProxy pool', () => {
     expect(f).toContain('Apply HAProxy change to');
     expect(f).toMatch(/\+\d+ added/);
     f = await press(app, KEY.escape);
-    expect(f).not.toContain('Apply HAProxy change to');
+    expect(f).not.toContain('[ Cancel ]');
+    // closing is never silent: it says nothing was done
+    expect(f).toMatch(/cancelled: Apply HAProxy change to .*nothing done/);
     expect(await live()).toBe(before);
     await press(app, 'a');
     await press(app, KEY.tab);

@@ -197,6 +197,29 @@ describe('confirm', () => {
     await expect(second).resolves.toBe(false);
   });
 
+  it('typed: the typed word with Enter confirms whatever the focus; a wrong word is refused, never a silent close', async () => {
+    const s = createSessionStore({ panes: PANES });
+    const answer = s.getState().confirm({ title: 'Delete 412 snapshots?', body: [], typed: '412', destructive: true });
+    // focus is on Cancel: the person typed the count and pressed Enter, as the prompt says
+    expect(s.getState().overlay).toMatchObject({ focus: 'cancel' });
+    press(s, '4', '1', '3', 'enter');
+    const o = s.getState().overlay;
+    expect(o?.kind === 'confirm' ? o.refusal : undefined).toBe('413 is not 412: nothing done; fix it, or Esc to cancel');
+    press(s, 'backspace', '2', 'enter');
+    await expect(answer).resolves.toBe(true);
+    expect(s.getState().flash).toBeUndefined();
+  });
+
+  it('every way a dialog closes without confirming says so', async () => {
+    for (const keys of [['escape'], ['enter']]) {
+      const s = createSessionStore({ panes: PANES });
+      const answer = s.getState().confirm({ title: 'Apply HAProxy change to /etc/haproxy/haproxy.cfg?', body: [] });
+      press(s, ...keys);
+      await expect(answer).resolves.toBe(false);
+      expect(s.getState().flash?.text).toBe('cancelled: Apply HAProxy change to /etc/haproxy/haproxy.cfg: nothing done');
+    }
+  });
+
   it('keys never leak to the pane or the shell while the dialog is open', async () => {
     const s = createSessionStore({ panes: PANES });
     let ran = 0;
