@@ -217,7 +217,7 @@ describe('Snapshots pane', () => {
     expect((await ids(world)).has(newestPlanned.snapshotId)).toBe(true);
   }, 90_000);
 
-  it('c during the deletion cancels: the calls in flight finish, the rest are not attempted', async () => {
+  it('c, c during the deletion cancels (Esc and one c do not): the calls in flight finish, the rest are not attempted', async () => {
     const { app, world, expected } = await start();
     const before = await ids(world);
     const release = holdDeletions(world, 200);
@@ -225,6 +225,12 @@ describe('Snapshots pane', () => {
     await confirmTyped(app, expected.totals.delete);
     // cancel once deletions are under way (count above zero)
     await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
+    // Esc never cancels running work, and one c only asks
+    let g = await press(app, KEY.escape);
+    expect(g).toContain('the deletion keeps running');
+    g = await press(app, 'c');
+    expect(g).toContain('press c again to cancel the deletion');
+    expect(g).not.toContain('Rotation cancelled');
     await press(app, 'c');
     release();
     const f = await frameWhen(app, 'the cancelled summary', (x) => x.includes('Rotation cancelled'));

@@ -49,6 +49,7 @@ const NO_DECISIONS: readonly PlannedDecision[] = [];
 export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', plan: undefined });
   const [mode, setMode] = useState<Mode>({ kind: 'volumes' });
+  const cancelArmed = useRef(0);
   const abort = useRef<AbortController | undefined>(undefined);
   const mounted = useRef(true);
   const progress = useProgress();
@@ -218,12 +219,26 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     case 'deleting':
       bindings = [
         {
-          keys: ['c', 'escape'],
-          label: 'cancel',
+          keys: ['c'],
+          label: 'cancel (c twice)',
+          title: 'Cancel the deletion after the calls in flight (press c again to confirm)',
           run: () => {
+            // one-key confirm: a stray c must not stop an hour of work
+            const now = Date.now();
+            if (now - cancelArmed.current > 5_000) {
+              cancelArmed.current = now;
+              store.getState().setFlash('press c again to cancel the deletion (the calls in flight finish)', 'warn');
+              return;
+            }
             abort.current?.abort();
             setMode((m) => (m.kind === 'deleting' ? { ...m, cancelling: true } : m));
           },
+        },
+        {
+          keys: ['escape'],
+          label: 'keeps running',
+          title: 'Esc never cancels running work',
+          run: () => store.getState().setFlash('the deletion keeps running: Esc never cancels it; press c twice to cancel', 'info'),
         },
       ];
       break;
