@@ -89,6 +89,8 @@ describe('opsdeck haproxy --batch', () => {
     expect(new Set([await rig.request(), await rig.request(), await rig.request()])).toEqual(new Set(['app-a', 'app-b', 'app-c']));
     const again = await cli('sync', '--yes');
     expect(again).toEqual({ code: 0, out: '', err: '' });
+    // without --yes a person asked for the plan: nothing to change is still an answer
+    expect(await cli('sync')).toEqual({ code: 0, out: 'in sync (3 servers)\n', err: '' });
     const audit = await readFile(path.join(rig.dir, 'state', 'opsdeck', 'audit.log'), 'utf8');
     expect(audit.trim().split('\n').map((l) => JSON.parse(l).action)).toEqual(['haproxy.sync']);
   });

@@ -51,8 +51,9 @@ async function syncLocked(ctx: CommandContext, opts: SyncOpts, s: SyncSettings):
   const p = stdoutPainter(json);
   for (const prob of plan.problems) ctx.stderr(`warning: ${prob.instanceId} left out of the pool: ${prob.reason}`);
   if (plan.allowed && !plan.changed) {
-    // cron-friendly: nothing to do prints nothing
+    // cron (--yes) gets silence when there is nothing to do; a person asking for the plan gets an answer
     if (json) ctx.stdout(toJson(planJson(plan)));
+    else if (!ctx.options.yes) ctx.stdout(`in sync (${plan.summary.after} server${plan.summary.after === 1 ? '' : 's'})`);
     return ExitCode.Ok;
   }
   const show = (): void => {
