@@ -10,7 +10,7 @@ import { planSync, readOptional, type PlanOptions, type SyncPlan } from './plan.
 import { serversIn } from './render.js';
 import { liveServers, setServerState, type LiveServer, type ServerAdminState } from './runtime.js';
 import { syncSettings, type SyncSettings } from './sandbox.js';
-import { sandboxLiveServers, setSandboxServerState } from './sandbox-state.js';
+import { sandboxLiveServers, setSandboxServerState, SIMULATED as SIMULATED_CHECK } from './sandbox-state.js';
 
 export type PoolContext = Pick<CommandContext, 'config' | 'sandboxDir' | 'clock' | 'cloud' | 'audit' | 'options' | 'stateDir'>;
 
@@ -73,4 +73,26 @@ export async function setPoolServerState(ctx: PoolContext, view: PoolView, insta
 /** `log` gets each step as it happens (validated, backup, reload failing and restoring): a reload can take seconds. */
 export function applyPool(ctx: PoolContext, view: PoolView, plan: SyncPlan, log?: (line: string) => void): Promise<ApplyResult> {
   return applySync(plan, { lockDir: lockDirOf(ctx), haproxy: view.settings.haproxy, audit: ctx.audit, clock: ctx.clock, sandbox: view.settings.sandbox, readOnly: ctx.options.readOnly, ...(log ? { log } : {}) });
+}
+
+/**
+ * The pool's servers counted by what an operator sees first: the admin state
+ * an operator set (DRAIN, MAINT), else the health (UP, DOWN, NOLB...), worst
+ * first: "10 UP · 1 DOWN · 1 MAINT". Simulated states (the sandbox) say so.
+ */
+export function poolStateCounts(live: ReadonlyMap<string, LiveServer>): string {
+  const order = ['DOWN', 'MAINT', 'DRAIN', 'NOLB', 'READY', 'UP'];
+  const counts = new Map<string, number>();
+  let simulated = false;
+  for (const s of live.values()) {
+    if (s.check === SIMULATED_CHECK) simulated = true;
+    const word = (s.status.split(/\s/)[0] ?? '').toUpperCase();
+    // no health to report (the sandbox, a server without checks): say it is ready, not a made-up UP
+    const health = s.check === SIMULATED_CHECK || /^no check/i.test(s.status) ? 'READY' : ['UP', 'DOWN', 'NOLB', 'MAINT', 'DRAIN'].includes(word) ? word : s.status || '?';
+    const state = s.admin !== 'ready' ? s.admin.toUpperCase() : health;
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+  }
+  const rank = (k: string): number => (order.includes(k) ? order.indexOf(k) : -1);
+  const parts = [...counts].sort((a, b) => rank(a[0]) - rank(b[0]) || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${n} ${k}`);
+  return `${simulated ? 'sim ' : ''}${parts.join(' · ')}`;
 }

@@ -78,3 +78,13 @@ describe('master CLI reload', () => {
     }
   });
 });
+
+describe('poolStateCounts: the pool line counts servers by state', () => {
+  it('admin state first, then health, worst first', async () => {
+    const { poolStateCounts } = await import('../../src/haproxy/pool.js');
+    const srv = (name: string, admin: 'ready' | 'drain' | 'maint', status: string, check = 'L4OK') => [name, { backend: 'www_farm', name, address: '127.0.0.1', port: 80, admin, status, check }] as const;
+    const live = new Map([srv('a', 'ready', 'UP'), srv('b', 'ready', 'UP'), srv('c', 'ready', 'DOWN 1/2', 'L4CON'), srv('d', 'maint', 'MAINT'), srv('e', 'drain', 'UP')]);
+    expect(poolStateCounts(live)).toBe('1 DOWN · 1 MAINT · 1 DRAIN · 2 UP');
+    expect(poolStateCounts(new Map([srv('a', 'ready', 'no runtime API', 'simulated'), srv('b', 'drain', 'no runtime API', 'simulated')]))).toBe('sim 1 DRAIN · 1 READY');
+  });
+});

@@ -94,6 +94,8 @@ describe('Fleet pane: HAProxy pool', () => {
     await press(app, KEY.tab);
     f = await press(app, KEY.enter);
     await waitFor(() => /web-002\s.*DRAIN/.test(app.lastFrame() ?? ''), 'DRAIN in the row', app.lastFrame, 10_000);
+    // the pool line counts servers by state, so a drained one shows from the summary too
+    await waitFor(() => /in sync \(\d+ servers: sim 1 DRAIN · \d+ READY\)/.test(app.lastFrame() ?? ''), 'the DRAIN count in the pool line', app.lastFrame, 10_000);
     expect(entries(ctx).at(-1)).toMatchObject({ action: 'haproxy.server-state', result: 'ok', details: { state: 'drain', simulated: true } });
     // The rehearsal is recorded in the sandbox dir: a new session (or `haproxy status --sandbox`) still sees it.
     while (mounted.length) mounted.pop()?.unmount();

@@ -1,7 +1,7 @@
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
 import { summaryLine } from '../../src/haproxy/report.js';
-import { SIMULATED, type PoolView } from '../../src/haproxy/pool.js';
+import { poolStateCounts, SIMULATED, type PoolView } from '../../src/haproxy/pool.js';
 import { describeError } from '../components/ErrorPanel.js';
 import { DiffView } from '../components/DiffView.js';
 import { fit } from '../format.js';
@@ -76,7 +76,7 @@ export const PoolPanel = memo(function PoolPanel({
       ? `pool ${backends}: unknown, discovery failed; live config left as is (${plan.summary.after} servers)`
       : plan.changed
         ? `pool ${backends}: ${summaryLine(plan)}`
-        : `pool ${backends}: in sync (${plan.summary.after} servers)`;
+        : `pool ${backends}: in sync (${plan.summary.after} servers${view && view.live.size > 0 ? `: ${poolStateCounts(view.live)}` : ''})`;
     lines.push(
       <Text key="s" wrap="truncate">
         <Text bold>{fit(head, Math.max(1, width - 1))}</Text>
