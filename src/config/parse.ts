@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { OpsError } from '../core/errors.js';
-import { formatProblem, refProblems, yamlProblems, zodProblems, type Problem } from './problems.js';
+import { formatProblem, keyPosition, refProblems, yamlProblems, zodProblems, type Problem } from './problems.js';
 import { configSchema, type Config } from './schema.js';
 import { parseSecretRefs } from './secrets.js';
 
@@ -57,3 +57,15 @@ export function configToYaml(value: unknown): string {
   return stringify(value);
 }
 
+
+/**
+ * Where a key path is written in config text (the deepest part of it that is
+ * there), for warnings that point at the line as errors do; undefined when
+ * the text does not parse.
+ */
+export function locateKey(text: string, keyPath: string): { line: number; col: number } | undefined {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  if (doc.errors.length > 0) return undefined;
+  return keyPosition(doc, lc, keyPath.split('.'));
+}

@@ -212,3 +212,10 @@ export function refProblems(
   }
   return [];
 }
+
+/** line:col of the key at `path` (its last segment), or of the deepest part of the path that exists. */
+export function keyPosition(doc: Document, lc: LineCounter, path: readonly string[]): { line: number; col: number } {
+  const parent = path.slice(0, -1);
+  const last = path[path.length - 1];
+  return position(lc, (last !== undefined ? keyNode(doc, parent, last) : undefined) ?? nodeAt(doc, path).node);
+}

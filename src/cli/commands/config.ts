@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveRegion } from '../../config/aws-profile.js';
@@ -104,7 +104,15 @@ async function check(io: PlainIO): Promise<ExitCode> {
   // snapshots schema module brings zod, which the cron path must not pay for
   const { windowWarnings } = await import('../../snapshots/config.js');
   const windows = windowWarnings(config.snapshots.windows);
-  for (const w of windows) io.stderr(`warning: ${w}`);
+  if (windows.length > 0) {
+    // like the errors: file:line:column first, so an editor can jump to the key
+    const { locateKey } = await import('../../config/parse.js');
+    const text = readFileSync(found.path, 'utf8');
+    for (const w of windows) {
+      const at = locateKey(text, /^\S+/.exec(w)?.[0] ?? '');
+      io.stderr(`warning: ${at ? `${found.path}:${at.line}:${at.col}  ` : ''}${w}`);
+    }
+  }
   // Without a region every AWS call fails: that is a configuration error, said now rather than at 3 a.m.
   const region = resolveRegion(io.options, config.aws, io.env);
   const regionProblem = region || io.options.sandbox ? undefined : 'region: not set (no --region, aws.region, AWS_REGION, AWS_DEFAULT_REGION or profile region)';
