@@ -49,7 +49,7 @@ describe('Fleet pane on a real haproxy', () => {
       await press(app, 'a');
       await press(app, KEY.tab);
       await press(app, KEY.enter);
-      await waitFor(() => app.lastFrame()?.includes('in sync (3 servers)'), 'the pool in sync', app.lastFrame, 15_000);
+      await waitFor(() => app.lastFrame()?.includes('in sync (3 servers: 3 UP)'), 'the pool in sync', app.lastFrame, 15_000);
       expect(await readFile(rig.configPath, 'utf8')).toContain(`server ${iid(2)} 127.0.0.1:${backends[1]!.port}`);
       expect(new Set([await rig.request(), await rig.request(), await rig.request()])).toEqual(new Set(['app-a', 'app-b', 'app-c']));
 
