@@ -1,0 +1,77 @@
+/**
+ * Which replication statements a server accepts, from its VERSION() and
+ * @@version_comment. Pure: runbooks and checks ask for a named operation and
+ * get the words this vendor/version understands (MySQL renamed MASTER/SLAVE
+ * to SOURCE/REPLICA in 8.0.22-8.0.23 and dropped the old words in 8.4;
+ * MariaDB accepts REPLICA from 10.5.1).
+ */
+export type Vendor = 'mariadb' | 'mysql';
+
+export interface ServerDialect {
+  vendor: Vendor;
+  /** [major, minor, patch] parsed from VERSION(). */
+  version: [number, number, number];
+  /** Uses REPLICA in START/STOP/SHOW ... STATUS. */
+  replicaWords: boolean;
+  /** CHANGE REPLICATION SOURCE TO with SOURCE_* options (MySQL 8.0.23+). */
+  changeSourceWords: boolean;
+  /** SHOW BINARY LOG STATUS (MySQL 8.2+) instead of SHOW MASTER STATUS. */
+  binaryLogStatus: boolean;
+  /** RESET BINARY LOGS AND GTIDS (MySQL 8.2+) instead of RESET MASTER. */
+  resetBinaryLogs: boolean;
+}
+
+export function parseDialect(version: string, comment = ''): ServerDialect {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) throw new Error(`cannot read a server version from VERSION() = '${version}'`);
+  const v: [number, number, number] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const vendor: Vendor = /mariadb/i.test(version) || /mariadb/i.test(comment) ? 'mariadb' : 'mysql';
+  const atLeast = (a: number, b: number, c: number): boolean =>
+    v[0] !== a ? v[0] > a : v[1] !== b ? v[1] > b : v[2] >= c;
+  if (vendor === 'mariadb') {
+    return { vendor, version: v, replicaWords: atLeast(10, 5, 1), changeSourceWords: false, binaryLogStatus: false, resetBinaryLogs: false };
+  }
+  return {
+    vendor,
+    version: v,
+    replicaWords: atLeast(8, 0, 22),
+    changeSourceWords: atLeast(8, 0, 23),
+    binaryLogStatus: atLeast(8, 2, 0),
+    resetBinaryLogs: atLeast(8, 2, 0),
+  };
+}
+
+export type ChangeSourceTarget =
+  | { host: string; port: number; user: string; password: string; gtid: true }
+  | { host: string; port: number; user: string; password: string; gtid: false; logFile: string; logPos: number };
+
+const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function stopReplica(d: ServerDialect): string {
+  return d.replicaWords ? 'STOP REPLICA' : 'STOP SLAVE';
+}
+export function startReplica(d: ServerDialect): string {
+  return d.replicaWords ? 'START REPLICA' : 'START SLAVE';
+}
+export function showReplicaStatus(d: ServerDialect): string {
+  return d.replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS';
+}
+export function showBinlogStatus(d: ServerDialect): string {
+  return d.binaryLogStatus ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS';
+}
+export function resetBinaryLogs(d: ServerDialect): string {
+  return d.resetBinaryLogs ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER';
+}
+export function setReadOnly(on: boolean): string {
+  return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
+}
+
+/** The statement never goes to a log as-is: it carries the password. */
+export function changeSource(d: ServerDialect, t: ChangeSourceTarget): string {
+  const w = d.changeSourceWords ? 'SOURCE' : 'MASTER';
+  const opts = [`${w}_HOST=${q(t.host)}`, `${w}_PORT=${t.port}`, `${w}_USER=${q(t.user)}`, `${w}_PASSWORD=${q(t.password)}`];
+  if (t.gtid) opts.push(d.vendor === 'mariadb' ? 'MASTER_USE_GTID=slave_pos' : `${w}_AUTO_POSITION=1`);
+  else opts.push(`${w}_LOG_FILE=${q(t.logFile)}`, `${w}_LOG_POS=${t.logPos}`);
+  const head = d.changeSourceWords ? 'CHANGE REPLICATION SOURCE TO' : 'CHANGE MASTER TO';
+  return `${head} ${opts.join(', ')}`;
+}
