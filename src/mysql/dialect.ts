@@ -45,8 +45,6 @@ export type ChangeSourceTarget =
   | { host: string; port: number; user: string; password: string; gtid: true }
   | { host: string; port: number; user: string; password: string; gtid: false; logFile: string; logPos: number };
 
-const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
 export function stopReplica(d: ServerDialect): string {
   return d.replicaWords ? 'STOP REPLICA' : 'STOP SLAVE';
 }
@@ -66,12 +64,25 @@ export function setReadOnly(on: boolean): string {
   return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
 }
 
-/** The statement never goes to a log as-is: it carries the password. */
-export function changeSource(d: ServerDialect, t: ChangeSourceTarget): string {
+/**
+ * A statement with `?` placeholders and the values for them: host, user,
+ * password and log file reach the server only through the driver's
+ * placeholders, never by concatenation (DESIGN.md). Log `sql`, never `values`.
+ */
+export interface Statement {
+  sql: string;
+  values: (string | number)[];
+}
+
+export function changeSource(d: ServerDialect, t: ChangeSourceTarget): Statement {
   const w = d.changeSourceWords ? 'SOURCE' : 'MASTER';
-  const opts = [`${w}_HOST=${q(t.host)}`, `${w}_PORT=${t.port}`, `${w}_USER=${q(t.user)}`, `${w}_PASSWORD=${q(t.password)}`];
+  const opts = [`${w}_HOST=?`, `${w}_PORT=?`, `${w}_USER=?`, `${w}_PASSWORD=?`];
+  const values: (string | number)[] = [t.host, t.port, t.user, t.password];
   if (t.gtid) opts.push(d.vendor === 'mariadb' ? 'MASTER_USE_GTID=slave_pos' : `${w}_AUTO_POSITION=1`);
-  else opts.push(`${w}_LOG_FILE=${q(t.logFile)}`, `${w}_LOG_POS=${t.logPos}`);
+  else {
+    opts.push(`${w}_LOG_FILE=?`, `${w}_LOG_POS=?`);
+    values.push(t.logFile, t.logPos);
+  }
   const head = d.changeSourceWords ? 'CHANGE REPLICATION SOURCE TO' : 'CHANGE MASTER TO';
-  return `${head} ${opts.join(', ')}`;
+  return { sql: `${head} ${opts.join(', ')}`, values };
 }

@@ -26,7 +26,8 @@ describe('dialect statements on a real MariaDB', () => {
     const info = await serverInfo(rep);
     const d = dialect.parseDialect(info.version);
     expect(d.vendor).toBe('mariadb');
-    await rep.query(dialect.changeSource(d, { host: '127.0.0.1', port: source.port, user: source.user, password: source.password, gtid: true }));
+    const change = dialect.changeSource(d, { host: '127.0.0.1', port: source.port, user: source.user, password: source.password, gtid: true });
+    await rep.query(change.sql, change.values);
     await rep.query(dialect.startReplica(d));
     const rows = await queryRows(rep, dialect.showReplicaStatus(d));
     expect(rows[0]?.['Master_Port'] ?? rows[0]?.['Source_Port']).toBe(source.port);
