@@ -3,6 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { ManualClock } from '../../src/core/clock.js';
+
+/**
+ * The sandbox group follows a daily load curve: at night it shrinks to its minimum
+ * of 2. Pin a busy weekday afternoon so the pool is large enough to be worth diffing
+ * whatever hour CI runs at.
+ */
+const BUSY_AFTERNOON = '2026-11-18T16:00:00Z';
 
 /** `opsdeck --sandbox haproxy ...`: the same code path, a working dir instead of /etc/haproxy, a simulated reload. */
 let tmp: string;
@@ -12,7 +20,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const env = { ...process.env, XDG_STATE_HOME: path.join(tmp, 'state'), XDG_RUNTIME_DIR: path.join(tmp, 'run') };
-  const code = await main(['--sandbox', 'haproxy', ...args, '--batch'], { stdout: (s) => (out += s), stderr: (s) => (err += s), isTTY: false, env });
+  const code = await main(['--sandbox', 'haproxy', ...args, '--batch'], { stdout: (s) => (out += s), stderr: (s) => (err += s), isTTY: false, env, clock: new ManualClock(BUSY_AFTERNOON) });
   return { code, out, err };
 }
 
