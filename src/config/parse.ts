@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { OpsError } from '../core/errors.js';
-import { formatProblem, keyPosition, refProblems, yamlProblems, zodProblems, type Problem } from './problems.js';
+import { formatProblem, keyPosition, readYamlMapping, refProblems, zodProblems } from './problems.js';
 import { configSchema, type Config } from './schema.js';
 import { parseSecretRefs } from './secrets.js';
 
@@ -20,26 +20,12 @@ function dropNulls(value: unknown): unknown {
 
 /** Parse and validate config text; `file` is only used in messages. */
 export function parseConfig(text: string, file: string): Config {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
-  const problems: Problem[] = yamlProblems(doc.errors, lc);
-  if (problems.length === 0) {
-    let input: unknown;
-    try {
-      input = doc.toJS({ maxAliasCount: 100 }) ?? {};
-    } catch (e) {
-      problems.push({ line: 1, col: 1, keyPath: '(yaml)', message: e instanceof Error ? e.message : String(e) });
-    }
-    if (problems.length === 0) {
-      if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-        problems.push({ line: 1, col: 1, keyPath: '(top level)', message: 'expected a mapping of sections (aws:, fleet:, haproxy:, ...)' });
-      } else {
-        problems.push(...refProblems(input, doc, lc, secretRefProblem));
-        const parsed = configSchema.safeParse(dropNulls(input));
-        if (parsed.success && problems.length === 0) return parsed.data;
-        if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, doc, lc, input, configSchema));
-      }
-    }
+  const { doc, lc, input, problems } = readYamlMapping(text, 'a mapping of sections (aws:, fleet:, haproxy:, ...)');
+  if (input) {
+    problems.push(...refProblems(input, doc, lc, secretRefProblem));
+    const parsed = configSchema.safeParse(dropNulls(input));
+    if (parsed.success && problems.length === 0) return parsed.data;
+    if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, doc, lc, input, configSchema));
   }
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   throw new OpsError('CONFIG_INVALID', `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the config`, {

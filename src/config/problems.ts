@@ -1,5 +1,5 @@
-import type { Document, LineCounter, YAMLError } from 'yaml';
-import { isMap, isPair, isScalar } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SECRET_KEY } from '../core/redact.js';
 import { closest } from '../core/suggest.js';
@@ -218,4 +218,28 @@ export function keyPosition(doc: Document, lc: LineCounter, path: readonly strin
   const parent = path.slice(0, -1);
   const last = path[path.length - 1];
   return position(lc, (last !== undefined ? keyNode(doc, parent, last) : undefined) ?? nodeAt(doc, path).node);
+}
+
+/**
+ * YAML text parsed to a top-level mapping, with located problems for bad
+ * syntax or a top level that is not a mapping (`expected` says what should
+ * be there). Shared by the config and runbook loaders.
+ */
+export function readYamlMapping(text: string, expected: string): { doc: Document; lc: LineCounter; input: object | undefined; problems: Problem[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const problems: Problem[] = yamlProblems(doc.errors, lc);
+  if (problems.length > 0) return { doc, lc, input: undefined, problems };
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    problems.push({ line: 1, col: 1, keyPath: '(yaml)', message: e instanceof Error ? e.message : String(e) });
+    return { doc, lc, input: undefined, problems };
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    problems.push({ line: 1, col: 1, keyPath: '(top level)', message: `expected ${expected}` });
+    return { doc, lc, input: undefined, problems };
+  }
+  return { doc, lc, input, problems };
 }

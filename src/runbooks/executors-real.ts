@@ -1,0 +1,158 @@
+import type { CloudPorts } from '../cloud/ports.js';
+import { resolveConfigSecret } from '../config/secrets.js';
+import { OpsError } from '../core/errors.js';
+import type { SyncSettings } from '../haproxy/sandbox.js';
+import { connectMysql, mysqlError, type MysqlConnection } from '../mysql/connection.js';
+import { pipeBetween } from '../remote/pipe.js';
+import { connectSsh, type SshConnection } from '../remote/ssh.js';
+import { sshTargetFromHost } from '../remote/target.js';
+import { emptyResult, type Executors, type StepResult } from './executors.js';
+import type { Inventory } from './inputs.js';
+import { awsStep, haproxyStep } from './world-steps.js';
+
+/**
+ * Executors against real hosts: SSH with host keys checked against
+ * known_hosts (never trust-on-first-use), MySQL with placeholders, streams
+ * piped through this process with backpressure, HAProxy's runtime API and
+ * the cloud ports. Connections are opened on first use and reused by later
+ * steps; a named SQL session stays open until its step closes it or the run
+ * ends, when it is released and the release is reported.
+ */
+export interface RealExecutorDeps {
+  inventory: Inventory;
+  configPath: string | undefined;
+  env: NodeJS.ProcessEnv;
+  haproxy: () => Promise<SyncSettings>;
+  cloud: () => Promise<CloudPorts>;
+}
+
+export function realExecutors(deps: RealExecutorDeps): Executors {
+  const ssh = new Map<string, Promise<SshConnection>>();
+  const sessions = new Map<string, { conn: MysqlConnection; target: string; since: number }>();
+
+  const sshTo = (name: string): Promise<SshConnection> => {
+    const host = deps.inventory.hosts[name];
+    if (!host) throw new OpsError('USAGE', `no host "${name}" in the config's hosts: section`, { hint: `known: ${Object.keys(deps.inventory.hosts).join(', ') || 'none'}` });
+    let c = ssh.get(name);
+    if (!c) {
+      c = connectSsh(sshTargetFromHost(host, deps.env));
+      // A failed connect is not cached: the next step (or a retry) tries again.
+      c.catch(() => ssh.delete(name));
+      ssh.set(name, c);
+    }
+    return c;
+  };
+
+  const mysqlTo = async (name: string): Promise<MysqlConnection> => {
+    const t = deps.inventory.mysql[name];
+    if (!t) throw new OpsError('USAGE', `no MySQL target "${name}" in the config's mysql: section`, { hint: `known: ${Object.keys(deps.inventory.mysql).join(', ') || 'none'}` });
+    const password = t.password === undefined ? undefined : resolveConfigSecret(deps.configPath, `mysql.${name}.password`, t.password, deps.env);
+    return connectMysql({ host: t.host, port: t.port, user: t.user, ...(password === undefined ? {} : { password }) });
+  };
+
+  /** An exec whose connection vanished reports no exit status: say so rather than "exited null". */
+  const execResult = (r: { code: number | null; signal: string | null; stdout: string; stderr: string }, host: string): StepResult => {
+    const dropped = r.code === null && r.signal === null;
+    return emptyResult({ exit: r.code, stdout: r.stdout, stderr: dropped ? `${r.stderr}the SSH connection to ${host} dropped before the command reported its exit status\n` : r.stderr });
+  };
+
+  return {
+    rehearsal: false,
+
+    async ssh(host, command, io) {
+      const conn = await sshTo(host);
+      const r = await conn.exec(command, {
+        signal: io.signal,
+        onStdout: (c) => io.output('stdout', c.toString('utf8')),
+        onStderr: (c) => io.output('stderr', c.toString('utf8')),
+      });
+      if (r.code === null && r.signal === null) ssh.delete(host);
+      return execResult(r, host);
+    },
+
+    async sql(target, session, statements, io) {
+      const held = session ? sessions.get(session) : undefined;
+      if (held && held.target !== target) throw new OpsError('USAGE', `session ${session} is open on ${held.target}, not ${target}`);
+      const conn = held?.conn ?? (await mysqlTo(target));
+      if (session && !held) sessions.set(session, { conn, target, since: Date.now() });
+      const onAbort = (): void => conn.destroy();
+      io.signal.addEventListener('abort', onAbort, { once: true });
+      let rows: Record<string, unknown>[] = [];
+      let out = '';
+      try {
+        for (const st of statements) {
+          io.signal.throwIfAborted();
+          let res: unknown;
+          try {
+            // No statement timeout of its own: the step's deadline aborts the signal, which destroys the connection.
+            [res] = await conn.query({ sql: st.sql, values: st.values });
+          } catch (e) {
+            const t = deps.inventory.mysql[target];
+            throw mysqlError(e, { host: t?.host ?? target, port: t?.port ?? 0, user: t?.user ?? '?' }, `${st.sql} as`);
+          }
+          if (Array.isArray(res)) {
+            rows = res as Record<string, unknown>[];
+            out += `${rows.length} row${rows.length === 1 ? '' : 's'}\n`;
+            for (const r of rows.slice(0, 50)) out += `${Object.entries(r).map(([k, v]) => `${k}=${v === null ? 'NULL' : String(v)}`).join(' ')}\n`;
+          } else {
+            const affected = (res as { affectedRows?: number }).affectedRows;
+            out += `ok${affected ? ` (${affected} row${affected === 1 ? '' : 's'} affected)` : ''}\n`;
+          }
+        }
+        io.output('stdout', out);
+        return emptyResult({ stdout: out, rows });
+      } finally {
+        io.signal.removeEventListener('abort', onAbort);
+        if (!session) conn.destroy();
+      }
+    },
+
+    async closeSession(name) {
+      const s = sessions.get(name);
+      sessions.delete(name);
+      if (s) await s.conn.end().catch(() => s.conn.destroy());
+    },
+
+    openSessions: () => [...sessions.keys()],
+
+    async stream(from, to, sizeBytes, io) {
+      const [a, b] = await Promise.all([sshTo(from.host), sshTo(to.host)]);
+      const started = Date.now();
+      let last = 0;
+      const r = await pipeBetween(
+        { conn: a, command: from.command },
+        { conn: b, command: to.command },
+        {
+          signal: io.signal,
+          onBytes: (n) => {
+            const t = Date.now();
+            if (t - last < 200) return;
+            last = t;
+            const rate = n / Math.max(0.001, (t - started) / 1000);
+            io.progress({ phase: 'streaming', done: n, total: sizeBytes, rate, ...(sizeBytes ? { etaMs: ((sizeBytes - n) / rate) * 1000 } : {}) });
+          },
+        },
+      );
+      const stderr = [r.from.stderr && `${from.host}: ${r.from.stderr}`, r.to.stderr && `${to.host}: ${r.to.stderr}`].filter(Boolean).join('');
+      const exit = r.from.code !== 0 ? r.from.code : r.to.code;
+      io.output('stdout', `${r.bytes} bytes streamed ${from.host} → ${to.host}\n`);
+      return emptyResult({ exit, stdout: r.to.stdout, stderr, bytes: r.bytes, fields: { bytes: r.bytes } });
+    },
+
+    aws: async (op, args, io) => awsStep(await deps.cloud(), op, args, io),
+    haproxy: async (action, server, io) => haproxyStep(await deps.haproxy(), action, server, io),
+
+    async close() {
+      const released: string[] = [];
+      for (const [name, s] of sessions) {
+        released.push(`released SQL session "${name}" on ${s.target} (held ${Math.round((Date.now() - s.since) / 1000)}s): any lock it held (FLUSH TABLES WITH READ LOCK) is gone`);
+        s.conn.destroy();
+      }
+      sessions.clear();
+      for (const c of ssh.values()) c.then((x) => x.close()).catch(() => undefined);
+      ssh.clear();
+      return released;
+    },
+  };
+}
+
