@@ -130,7 +130,8 @@ function checkResumable(req: RunRequest, rec: RunRecord, index: number): void {
 }
 
 export async function runRunbook(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
-  return withLock(runLockName(req), () => runLocked(req, deps), { dir: deps.lockDir, signal: deps.signal });
+  // No signal for the lock: a cancel unwinds the run itself (journaled, sessions released), then the lock goes.
+  return withLock(runLockName(req), () => runLocked(req, deps), { dir: deps.lockDir });
 }
 
 async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {

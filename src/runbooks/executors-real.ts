@@ -3,6 +3,7 @@ import { resolveConfigSecret } from '../config/secrets.js';
 import { OpsError } from '../core/errors.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
 import { connectMysql, mysqlError, type MysqlConnection } from '../mysql/connection.js';
+import { execKillable } from '../remote/killable.js';
 import { pipeBetween } from '../remote/pipe.js';
 import { connectSsh, type SshConnection } from '../remote/ssh.js';
 import { sshTargetFromHost } from '../remote/target.js';
@@ -29,6 +30,10 @@ export interface RealExecutorDeps {
 export function realExecutors(deps: RealExecutorDeps): Executors {
   const ssh = new Map<string, Promise<SshConnection>>();
   const sessions = new Map<string, { conn: MysqlConnection; target: string; since: number }>();
+  const kills: Promise<unknown>[] = [];
+  const onKill = (sent: Promise<unknown>): void => {
+    kills.push(sent);
+  };
 
   const sshTo = (name: string): Promise<SshConnection> => {
     const host = deps.inventory.hosts[name];
@@ -61,8 +66,9 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
 
     async ssh(host, command, io) {
       const conn = await sshTo(host);
-      const r = await conn.exec(command, {
+      const r = await execKillable(conn, command, {
         signal: io.signal,
+        onKill,
         onStdout: (c) => io.output('stdout', c.toString('utf8')),
         onStderr: (c) => io.output('stderr', c.toString('utf8')),
       });
@@ -124,6 +130,7 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
         { conn: b, command: to.command },
         {
           signal: io.signal,
+          onKill,
           onBytes: (n) => {
             const t = Date.now();
             if (t - last < 200) return;
@@ -149,6 +156,8 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
         s.conn.destroy();
       }
       sessions.clear();
+      // A cancelled command's kill must reach its host before the connection goes.
+      await Promise.all(kills.splice(0));
       for (const c of ssh.values()) c.then((x) => x.close()).catch(() => undefined);
       ssh.clear();
       return released;
