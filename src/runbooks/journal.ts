@@ -108,13 +108,15 @@ export function parseJournal(text: string, file: string): RunRecord {
   const rawLines = text.split('\n');
   const lines: JournalLine[] = [];
   let truncatedTail = false;
+  let lastLine = rawLines.length - 1;
+  while (lastLine > 0 && (rawLines[lastLine] ?? '').trim() === '') lastLine--;
   rawLines.forEach((raw, i) => {
     if (raw.trim() === '') return;
     try {
       lines.push(JSON.parse(raw) as JournalLine);
     } catch {
       // Only the last line can be partial (append-only, fsync per line); anything else is damage.
-      if (i >= rawLines.length - 2) truncatedTail = true;
+      if (i === lastLine) truncatedTail = true;
       else throw new OpsError('IO', `${file}:${i + 1}: the run journal is damaged (not JSON)`, { hint: 'the run cannot be resumed from this file; inspect it by hand' });
     }
   });
