@@ -7,6 +7,7 @@ import { keyEvents, type KeyEvent } from '../src/store/keys.js';
 import { createSessionStore, type SessionStore } from '../src/store/session.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { ConfirmDialog } from './components/ConfirmDialog.js';
+import { PromptDialog } from './components/PromptDialog.js';
 import { FilterInput } from './components/FilterInput.js';
 import { Header, Tabs } from './components/Header.js';
 import { HelpOverlay, helpMaxOffset } from './components/HelpOverlay.js';
@@ -48,7 +49,7 @@ export const RESERVED_ROWS = 1;
 const CHROME_ROWS = 2; // header, tabs (the footer's rows vary)
 
 /** While an overlay is open only its keys work, so the footer shows only those. */
-const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm', readonly { keys: string; label: string }[]> = {
+const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm' | 'prompt', readonly { keys: string; label: string }[]> = {
   help: [
     { keys: 'Esc', label: 'close help' },
     { keys: 'j/k', label: 'scroll' },
@@ -63,6 +64,11 @@ const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm', readonly { keys: str
     { keys: 'Tab', label: 'switch button' },
     { keys: 'Enter', label: 'choose' },
     { keys: 'Esc', label: 'cancel' },
+  ],
+  prompt: [
+    { keys: 'Enter', label: 'accept' },
+    { keys: 'Esc', label: 'cancel' },
+    { keys: '^U', label: 'clear' },
   ],
 };
 
@@ -126,6 +132,8 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
     cover = <CommandPalette query={overlay.query} commands={filteredCommands(store, overlay.query)} index={overlay.index} width={width} height={height} />;
   } else if (overlay?.kind === 'confirm') {
     cover = <ConfirmDialog request={overlay.request} focus={overlay.focus} input={overlay.input} refusal={overlay.refusal} width={width} height={height} />;
+  } else if (overlay?.kind === 'prompt') {
+    cover = <PromptDialog request={overlay.request} value={overlay.value} problem={overlay.problem} width={width} height={height} />;
   }
   // Keep the stored help offset within the text, so k scrolls back at once after j ran past the end.
   useEffect(() => {

@@ -129,6 +129,27 @@ function checkResumable(req: RunRequest, rec: RunRecord, index: number): void {
   }
 }
 
+/**
+ * The run's signal plus the step's deadline. Built by hand, not with
+ * AbortSignal.any: a signal that only the source holds (weakly) can be
+ * collected mid-step, and then a cancel never reaches the running command.
+ */
+function stepSignal(run: AbortSignal, timeoutMs: number): { signal: AbortSignal; dispose(): void } {
+  if (timeoutMs <= 0) return { signal: run, dispose: () => undefined };
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort(run.reason);
+  run.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => ac.abort(new Error('step deadline')), timeoutMs);
+  if (run.aborted) ac.abort(run.reason);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      run.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 export async function runRunbook(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
   // No signal for the lock: a cancel unwinds the run itself (journaled, sessions released), then the lock goes.
   return withLock(runLockName(req), () => runLocked(req, deps), { dir: deps.lockDir });
@@ -273,7 +294,8 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
         const t0 = performance.now();
         journal.append({ t: 'started', at: now(), step: step.id, attempt, shown: rendered.shown });
         set(step.id, 'running', { shown: rendered.shown });
-        const signal = timeoutMs > 0 ? AbortSignal.any([deps.signal, AbortSignal.timeout(timeoutMs)]) : deps.signal;
+        const limit = stepSignal(deps.signal, timeoutMs);
+        const signal = limit.signal;
         let result: StepResult | undefined;
         let error: string | undefined;
         let refusedCheck = false;
@@ -285,6 +307,8 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
             refusedCheck = e.refused;
           }
           error = cancelled() ? 'cancelled' : signal.aborted ? `timed out after ${step.timeout ?? `${Math.round(timeoutMs / 1000)}s`}` : failureText(e);
+        } finally {
+          limit.dispose();
         }
         const durationMs = Math.round(performance.now() - t0);
         let outputs: Record<string, string> = {};

@@ -16,7 +16,7 @@ export function confirmLabel(c: ConfirmSpec, kind: StepSpec['kind']): string {
 
 export function planLines(loaded: LoadedRunbook, inputs: InputValues, secret: ReadonlySet<string>, steps: { step: StepSpec; rendered: Rendered | { error: string } }[], rehearsal: boolean): string[] {
   const rb = loaded.runbook;
-  const out: string[] = [`${rb.title} (${rb.name}${rehearsal ? ', rehearsal on the sandbox' : ''})`, `  ${rb.description.trim().split('\n').join('\n  ')}`, `  file: ${loaded.file}${loaded.overrides ? ` (replaces the shipped ${loaded.overrides})` : ''}`];
+  const out: string[] = [`${rb.title} (${rb.name}${rehearsal ? ', rehearsal on the sandbox' : ''})`, ...rb.description.trim().split('\n').map((l) => `  ${l}`), `  file: ${loaded.file}${loaded.overrides ? ` (replaces the shipped ${loaded.overrides})` : ''}`];
   const names = Object.keys(rb.inputs);
   if (names.length > 0) {
     out.push('', 'inputs:');
@@ -38,7 +38,8 @@ export function planLines(loaded: LoadedRunbook, inputs: InputValues, secret: Re
     out.push(`${String(i + 1).padStart(3)}. ${step.title}  [${step.id}: ${flags}]`);
     if (step.when) out.push(`       when ${step.when}`);
     if ('error' in rendered) out.push(`       cannot render: ${rendered.error}`);
-    else for (const l of rendered.shown) out.push(`       ${l}`);
+    // a multi-line command or instruction: one screen line each
+    else for (const l of rendered.shown.flatMap((x) => x.split('\n'))) out.push(`       ${l}`);
     if (step.verify) out.push(`       verify: ${step.verify.probe.kind} probe${step.verify.expect ? ` until ${step.verify.expect}` : ''}`);
   });
   return out;

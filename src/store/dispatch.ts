@@ -220,6 +220,32 @@ function confirmKey(store: SessionStore, o: Extract<Overlay, { kind: 'confirm' }
   }
 }
 
+function promptKey(store: SessionStore, o: Extract<Overlay, { kind: 'prompt' }>, ev: KeyEvent): boolean {
+  const s = store.getState();
+  const edit = (value: string): void => s.openOverlay({ ...o, value, problem: o.request.validate?.(value) });
+  switch (ev.name) {
+    case 'escape':
+      s.closeOverlay();
+      return true;
+    case 'enter': {
+      const problem = o.request.validate?.(o.value);
+      if (problem !== undefined) s.openOverlay({ ...o, problem });
+      else {
+        store.setState({ overlay: undefined });
+        o.resolve(o.value);
+      }
+      return true;
+    }
+    default: {
+      const edited = editLine(o.value, ev);
+      if (edited !== undefined) edit(edited);
+      // Every printable key is text here, q and digits included: the field is modal.
+      else if (isText(ev)) edit(o.value + ev.text);
+      return true;
+    }
+  }
+}
+
 function overlayKey(store: SessionStore, ev: KeyEvent): boolean {
   const o = store.getState().overlay;
   if (o === undefined) return false;
@@ -238,6 +264,8 @@ function overlayKey(store: SessionStore, ev: KeyEvent): boolean {
       return filterKey(store, o, ev);
     case 'confirm':
       return confirmKey(store, o, ev);
+    case 'prompt':
+      return promptKey(store, o, ev);
   }
 }
 

@@ -49,6 +49,20 @@ export interface ConfirmRequest {
   destructive?: boolean;
 }
 
+/** A one-line text entry (a form field): validated as you type, Enter submits, Esc cancels. */
+export interface PromptRequest {
+  title: string;
+  /** the field's name and type, shown before the text */
+  label: string;
+  /** lines under the field: what it is, its default */
+  help?: readonly string[];
+  initial?: string;
+  /** why the text is not acceptable yet, or undefined when it is */
+  validate?: (text: string) => string | undefined;
+  /** shown as *** while typed */
+  secret?: boolean;
+}
+
 export type Overlay =
   /** `offset`: first visible line, when the keys do not fit the screen */
   | { kind: 'help'; offset: number }
@@ -62,7 +76,8 @@ export type Overlay =
       /** why the last Enter on Confirm did nothing (a wrong typed value), shown in the dialog */
       refusal?: string | undefined;
       resolve: (ok: boolean) => void;
-    };
+    }
+  | { kind: 'prompt'; request: PromptRequest; value: string; problem: string | undefined; resolve: (value: string | undefined) => void };
 
 export interface SessionContext {
   profile: string;
@@ -123,6 +138,8 @@ export interface SessionState {
   setFlash(text: string, level?: Flash['level'], atMs?: number): void;
   /** Opens the confirm dialog; resolves true only when the user confirms. */
   confirm(req: ConfirmRequest): Promise<boolean>;
+  /** Opens a one-line text entry; resolves with the accepted text, undefined when cancelled. */
+  prompt(req: PromptRequest): Promise<string | undefined>;
   /** q: quits, unless work is running (then says how to stop it). */
   requestQuit(): void;
   /** Ctrl-C: quits; while work runs, first cancels it and quits once it has stopped; a second Ctrl-C quits at once. */
@@ -202,12 +219,14 @@ export function createSessionStore(init: SessionInit): SessionStore {
       // (The same dialog with new focus or input carries the same resolve.)
       const cur = get().overlay;
       if (cur?.kind === 'confirm' && (o.kind !== 'confirm' || o.resolve !== cur.resolve)) cur.resolve(false);
+      if (cur?.kind === 'prompt' && (o.kind !== 'prompt' || o.resolve !== cur.resolve)) cur.resolve(undefined);
       set({ overlay: o });
     },
     closeOverlay() {
       const cur = get().overlay;
       if (cur === undefined) return;
       set({ overlay: undefined });
+      if (cur.kind === 'prompt') cur.resolve(undefined);
       if (cur.kind === 'confirm') {
         cur.resolve(false);
         // every way a dialog closes is seen: a person must never believe a cancelled action started
@@ -246,6 +265,18 @@ export function createSessionStore(init: SessionInit): SessionStore {
           resolve(ok);
         };
         get().openOverlay({ kind: 'confirm', request, focus: 'cancel', input: '', resolve: once });
+      });
+    },
+    prompt(request) {
+      return new Promise<string | undefined>((resolve) => {
+        let settled = false;
+        const once = (v: string | undefined): void => {
+          if (settled) return;
+          settled = true;
+          resolve(v);
+        };
+        const value = request.initial ?? '';
+        get().openOverlay({ kind: 'prompt', request, value, problem: request.validate?.(value), resolve: once });
       });
     },
     requestQuit() {

@@ -1,5 +1,6 @@
 import { fleetPane } from './fleet.js';
 import { placeholderPane } from './placeholder.js';
+import { runbooksPane } from './runbooks.js';
 import { snapshotsPane } from './snapshots.js';
 import type { PaneDefinition } from './types.js';
 
@@ -12,7 +13,7 @@ export type { PaneDefinition, PaneProps } from './types.js';
 export const panes: readonly PaneDefinition[] = [
   fleetPane,
   snapshotsPane,
-  placeholderPane('runbooks', 'Runbooks', 'MySQL resync runbooks'),
+  runbooksPane,
   placeholderPane('webcam', 'Webcam', 'the webcam pipeline'),
   placeholderPane('scaling', 'Scaling', 'Auto Scaling controls'),
   placeholderPane('database', 'Database', 'database health and drift'),
