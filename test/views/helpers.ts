@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NEVER } from '../../src/core/deadline.js';
 import { xdgStateHome } from '../../src/core/paths.js';
 import type { CommandContext, GlobalOptions } from '../../src/core/context.js';
-import { CloudError, type CloudPorts, type Instance } from '../../src/cloud/ports.js';
+import { CloudError, type CloudPorts, type Instance, type ScalingPort } from '../../src/cloud/ports.js';
 import { createSandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { memoryAuditLog } from '../../src/core/audit.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -57,6 +57,11 @@ function unused(what: string): never {
   throw new CloudError('NotUsedInViewTests', `${what} is not part of this test's world`);
 }
 
+/** A port whose every method fails as unused: it keeps up with methods added to the port. */
+export function unusedPort<T extends object>(): T {
+  return new Proxy({} as T, { get: (_t, name) => async () => unused(String(name)) });
+}
+
 /**
  * The smallest CloudPorts the Fleet pane needs: describeInstances answers from
  * `instances()` (which a test may change between refreshes, or make throw).
@@ -75,11 +80,7 @@ export function fakeCloud(instances: () => Instance[] | Promise<Instance[]>): Cl
       describeSnapshots: async () => unused('describeSnapshots'),
       deleteSnapshot: async () => unused('deleteSnapshot'),
     },
-    scaling: {
-      describeGroups: async () => unused('describeGroups'),
-      setDesiredCapacity: async () => unused('setDesiredCapacity'),
-      updateGroupSize: async () => unused('updateGroupSize'),
-    },
+    scaling: unusedPort<ScalingPort>(),
     objects: {
       getObject: async () => unused('getObject'),
       putObject: async () => unused('putObject'),
