@@ -17,7 +17,32 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ScalingPort } from '../ports.js';
 import { CloudError } from '../ports.js';
-import { call } from './common.js';
+import { call as sdkCall } from './common.js';
+
+/**
+ * SDK v3 names Auto Scaling's modeled errors after their shapes
+ * (ScalingActivityInProgressFault); the API reference and the CLI say
+ * ScalingActivityInProgress. The port speaks the API's codes, so the
+ * waits and retries above it do not depend on the SDK's spelling.
+ */
+const FAULTS: Record<string, { code: string; retryable: boolean }> = {
+  ScalingActivityInProgressFault: { code: 'ScalingActivityInProgress', retryable: false },
+  ResourceInUseFault: { code: 'ResourceInUse', retryable: false },
+  // "a pending update to an Auto Scaling resource": the next try usually passes
+  ResourceContentionFault: { code: 'ResourceContention', retryable: true },
+  LimitExceededFault: { code: 'LimitExceeded', retryable: false },
+  AlreadyExistsFault: { code: 'AlreadyExists', retryable: false },
+};
+
+export async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await sdkCall(action, fn);
+  } catch (e) {
+    const fault = e instanceof CloudError ? FAULTS[e.code] : undefined;
+    if (!fault || !(e instanceof CloudError)) throw e;
+    throw new CloudError(fault.code, e.message, { retryable: fault.retryable || e.retryable, ...(e.status !== undefined ? { status: e.status } : {}), cause: e.cause });
+  }
+}
 
 type Writes = Omit<ScalingPort, 'describeGroups' | 'describeActivities' | 'describePolicies' | 'describeScheduledActions' | 'describeLifecycleHooks' | 'describeWarmPool'>;
 

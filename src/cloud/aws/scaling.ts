@@ -11,8 +11,8 @@ import {
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { AutoScalingGroup, ScalingActivity, ScalingPolicy, ScalingPort, ScheduledAction } from '../ports.js';
-import { allPages, call, tagMap } from './common.js';
-import { scalingWrites } from './scaling-writes.js';
+import { allPages, tagMap } from './common.js';
+import { call, scalingWrites } from './scaling-writes.js';
 
 export function toGroup(g: SdkGroup): AutoScalingGroup {
   const template = g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
