@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { NEVER } from '../../src/core/deadline.js';
 import { xdgStateHome } from '../../src/core/paths.js';
 import type { CommandContext, GlobalOptions } from '../../src/core/context.js';
@@ -233,4 +236,25 @@ export function lines(frame: string | undefined): string[] {
 /** The table row currently marked as selected (the "›" marker). */
 export function selectedRow(frame: string | undefined): string | undefined {
   return lines(frame).find((l) => l.startsWith('› '));
+}
+
+/**
+ * Panes take locks under $XDG_STATE_HOME: a private one per test keeps the
+ * user's own state dir (and another run of the suite) out. Call at the top
+ * of a test file; `before` runs first in each afterEach (unmount the apps).
+ */
+export function privateStateDir(prefix: string, before?: () => void): void {
+  let dir: string;
+  let saved: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = dir;
+  });
+  afterEach(() => {
+    before?.();
+    if (saved === undefined) delete process.env.XDG_STATE_HOME;
+    else process.env.XDG_STATE_HOME = saved;
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
 }

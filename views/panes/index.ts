@@ -1,5 +1,6 @@
 import { fleetPane } from './fleet.js';
 import { placeholderPane } from './placeholder.js';
+import { scalingPane } from './scaling.js';
 import { snapshotsPane } from './snapshots.js';
 import type { PaneDefinition } from './types.js';
 
@@ -14,6 +15,6 @@ export const panes: readonly PaneDefinition[] = [
   snapshotsPane,
   placeholderPane('runbooks', 'Runbooks', 'MySQL resync runbooks'),
   placeholderPane('webcam', 'Webcam', 'the webcam pipeline'),
-  placeholderPane('scaling', 'Scaling', 'Auto Scaling controls'),
+  scalingPane,
   placeholderPane('database', 'Database', 'database health and drift'),
 ];
