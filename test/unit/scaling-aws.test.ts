@@ -15,7 +15,9 @@ import {
   DescribeScalingActivitiesCommand,
   DescribeScheduledActionsCommand,
   DescribeWarmPoolCommand,
+  PutScalingPolicyCommand,
   PutScheduledUpdateGroupActionCommand,
+  SuspendProcessesCommand,
   ResourceInUseFault,
   ResumeProcessesCommand,
   ScalingActivityInProgressFault,
@@ -32,6 +34,7 @@ import { memoryAuditLog } from '../../src/core/audit.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { applyScalingPlan, type ScalingPlan } from '../../src/scaling/calls.js';
 import { planSetCapacity } from '../../src/scaling/capacity.js';
+import { planProcesses, planProtection, planTargetTracking } from '../../src/scaling/changes.js';
 import { planPrescale } from '../../src/scaling/prescale.js';
 import { applyShutdown, planShutdown } from '../../src/scaling/shutdown.js';
 import { readGroupDetail, readStatus } from '../../src/scaling/status.js';
@@ -176,6 +179,29 @@ describe('what is sent is what was planned', () => {
       // no policy on this group: nothing else would bring desired back down
       { AutoScalingGroupName: 'web', ScheduledActionName: 'opsdeck-prescale-20260619T0730Z-restore', StartTime: new Date('2026-06-19T11:00:00Z'), MinSize: 2, MaxSize: 4, DesiredCapacity: 2 },
     ]);
+  });
+
+  it('a target tracking policy, suspended processes and protection send exactly their planned requests', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('web')] });
+    asg.on(PutScalingPolicyCommand).resolves({});
+    asg.on(SuspendProcessesCommand).resolves({});
+    asg.on(SetInstanceProtectionCommand).resolves({});
+    const [g] = await port().describeGroups(['web']);
+    const o = { now: NOW, source: 'aws' };
+    await apply(planTargetTracking(g!, [], { name: 'cpu50', metric: 'ASGAverageCPUUtilization', target: 50, disableScaleIn: false }, o));
+    await apply(planProcesses(g!, ['AZRebalance'], true, o));
+    await apply(planProtection(g!, ['i-0aaaaaaaaaaaaaaa2'], true, o));
+    expect(asg.commandCalls(PutScalingPolicyCommand)[0]?.args[0].input).toEqual({
+      AutoScalingGroupName: 'web',
+      PolicyName: 'cpu50',
+      PolicyType: 'TargetTrackingScaling',
+      EstimatedInstanceWarmup: undefined,
+      TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 50, DisableScaleIn: false },
+    });
+    expect(asg.commandCalls(SuspendProcessesCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'web', ScalingProcesses: ['AZRebalance'] });
+    expect(asg.commandCalls(SetInstanceProtectionCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'web', InstanceIds: ['i-0aaaaaaaaaaaaaaa2'], ProtectedFromScaleIn: true });
+    // already in that state: nothing to send
+    expect(planProtection(g!, ['i-0aaaaaaaaaaaaaaa1'], false, o).calls).toEqual([]);
   });
 
   it('a scheduled action in the past is refused before any call, at plan time and at apply time', async () => {

@@ -11,6 +11,7 @@ import { ExitCode, OpsError } from '../../core/errors.js';
 import { withLock } from '../../core/lock.js';
 import { applyScalingPlan, describeCall, scalingLock, type ScalingPlan } from '../../scaling/calls.js';
 import { planSetCapacity } from '../../scaling/capacity.js';
+import { planDeletePolicy, planProcesses, planProtection, planTargetTracking } from '../../scaling/changes.js';
 import { parseWhen, planPrescale } from '../../scaling/prescale.js';
 import { planShutdown } from '../../scaling/shutdown.js';
 import { readGroupDetail, readStatus, SEED_TRIGGER } from '../../scaling/status.js';
@@ -167,6 +168,36 @@ function shutdown(ctx: CommandContext, opts: ShutdownOpts, args: string[]): Prom
   );
 }
 
+interface PolicyOpts {
+  name?: string;
+  targetCpu?: string;
+  disableScaleIn?: boolean;
+  delete?: string;
+}
+
+function policy(ctx: CommandContext, opts: PolicyOpts, args: string[]): Promise<ExitCode> {
+  const group = args[0] ?? '';
+  if ((opts.delete === undefined) === (opts.targetCpu === undefined)) throw new OpsError('USAGE', 'give --target-cpu PERCENT (create or update) or --delete NAME');
+  const target = opts.targetCpu === undefined ? undefined : Number(opts.targetCpu);
+  if (target !== undefined && !Number.isFinite(target)) throw new OpsError('USAGE', `--target-cpu ${opts.targetCpu}: a percentage such as 50`);
+  return change(ctx, group, async (cloud) => {
+    const [g, policies] = await Promise.all([groupOf(cloud, group, ctx), cloud.scaling.describePolicies(group, { signal: ctx.signal })]);
+    const o = { now: ctx.clock.now(), source: cloud.kind };
+    if (opts.delete !== undefined) return planDeletePolicy(g, policies, opts.delete, o);
+    return planTargetTracking(g, policies, { name: opts.name ?? 'cpu-target', metric: 'ASGAverageCPUUtilization', target: target ?? 50, disableScaleIn: opts.disableScaleIn === true }, o);
+  });
+}
+
+function processes(ctx: CommandContext, args: string[], suspend: boolean): Promise<ExitCode> {
+  const [group = '', ...names] = args;
+  return change(ctx, group, async (cloud) => planProcesses(await groupOf(cloud, group, ctx), names, suspend, { now: ctx.clock.now(), source: cloud.kind }));
+}
+
+function protection(ctx: CommandContext, args: string[], on: boolean): Promise<ExitCode> {
+  const [group = '', ...ids] = args;
+  return change(ctx, group, async (cloud) => planProtection(await groupOf(cloud, group, ctx), ids, on, { now: ctx.clock.now(), source: cloud.kind }));
+}
+
 export const register: RegisterArea = (program: Command, action) => {
   const cmd = program
     .command('scaling')
@@ -215,6 +246,26 @@ desired outside the bounds, shrinking by more than half without --force,
     .requiredOption('--until <time>', 'when the minimum goes back')
     .option('--time-zone <zone>', 'IANA zone for times without an offset (default scaling.timeZone)')
     .action(action<PrescaleOpts>((ctx, o, args) => prescale(ctx, o, args), { timeoutMs: 5 * MINUTE }));
+  cmd
+    .command('policy <group>')
+    .description('create/update a target tracking CPU policy, or delete a policy (plan only unless --yes)')
+    .option('--target-cpu <percent>', 'keep average CPU near this (the seed: > 60% +2, < 30% -1)')
+    .option('--name <name>', 'policy name (default cpu-target)')
+    .option('--disable-scale-in', 'only ever add instances')
+    .option('--delete <name>', 'delete this policy')
+    .action(action<PolicyOpts>((ctx, o, args) => policy(ctx, o, args), { timeoutMs: 5 * MINUTE }));
+  for (const [verb, on] of [['suspend', true], ['resume', false]] as const) {
+    cmd
+      .command(`${verb} <group> [processes...]`)
+      .description(`${verb} scaling processes (all when none named: Launch, Terminate, AlarmNotification, ScheduledActions, ...)`)
+      .action(action<Record<string, never>>((ctx, _o, args) => processes(ctx, args, on), { timeoutMs: 5 * MINUTE }));
+  }
+  for (const [verb, on] of [['protect', true], ['unprotect', false]] as const) {
+    cmd
+      .command(`${verb} <group> <instances...>`)
+      .description(`${on ? 'set' : 'clear'} scale-in protection on instances of the group`)
+      .action(action<Record<string, never>>((ctx, _o, args) => protection(ctx, args, on), { timeoutMs: 5 * MINUTE }));
+  }
   cmd
     .command('shutdown <group>')
     .description('the safe shutdown: actions, policies, protection, size 0, wait, delete (plan only unless --yes)')
