@@ -95,9 +95,16 @@ export interface ComputePort {
 
 export interface AsgInstance {
   id: string;
+  /** Pending, InService, Terminating, Terminating:Wait, Terminated, Standby, ... */
   lifecycleState: string;
   healthStatus: string;
   availabilityZone: string | undefined;
+  instanceType?: string | undefined;
+  /** the launch template (name) or launch configuration the instance was launched from */
+  launchTemplate?: string | undefined;
+  /** the template version the instance was launched with, as the API reports it */
+  launchTemplateVersion?: string | undefined;
+  protectedFromScaleIn?: boolean | undefined;
 }
 
 export interface AutoScalingGroup {
@@ -110,12 +117,140 @@ export interface AutoScalingGroup {
   launchTemplate: string | undefined;
   tags: Tags;
   createdTime: Date | undefined;
+  /** the group's launch template version ($Latest, $Default or a number); undefined for a launch configuration */
+  launchTemplateVersion?: string | undefined;
+  /** set when the group uses a launch configuration (the seed's form) rather than a template */
+  launchConfigurationName?: string | undefined;
+  /** suspended scaling processes (Launch, Terminate, AZRebalance, ...) */
+  suspendedProcesses?: string[] | undefined;
+  defaultCooldownSeconds?: number | undefined;
+  /** e.g. "Delete in progress" while a delete runs */
+  status?: string | undefined;
+  targetGroupArns?: string[] | undefined;
+  /** classic ELB names */
+  loadBalancerNames?: string[] | undefined;
 }
 
+/** One entry of a group's scaling history (DescribeScalingActivities). */
+export interface ScalingActivity {
+  id: string;
+  groupName: string;
+  description: string;
+  cause: string;
+  /** Successful, Failed, Cancelled, InProgress, WaitingForInstanceId, PreInService, MidLifecycleAction, ... */
+  status: string;
+  statusMessage?: string | undefined;
+  progress?: number | undefined;
+  startTime: Date;
+  endTime?: Date | undefined;
+}
+
+/** A scaling policy; `kind` as the API names it. */
+export interface ScalingPolicy {
+  name: string;
+  groupName: string;
+  kind: 'TargetTrackingScaling' | 'StepScaling' | 'SimpleScaling' | 'PredictiveScaling' | (string & {});
+  enabled: boolean;
+  /** target tracking: the predefined metric (ASGAverageCPUUtilization, ...) or 'custom', and its target */
+  targetTracking?: { metric: string; targetValue: number; disableScaleIn: boolean } | undefined;
+  /** step/simple: ChangeInCapacity, PercentChangeInCapacity, ExactCapacity */
+  adjustmentType?: string | undefined;
+  scalingAdjustment?: number | undefined;
+  stepAdjustments?: { lower?: number | undefined; upper?: number | undefined; adjustment: number }[] | undefined;
+  cooldownSeconds?: number | undefined;
+  estimatedInstanceWarmupSeconds?: number | undefined;
+  /** the CloudWatch alarms behind the policy (names only: their state needs CloudWatch) */
+  alarms: string[];
+}
+
+/** A scheduled action (PutScheduledUpdateGroupAction): a one-time change at startTime, or a recurrence. */
+export interface ScheduledAction {
+  name: string;
+  groupName: string;
+  startTime?: Date | undefined;
+  endTime?: Date | undefined;
+  /** cron expression, evaluated in timeZone (UTC when unset) */
+  recurrence?: string | undefined;
+  timeZone?: string | undefined;
+  minSize?: number | undefined;
+  maxSize?: number | undefined;
+  desiredCapacity?: number | undefined;
+}
+
+export interface ScheduledActionInput {
+  groupName: string;
+  name: string;
+  startTime: Date;
+  minSize?: number;
+  maxSize?: number;
+  desiredCapacity?: number;
+}
+
+export interface LifecycleHook {
+  name: string;
+  groupName: string;
+  /** autoscaling:EC2_INSTANCE_LAUNCHING | autoscaling:EC2_INSTANCE_TERMINATING */
+  transition: string;
+  heartbeatTimeoutSeconds?: number | undefined;
+  defaultResult?: string | undefined;
+}
+
+export interface WarmPool {
+  groupName: string;
+  minSize?: number | undefined;
+  maxPreparedCapacity?: number | undefined;
+  /** Stopped, Running, Hibernated */
+  poolState?: string | undefined;
+  /** e.g. PendingDelete */
+  status?: string | undefined;
+  instances: number;
+}
+
+export interface TargetTrackingInput {
+  groupName: string;
+  name: string;
+  /** predefined metric, e.g. ASGAverageCPUUtilization */
+  metric: string;
+  targetValue: number;
+  disableScaleIn?: boolean;
+  estimatedInstanceWarmupSeconds?: number;
+}
+
+/**
+ * EC2 Auto Scaling. Every method throws CloudError with the AWS code
+ * (ValidationError, ScalingActivityInProgress, ResourceInUse, ...). The write
+ * methods are single API calls, so a plan can name each one it will make
+ * (runbook `aws` steps call them by these names).
+ */
 export interface ScalingPort {
   describeGroups(names?: readonly string[], opts?: ListOptions): Promise<AutoScalingGroup[]>;
   setDesiredCapacity(name: string, desired: number, opts?: { honorCooldown?: boolean }): Promise<void>;
+  /** UpdateAutoScalingGroup with MinSize / MaxSize / DesiredCapacity: the shutdown's "min = desired = 0" */
   updateGroupSize(name: string, size: { min?: number; max?: number; desired?: number }): Promise<void>;
+  /** Newest first, at most `maxItems` (default 100): a group keeps six weeks of them. */
+  describeActivities(groupName: string, opts?: ListOptions & { maxItems?: number }): Promise<ScalingActivity[]>;
+  /** All pages; every group's when `groupName` is undefined. */
+  describePolicies(groupName?: string, opts?: ListOptions): Promise<ScalingPolicy[]>;
+  /** All pages; every group's when `groupName` is undefined. */
+  describeScheduledActions(groupName?: string, opts?: ListOptions): Promise<ScheduledAction[]>;
+  describeLifecycleHooks(groupName: string, opts?: { signal?: AbortSignal }): Promise<LifecycleHook[]>;
+  /** undefined when the group has no warm pool */
+  describeWarmPool(groupName: string, opts?: { signal?: AbortSignal }): Promise<WarmPool | undefined>;
+  putScheduledAction(action: ScheduledActionInput): Promise<void>;
+  deleteScheduledAction(groupName: string, name: string): Promise<void>;
+  putTargetTrackingPolicy(policy: TargetTrackingInput): Promise<void>;
+  deletePolicy(groupName: string, policyName: string): Promise<void>;
+  /** no processes: all of them */
+  suspendProcesses(groupName: string, processes?: readonly string[]): Promise<void>;
+  /** no processes: all of them */
+  resumeProcesses(groupName: string, processes?: readonly string[]): Promise<void>;
+  setInstanceProtection(groupName: string, instanceIds: readonly string[], protectedFromScaleIn: boolean): Promise<void>;
+  deleteWarmPool(groupName: string, opts?: { force?: boolean }): Promise<void>;
+  /** Without force, refused (ResourceInUse / ScalingActivityInProgress) while instances or activities remain. */
+  deleteGroup(groupName: string, opts?: { force?: boolean }): Promise<void>;
+  /** EC2 DeleteLaunchTemplate, by name */
+  deleteLaunchTemplate(name: string): Promise<void>;
+  deleteLaunchConfiguration(name: string): Promise<void>;
 }
 
 export interface ObjectInfo {

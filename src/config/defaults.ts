@@ -27,6 +27,7 @@ const DEFAULTS: Config = {
     planMaxAgeMinutes: 60,
     concurrency: 8,
   },
+  scaling: { groups: [], timeZone: 'UTC', activities: 20, shutdownWaitMinutes: 30 },
   hosts: {},
   mysql: {},
   webcam: { latitude: 49.8672, longitude: -118.00737, intervalMinutes: 5, prefix: 'webcam/', sizes: [1280, 640, 160] },

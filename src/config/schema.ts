@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fleetConfigSchema } from '../fleet/config.js';
 import { haproxyConfigSchema } from '../haproxy/config.js';
+import { scalingConfigSchema } from '../scaling/config.js';
 import { snapshotsConfigSchema } from '../snapshots/config.js';
 
 /**
@@ -65,6 +66,7 @@ export const configSchema = z
     fleet: fleetConfigSchema.default(fleetConfigSchema.parse({})),
     haproxy: haproxyConfigSchema.default(haproxyConfigSchema.parse({})),
     snapshots: snapshotsConfigSchema.default(snapshotsConfigSchema.parse({})),
+    scaling: scalingConfigSchema.default(scalingConfigSchema.parse({})),
     hosts: z.record(z.string(), hostSchema).default({}),
     mysql: z.record(z.string(), mysqlTargetSchema).default({}),
     webcam: webcamSchema,

@@ -67,6 +67,12 @@ snapshots:
   planMaxAgeMinutes: 60
   concurrency: 8
 
+scaling:
+  # groups: [web-asg]              # the groups the Scaling pane shows; none listed: all of them
+  timeZone: UTC                   # for prescale --at/--until written without an offset
+  activities: 20                  # recent scaling activities shown per group
+  shutdownWaitMinutes: 30         # how long a shutdown waits for the instances to go
+
 # SSH targets for runbooks; host keys are checked against known_hosts.
 # Uncomment an example by deleting its "# "; the indentation is already right.
 hosts:

@@ -74,6 +74,16 @@ export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);
 }
 
+/** For config schemas: whether Intl knows the zone. */
+export function knownTimeZone(timeZone: string): boolean {
+  try {
+    assertTimeZone(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function offsetAt(f: Intl.DateTimeFormat, t: number): number {
   const p: Record<string, number> = {};
   for (const part of f.formatToParts(new Date(t))) {

@@ -123,6 +123,15 @@ await bench('snapshots pane redraw', async () => {
   report(redrawRow(`Snapshots pane, sandbox set, keypress redraw in a volume (${volume.rows} rows)`, volume, volumes, 'the 3-row volumes table'));
 });
 
+await bench('scaling pane redraw', async () => {
+  const { measureScalingPaneRedraw, measureScalingRefresh } = await import('./scaling-pane.js');
+  const small = await measureScalingPaneRedraw(10);
+  const big = await measureScalingPaneRedraw(200);
+  report(redrawRow('Scaling pane, 200 groups / 5,000 instances, keypress redraw', big, small, '10 groups'));
+  const work = await measureScalingRefresh(200);
+  report({ name: 'Scaling refresh work beyond the calls, 200 groups / 5,000 instances', value: fmt(work), target: '< 50 ms', reference: '' });
+});
+
 const w = [0, 0, 0, 0];
 const cells = (r: Row): string[] => [r.name, r.value, r.target, r.reference];
 for (const r of rows) cells(r).forEach((c, i) => (w[i] = Math.max(w[i] ?? 0, c.length)));

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { AREAS, commandWord, registerAll } from '../../src/cli/commands/index.js';
 import { main, type MainDeps } from '../../src/cli/main.js';
 import type { CommandContext } from '../../src/core/context.js';
-import { CloudError, type CloudPorts, type Instance, type InstanceFilter } from '../../src/cloud/ports.js';
+import { CloudError, type CloudPorts, type Instance, type InstanceFilter, type ScalingPort } from '../../src/cloud/ports.js';
 import { ManualClock } from '../../src/core/clock.js';
 
 /**
@@ -41,7 +41,8 @@ function fakeCloud(filters: InstanceFilter[], fail?: CloudError): CloudPorts {
       describeSnapshots: unused,
       deleteSnapshot: unused,
     },
-    scaling: { describeGroups: unused, setDesiredCapacity: unused, updateGroupSize: unused },
+    // every scaling method fails as unused, however many the port grows
+    scaling: new Proxy({} as ScalingPort, { get: () => unused }),
     objects: { getObject: unused, putObject: unused, listObjects: unused },
   };
 }

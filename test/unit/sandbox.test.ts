@@ -209,7 +209,8 @@ describe('sandbox world: fleet and Auto Scaling', () => {
       const [g] = await world.scaling.describeGroups();
       if (!g) throw new Error('web-asg missing');
       desired.push(g.desiredCapacity);
-      expect(g.instances).toHaveLength(g.desiredCapacity);
+      // terminating instances stay listed (as on AWS) until they are gone; capacity is the rest
+      expect(g.instances.filter((i) => !i.lifecycleState.startsWith('Terminating'))).toHaveLength(g.desiredCapacity);
     }
     expect(Math.min(...desired)).toBeGreaterThanOrEqual(2);
     expect(Math.max(...desired)).toBeLessThanOrEqual(12);
@@ -232,8 +233,11 @@ describe('sandbox world: fleet and Auto Scaling', () => {
     const before = new Set(g?.instances.map((i) => i.id));
     await world.scaling.setDesiredCapacity(ASG_NAME, 3);
     [g] = await world.scaling.describeGroups();
-    expect(g?.instances).toHaveLength(3);
-    const gone = [...before].filter((id) => !g?.instances.some((i) => i.id === id));
+    const serving = g?.instances.filter((i) => !i.lifecycleState.startsWith('Terminating')) ?? [];
+    expect(serving).toHaveLength(3);
+    // the nine leaving wait on the drain hook first, as AWS lists them
+    expect(g?.instances.filter((i) => i.lifecycleState === 'Terminating:Wait')).toHaveLength(9);
+    const gone = [...before].filter((id) => !serving.some((i) => i.id === id));
     const states = await world.compute.describeInstances({ instanceIds: gone });
     expect(states.every((i) => i.state === 'shutting-down' || i.state === 'terminated')).toBe(true);
 

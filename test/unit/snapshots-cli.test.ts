@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from './cli-harness.js';
 import { sandboxDirFor } from '../../src/core/context.js';
 import { createSandboxWorld, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { acquireLock } from '../../src/core/lock.js';
@@ -30,19 +30,8 @@ function cli(...argv: string[]): Promise<{ code: number; out: string; err: strin
 }
 
 /** main() on this test's world, with exactly these arguments (cli() adds --sandbox --batch). */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    stdout: (s) => void (out += s),
-    stderr: (s) => void (err += s),
-    isTTY: false,
-    cwd: dir,
-    env: { HOME: dir, XDG_CONFIG_HOME: dir, XDG_STATE_HOME: dir, TMPDIR: dir },
-    createCloud: async () => world,
-    clock: world.clock,
-  });
-  return { code, out, err };
+function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli(world, dir, argv);
 }
 
 async function snapshotIds(): Promise<Set<string>> {

@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { NEVER } from '../../src/core/deadline.js';
 import { xdgStateHome } from '../../src/core/paths.js';
 import type { CommandContext, GlobalOptions } from '../../src/core/context.js';
-import { CloudError, type CloudPorts, type Instance } from '../../src/cloud/ports.js';
+import { CloudError, type CloudPorts, type Instance, type ScalingPort } from '../../src/cloud/ports.js';
 import { createSandboxWorld } from '../../src/cloud/sandbox/index.js';
 import { memoryAuditLog } from '../../src/core/audit.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -57,6 +60,11 @@ function unused(what: string): never {
   throw new CloudError('NotUsedInViewTests', `${what} is not part of this test's world`);
 }
 
+/** A port whose every method fails as unused: it keeps up with methods added to the port. */
+export function unusedPort<T extends object>(): T {
+  return new Proxy({} as T, { get: (_t, name) => async () => unused(String(name)) });
+}
+
 /**
  * The smallest CloudPorts the Fleet pane needs: describeInstances answers from
  * `instances()` (which a test may change between refreshes, or make throw).
@@ -75,11 +83,7 @@ export function fakeCloud(instances: () => Instance[] | Promise<Instance[]>): Cl
       describeSnapshots: async () => unused('describeSnapshots'),
       deleteSnapshot: async () => unused('deleteSnapshot'),
     },
-    scaling: {
-      describeGroups: async () => unused('describeGroups'),
-      setDesiredCapacity: async () => unused('setDesiredCapacity'),
-      updateGroupSize: async () => unused('updateGroupSize'),
-    },
+    scaling: unusedPort<ScalingPort>(),
     objects: {
       getObject: async () => unused('getObject'),
       putObject: async () => unused('putObject'),
@@ -232,4 +236,25 @@ export function lines(frame: string | undefined): string[] {
 /** The table row currently marked as selected (the "›" marker). */
 export function selectedRow(frame: string | undefined): string | undefined {
   return lines(frame).find((l) => l.startsWith('› '));
+}
+
+/**
+ * Panes take locks under $XDG_STATE_HOME: a private one per test keeps the
+ * user's own state dir (and another run of the suite) out. Call at the top
+ * of a test file; `before` runs first in each afterEach (unmount the apps).
+ */
+export function privateStateDir(prefix: string, before?: () => void): void {
+  let dir: string;
+  let saved: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = dir;
+  });
+  afterEach(() => {
+    before?.();
+    if (saved === undefined) delete process.env.XDG_STATE_HOME;
+    else process.env.XDG_STATE_HOME = saved;
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
 }

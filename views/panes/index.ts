@@ -1,6 +1,7 @@
 import { fleetPane } from './fleet.js';
 import { placeholderPane } from './placeholder.js';
 import { runbooksPane } from './runbooks.js';
+import { scalingPane } from './scaling.js';
 import { snapshotsPane } from './snapshots.js';
 import type { PaneDefinition } from './types.js';
 
@@ -15,6 +16,6 @@ export const panes: readonly PaneDefinition[] = [
   snapshotsPane,
   runbooksPane,
   placeholderPane('webcam', 'Webcam', 'the webcam pipeline'),
-  placeholderPane('scaling', 'Scaling', 'Auto Scaling controls'),
+  scalingPane,
   placeholderPane('database', 'Database', 'database health and drift'),
 ];

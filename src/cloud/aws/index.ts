@@ -112,6 +112,41 @@ export async function createS3Client(s: AwsSettings) {
   return new S3Client({ ...clientConfig(own), forcePathStyle: own.endpoint !== undefined });
 }
 
+/** Every ScalingPort method: the compiler checks the list is complete, so the lazy port forwards them all. */
+const SCALING_METHODS = Object.keys({
+  describeGroups: true,
+  setDesiredCapacity: true,
+  updateGroupSize: true,
+  describeActivities: true,
+  describePolicies: true,
+  describeScheduledActions: true,
+  describeLifecycleHooks: true,
+  describeWarmPool: true,
+  putScheduledAction: true,
+  deleteScheduledAction: true,
+  putTargetTrackingPolicy: true,
+  deletePolicy: true,
+  suspendProcesses: true,
+  resumeProcesses: true,
+  setInstanceProtection: true,
+  deleteWarmPool: true,
+  deleteGroup: true,
+  deleteLaunchTemplate: true,
+  deleteLaunchConfiguration: true,
+} satisfies Record<keyof ScalingPort, true>) as (keyof ScalingPort)[];
+
+/** A port whose methods build the real one (and load its SDK) on their first call. */
+function forward<T extends object>(get: () => Promise<T>, keys: readonly (keyof T)[]): T {
+  const out: Partial<Record<keyof T, unknown>> = {};
+  for (const k of keys) {
+    out[k] = async (...args: unknown[]) => {
+      const port = await get();
+      return (port[k] as (...a: unknown[]) => unknown).apply(port, args);
+    };
+  }
+  return out as T;
+}
+
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => {
@@ -125,13 +160,15 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 
 /** CloudPorts over AWS, each port built (and its SDK loaded) on first use. */
 export function createAwsCloud(settings: AwsSettings): CloudPorts {
+  // One EC2 client: compute uses it, and the scaling port for launch templates (an EC2 API).
+  const ec2 = once(() => createEc2Client(settings));
   const compute = once(async (): Promise<ComputePort> => {
-    const [{ createEc2Compute }, client] = await Promise.all([import('./compute.js'), createEc2Client(settings)]);
+    const [{ createEc2Compute }, client] = await Promise.all([import('./compute.js'), ec2()]);
     return createEc2Compute(client);
   });
   const scaling = once(async (): Promise<ScalingPort> => {
     const [{ createAutoScaling }, client] = await Promise.all([import('./scaling.js'), createAutoScalingClient(settings)]);
-    return createAutoScaling(client);
+    return createAutoScaling(client, ec2);
   });
   const objects = once(async (): Promise<ObjectStorePort> => {
     const [{ createS3ObjectStore }, client] = await Promise.all([import('./objects.js'), createS3Client(settings)]);
@@ -146,11 +183,7 @@ export function createAwsCloud(settings: AwsSettings): CloudPorts {
       describeSnapshots: async (f, o) => (await compute()).describeSnapshots(f, o),
       deleteSnapshot: async (id, o) => (await compute()).deleteSnapshot(id, o),
     },
-    scaling: {
-      describeGroups: async (n, o) => (await scaling()).describeGroups(n, o),
-      setDesiredCapacity: async (n, d, o) => (await scaling()).setDesiredCapacity(n, d, o),
-      updateGroupSize: async (n, s) => (await scaling()).updateGroupSize(n, s),
-    },
+    scaling: forward(scaling, SCALING_METHODS),
     objects: {
       getObject: async (b, k, o) => (await objects()).getObject(b, k, o),
       putObject: async (b, k, body, o) => (await objects()).putObject(b, k, body, o),

@@ -1,6 +1,25 @@
-import type { AsgInstance, AutoScalingGroup, Instance, InstanceFilter, Tags } from '../ports.js';
+import type { AsgInstance, AutoScalingGroup, Instance, InstanceFilter, LifecycleHook, ScalingActivity, ScalingPolicy, ScheduledAction, Tags } from '../ports.js';
 import { CloudError } from '../ports.js';
+import {
+  ASG_NAME,
+  ActivityLog,
+  HOOK_WAIT_MS,
+  HOOKS,
+  LAUNCH_TEMPLATE,
+  LAUNCH_TEMPLATE_VERSION,
+  PREVIOUS_TEMPLATE_VERSION,
+  TERMINATING_MS,
+  capacityCause,
+  loadConfig,
+  notFound,
+  saveConfig,
+  scheduledView,
+  validation,
+  type GroupConfig,
+} from './asg.js';
 import { awsId, mix32, pick, streamFor } from './rng.js';
+
+export { ASG_NAME } from './asg.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -14,7 +33,6 @@ const BOOT = 90_000;
 export const APP_AMI_ID = 'ami-0a1b2c3d4e5f60718';
 export const LB_AMI_ID = 'ami-0c5b7d4e1f2a39846';
 export const DB_AMI_ID = 'ami-0e4d3c2b1a0f98765';
-export const ASG_NAME = 'web-asg';
 export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
 
 interface InstRec {
@@ -28,15 +46,16 @@ interface InstRec {
   terminatedMs: number | undefined;
   /** static instances never boot in front of us: they are running from the start */
   stateOverride: string | undefined;
+  /** group members: the launch template version they were launched with */
+  templateVersion?: string;
   tags: Tags;
 }
 
 interface GroupState {
-  min: number;
-  max: number;
   desired: number;
-  override: { desired: number; untilMs: number } | undefined;
   members: string[];
+  /** left the group's capacity, still listed while their terminating hook and shutdown run */
+  terminating: { id: string; atMs: number }[];
   createdMs: number;
 }
 
@@ -54,11 +73,18 @@ export function loadAt(ms: number, seed: number): number {
   return Math.min(1, Math.max(0, base * weekend + noise));
 }
 
-/** The ASG and its EC2 instances, advanced lazily to the world clock on every read. */
+/**
+ * The ASG and its EC2 instances, advanced lazily to the world clock on every
+ * read: the load curve (standing for the target tracking policy), scheduled
+ * actions at their minute, launches that boot for 90 s, terminations that
+ * wait on the drain hook, each recorded as a scaling activity.
+ */
 export class SandboxFleet {
   private readonly instances = new Map<string, InstRec>();
   private readonly rand: () => number;
   private readonly group: GroupState;
+  private readonly cfg: GroupConfig;
+  private readonly activities: ActivityLog;
   private counter = 0;
   private simulatedTo: number;
   /** ids of the instances that are not in the group (lb, db, legacy) */
@@ -67,15 +93,23 @@ export class SandboxFleet {
   constructor(
     private readonly seed: number,
     private readonly nowMs: () => number,
+    private readonly dir?: string,
   ) {
     this.rand = streamFor(seed, 'fleet');
+    this.cfg = loadConfig(dir);
+    this.activities = new ActivityLog(seed);
     const now = nowMs();
     this.simulatedTo = Math.floor(now / TICK) * TICK;
-    this.group = { min: 2, max: 12, desired: 0, override: undefined, members: [], createdMs: now - 400 * DAY };
+    this.group = { desired: 0, members: [], terminating: [], createdMs: now - 400 * DAY };
     this.staticIds = this.addStatic(now);
+    if (this.cfg.deleted) return;
     this.group.desired = this.policyDesired(now);
-    // The initial members booted a while ago, staggered, so launch times look real.
-    for (let i = 0; i < this.group.desired; i++) this.launch(now - (2 + i * 7) * HOUR - Math.floor(this.rand() * HOUR));
+    // The initial members booted a while ago, staggered, so launch times look real; the two oldest predate template v4.
+    for (let i = 0; i < this.group.desired; i++) {
+      const at = now - (2 + i * 7) * HOUR - Math.floor(this.rand() * HOUR);
+      const version = i >= this.group.desired - 2 && this.group.desired > 3 ? PREVIOUS_TEMPLATE_VERSION : LAUNCH_TEMPLATE_VERSION;
+      this.launch(at, version, `At ${new Date(at).toISOString()} an instance was started in response to a difference between desired and actual capacity.`);
+    }
   }
 
   private addStatic(now: number): SandboxFleet['staticIds'] {
@@ -96,14 +130,24 @@ export class SandboxFleet {
     };
   }
 
-  private policyDesired(ms: number): number {
-    const g = this.group;
-    if (g.override && ms < g.override.untilMs) return clamp(g.override.desired, g.min, g.max);
-    g.override = undefined;
-    return clamp(Math.round(2 + loadAt(ms, this.seed) * 10), g.min, g.max);
+  /** The load curve drives capacity only while a target tracking policy is there to do it. */
+  private policyDriven(): boolean {
+    return !this.cfg.suspended.includes('AlarmNotification') && this.cfg.policies.some((p) => p.enabled && p.kind === 'TargetTrackingScaling');
   }
 
-  private launch(atMs: number): void {
+  private policyDesired(ms: number): number {
+    const c = this.cfg;
+    if (c.override && ms < c.override.untilMs) return clamp(c.override.desired, c.min, c.max);
+    if (c.override) {
+      // the hold is over: the policy decides again, or the last setting stays without one
+      this.group.desired = c.override.desired;
+      c.override = undefined;
+    }
+    if (!this.policyDriven()) return clamp(this.group.desired, c.min, c.max);
+    return clamp(Math.round(2 + loadAt(ms, this.seed) * 10), c.min, c.max);
+  }
+
+  private launch(atMs: number, version: string, cause: string): void {
     const n = this.counter++;
     const id = awsId('i', this.seed, 'asg-instance', n);
     // Balance zones as EC2 Auto Scaling does: launch into the zone with the fewest members.
@@ -123,39 +167,87 @@ export class SandboxFleet {
       launchMs: atMs,
       terminatedMs: undefined,
       stateOverride: undefined,
+      templateVersion: version,
       tags: { Name: name, Role: 'web', 'aws:autoscaling:groupName': ASG_NAME },
     });
     this.group.members.push(id);
+    this.activities.add(`Launching a new EC2 instance: ${id}`, cause, atMs, BOOT);
   }
 
-  /** Default termination policy, simplified: the most crowded zone, then the oldest instance there. */
-  private terminateOne(atMs: number): void {
-    const byZone = ZONES.map((z) => this.group.members.filter((m) => this.instances.get(m)?.az === z));
+  private terminate(r: InstRec, atMs: number, cause: string): void {
+    r.terminatedMs = atMs;
+    this.group.members = this.group.members.filter((m) => m !== r.id);
+    this.group.terminating.push({ id: r.id, atMs });
+    this.activities.add(`Terminating EC2 instance: ${r.id}`, cause, atMs, TERMINATING_MS);
+  }
+
+  /** Default termination policy, simplified: the most crowded zone, then the oldest instance there; protected ones never. */
+  private terminateOne(atMs: number, cause: string): boolean {
+    const guarded = new Set(this.cfg.protectedIds);
+    const byZone = ZONES.map((z) => this.group.members.filter((m) => !guarded.has(m) && this.instances.get(m)?.az === z));
     const crowded = byZone.reduce((a, b) => (b.length > a.length ? b : a));
     const victim = crowded
       .map((id) => this.instances.get(id))
       .filter((r): r is InstRec => r !== undefined)
       .sort((a, b) => a.launchMs - b.launchMs)[0];
-    if (!victim) return;
-    victim.terminatedMs = atMs;
-    this.group.members = this.group.members.filter((m) => m !== victim.id);
+    if (!victim) return false;
+    this.terminate(victim, atMs, cause);
+    return true;
   }
 
-  private converge(atMs: number): void {
+  /** `who`: the request that changed capacity (a user, a scheduled action); else the policy's alarm. */
+  private converge(atMs: number, who?: string): void {
+    if (this.cfg.deleted) return;
     const g = this.group;
+    const from = g.desired;
     g.desired = this.policyDesired(atMs);
-    while (g.members.length < g.desired) this.launch(atMs);
-    while (g.members.length > g.desired) this.terminateOne(atMs);
+    const to = g.desired;
+    const at = new Date(atMs).toISOString().replace('.000Z', 'Z');
+    const cause = who
+      ? capacityCause(atMs, who, this.cfg.min, this.cfg.max, to, from)
+      : from === to
+        ? `At ${at} an instance was started in response to a difference between desired and actual capacity.`
+        : `At ${at} a monitor alarm TargetTracking-web-asg-Alarm${to > from ? 'High' : 'Low'} in state ALARM triggered policy cpu-target-50 changing the desired capacity from ${from} to ${to}.`;
+    const suspended = new Set(this.cfg.suspended);
+    if (!suspended.has('Launch')) while (g.members.length < to) this.launch(atMs, LAUNCH_TEMPLATE_VERSION, cause);
+    if (!suspended.has('Terminate')) while (g.members.length > to && this.terminateOne(atMs, cause));
+  }
+
+  /** The earliest scheduled action due by `horizon`, unless ScheduledActions is suspended. */
+  private dueAction(horizon: number): GroupConfig['scheduled'][number] | undefined {
+    if (this.cfg.deleted || this.cfg.suspended.includes('ScheduledActions')) return undefined;
+    let due: GroupConfig['scheduled'][number] | undefined;
+    for (const a of this.cfg.scheduled) if (a.startMs <= horizon && (!due || a.startMs < due.startMs)) due = a;
+    return due;
+  }
+
+  private fire(a: GroupConfig['scheduled'][number], atMs: number): void {
+    const c = this.cfg;
+    if (a.minSize !== undefined) c.min = a.minSize;
+    if (a.maxSize !== undefined) c.max = a.maxSize;
+    if (a.desiredCapacity !== undefined) c.override = { desired: a.desiredCapacity, untilMs: atMs + OVERRIDE_HOLD };
+    c.scheduled = c.scheduled.filter((x) => x !== a);
+    this.save();
+    this.converge(atMs, 'a scheduled action');
   }
 
   private advance(): void {
     const now = this.nowMs();
     // After a long jump nobody can see the intermediate days: simulate only the last two.
     if (now - this.simulatedTo > 2 * DAY) this.simulatedTo = Math.floor((now - 2 * DAY) / TICK) * TICK;
-    while (this.simulatedTo + TICK <= now) {
-      this.simulatedTo += TICK;
-      this.converge(this.simulatedTo);
+    for (;;) {
+      const nextTick = this.simulatedTo + TICK;
+      // scheduled actions run at their own minute, between the policy's ticks
+      const due = this.dueAction(Math.min(now, nextTick));
+      if (due) {
+        this.fire(due, Math.max(due.startMs, this.simulatedTo));
+        continue;
+      }
+      if (nextTick > now) break;
+      this.simulatedTo = nextTick;
+      this.converge(nextTick);
     }
+    this.group.terminating = this.group.terminating.filter((t) => now - t.atMs < TERMINATING_MS);
     // EC2 keeps terminated instances visible for about an hour.
     for (const [id, r] of this.instances) {
       if (r.terminatedMs !== undefined && now - r.terminatedMs > HOUR) this.instances.delete(id);
@@ -202,58 +294,152 @@ export class SandboxFleet {
 
   describeGroups(names?: readonly string[]): AutoScalingGroup[] {
     this.advance();
-    if (names && !names.includes(ASG_NAME)) return [];
+    if ((names && !names.includes(ASG_NAME)) || this.cfg.deleted) return [];
     const now = this.nowMs();
     const g = this.group;
-    const instances: AsgInstance[] = g.members.map((id) => {
+    const guarded = new Set(this.cfg.protectedIds);
+    const member = (id: string, lifecycleState: string): AsgInstance => {
       const r = this.instances.get(id);
-      const booting = r !== undefined && now - r.launchMs < BOOT;
-      return { id, lifecycleState: booting ? 'Pending' : 'InService', healthStatus: 'Healthy', availabilityZone: r?.az };
-    });
+      return {
+        id,
+        lifecycleState,
+        healthStatus: 'Healthy',
+        availabilityZone: r?.az,
+        instanceType: r?.type,
+        launchTemplate: LAUNCH_TEMPLATE,
+        launchTemplateVersion: r?.templateVersion,
+        protectedFromScaleIn: guarded.has(id),
+      };
+    };
+    const instances: AsgInstance[] = [
+      ...g.members.map((id) => {
+        const r = this.instances.get(id);
+        return member(id, r !== undefined && now - r.launchMs < BOOT ? 'Pending' : 'InService');
+      }),
+      // Simplified: EC2 already says shutting-down while the hook holds them (the pool has dropped them: not InService).
+      ...g.terminating.map((t) => member(t.id, now - t.atMs < HOOK_WAIT_MS ? 'Terminating:Wait' : 'Terminating:Proceed')),
+    ];
     return [
       {
         name: ASG_NAME,
-        minSize: g.min,
-        maxSize: g.max,
+        minSize: this.cfg.min,
+        maxSize: this.cfg.max,
         desiredCapacity: g.desired,
         instances,
         availabilityZones: [...ZONES],
-        launchTemplate: 'web-lt',
+        launchTemplate: LAUNCH_TEMPLATE,
+        launchTemplateVersion: LAUNCH_TEMPLATE_VERSION,
         tags: { Name: 'web', Role: 'web' },
         createdTime: new Date(g.createdMs),
+        suspendedProcesses: [...this.cfg.suspended],
+        defaultCooldownSeconds: 300,
+        targetGroupArns: [],
+        loadBalancerNames: [],
       },
     ];
   }
 
-  private requireGroup(name: string): GroupState {
-    if (name !== ASG_NAME) throw new CloudError('ValidationError', `AutoScalingGroup name not found - ${name}`, { status: 400 });
-    return this.group;
+  describeActivities(name: string, max: number): ScalingActivity[] {
+    this.advance();
+    return name === ASG_NAME && !this.cfg.deleted ? this.activities.list(this.nowMs(), max) : [];
+  }
+
+  describePolicies(name: string | undefined): ScalingPolicy[] {
+    return (name === undefined || name === ASG_NAME) && !this.cfg.deleted ? this.cfg.policies.map((p) => ({ ...p })) : [];
+  }
+
+  describeScheduledActions(name: string | undefined): ScheduledAction[] {
+    this.advance();
+    return (name === undefined || name === ASG_NAME) && !this.cfg.deleted ? scheduledView(this.cfg) : [];
+  }
+
+  describeLifecycleHooks(name: string): LifecycleHook[] {
+    this.requireGroup(name);
+    return HOOKS.map((h) => ({ ...h }));
+  }
+
+  private save(): void {
+    saveConfig(this.dir, this.cfg);
+  }
+
+  private requireGroup(name: string): GroupConfig {
+    if (name !== ASG_NAME || this.cfg.deleted) throw notFound(name);
+    return this.cfg;
   }
 
   setDesiredCapacity(name: string, desired: number): void {
     this.advance();
-    const g = this.requireGroup(name);
-    if (desired > g.max) throw validation(`New SetDesiredCapacity value ${desired} is above max value ${g.max} for the AutoScalingGroup.`);
-    if (desired < g.min) throw validation(`New SetDesiredCapacity value ${desired} is below min value ${g.min} for the AutoScalingGroup.`);
+    const c = this.requireGroup(name);
+    if (desired > c.max) throw validation(`New SetDesiredCapacity value ${desired} is above max value ${c.max} for the AutoScalingGroup.`);
+    if (desired < c.min) throw validation(`New SetDesiredCapacity value ${desired} is below min value ${c.min} for the AutoScalingGroup.`);
     const now = this.nowMs();
-    g.override = { desired, untilMs: now + OVERRIDE_HOLD };
-    this.converge(now);
+    c.override = { desired, untilMs: now + OVERRIDE_HOLD };
+    this.save();
+    this.converge(now, 'a user request');
   }
 
   updateGroupSize(name: string, size: { min?: number; max?: number; desired?: number }): void {
     this.advance();
-    const g = this.requireGroup(name);
-    const min = size.min ?? g.min;
-    const max = size.max ?? g.max;
+    const c = this.requireGroup(name);
+    const min = size.min ?? c.min;
+    const max = size.max ?? c.max;
     if (min > max) throw validation(`Max bound, ${max}, must be greater than or equal to min bound, ${min}`);
     if (size.desired !== undefined && (size.desired < min || size.desired > max)) {
       throw validation(`Desired capacity:${size.desired} must be between the specified min size:${min} and max size:${max}`);
     }
-    g.min = min;
-    g.max = max;
+    c.min = min;
+    c.max = max;
     const now = this.nowMs();
-    if (size.desired !== undefined) g.override = { desired: size.desired, untilMs: now + OVERRIDE_HOLD };
-    this.converge(now);
+    if (size.desired !== undefined) c.override = { desired: size.desired, untilMs: now + OVERRIDE_HOLD };
+    this.save();
+    this.converge(now, 'a user request');
+  }
+
+  /** A change to the group's configuration alone (scheduled actions, policies, processes): checked, applied, saved. */
+  configure(group: string, change: (c: GroupConfig, nowMs: number) => void): void {
+    this.advance();
+    change(this.requireGroup(group), this.nowMs());
+    this.save();
+  }
+
+  setInstanceProtection(group: string, ids: readonly string[], on: boolean): void {
+    this.advance();
+    const c = this.requireGroup(group);
+    const stranger = ids.find((id) => !this.group.members.includes(id));
+    if (stranger) throw validation(`The instance ${stranger} is not part of Auto Scaling group ${group}.`);
+    const set = new Set(c.protectedIds);
+    for (const id of ids) if (on) set.add(id); else set.delete(id);
+    c.protectedIds = [...set];
+    this.save();
+  }
+
+  deleteGroup(name: string, force: boolean): void {
+    this.advance();
+    const c = this.requireGroup(name);
+    const now = this.nowMs();
+    if (force) {
+      for (const id of [...this.group.members]) {
+        const r = this.instances.get(id);
+        if (r) this.terminate(r, now, `At ${new Date(now).toISOString()} a user request force deleted the group.`);
+      }
+    } else if (this.activities.inProgress(now)) {
+      throw new CloudError('ScalingActivityInProgress', 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.', { status: 400 });
+    } else if (this.group.members.length > 0 || this.group.terminating.length > 0) {
+      throw new CloudError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.', { status: 400 });
+    }
+    c.deleted = true;
+    c.scheduled = [];
+    c.policies = [];
+    this.group.desired = 0;
+    this.save();
+  }
+
+  deleteLaunchTemplate(name: string): void {
+    if (name !== LAUNCH_TEMPLATE || this.cfg.templateDeleted) {
+      throw new CloudError('InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${name}, does not exist.`, { status: 400 });
+    }
+    this.cfg.templateDeleted = true;
+    this.save();
   }
 }
 
@@ -261,6 +447,3 @@ function clamp(n: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, n));
 }
 
-function validation(message: string): CloudError {
-  return new CloudError('ValidationError', message, { status: 400 });
-}

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/clock.js';
 import { ManualClock } from '../../core/clock.js';
-import type { CloudPorts, ComputePort, ListOptions, ObjectStorePort, ScalingPort, Volume } from '../ports.js';
+import type { CloudPorts, ComputePort, ListOptions, ObjectStorePort, Volume } from '../ports.js';
+import { sandboxScaling } from './scaling.js';
 import { APP_AMI_ID, ASG_NAME, SandboxFleet } from './fleet.js';
 import { SandboxObjectStore } from './objects.js';
 import { awsId } from './rng.js';
@@ -25,7 +26,7 @@ export interface SandboxWorldOptions {
   seed?: number;
   /** a fixed instant (the world keeps its own manual time) or a clock to follow */
   now?: Date | Clock;
-  /** persist objects under dir/objects (webcam frames, pointer) and deleted snapshot ids in dir/snapshots-deleted.jsonl */
+  /** persist objects under dir/objects (webcam frames, pointer), deleted snapshot ids in dir/snapshots-deleted.jsonl and the group's configuration in dir/scaling-state.json */
   dir?: string;
   /** simulated latency of every call, in world-clock ms (0 in tests, a few ms in the TUI) */
   latencyMs?: number;
@@ -69,7 +70,7 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     return out;
   };
 
-  const fleet = new SandboxFleet(seed, nowMs);
+  const fleet = new SandboxFleet(seed, nowMs, opts.dir);
   const volumeIds = {
     mysqlData: awsId('vol', seed, 'volume', 0),
     webAssets: awsId('vol', seed, 'volume', 1),
@@ -127,17 +128,7 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     },
   };
 
-  const scaling: ScalingPort = {
-    describeGroups: (names, o) => listed(o, () => fleet.describeGroups(names)),
-    async setDesiredCapacity(name, desired) {
-      await delay();
-      fleet.setDesiredCapacity(name, desired);
-    },
-    async updateGroupSize(name, size) {
-      await delay();
-      fleet.updateGroupSize(name, size);
-    },
-  };
+  const scaling = sandboxScaling(fleet, delay, listed);
 
   const objects: ObjectStorePort = {
     async getObject(bucket, key, o) {

@@ -1,0 +1,109 @@
+/**
+ * The Scaling pane's mutations: set capacity, pre-scale, safe shutdown.
+ * Each makes its plan from what the pane shows, puts the exact calls in a
+ * confirmation, and applies that plan, under the group's lock, audited.
+ */
+import type { CommandContext } from '../../src/core/context.js';
+import { lockDirOf } from '../../src/core/context.js';
+import { withLock } from '../../src/core/lock.js';
+import { applyScalingPlan, describeCall, scalingLock, type ScalingPlan } from '../../src/scaling/calls.js';
+import { planSetCapacity } from '../../src/scaling/capacity.js';
+import { planPrescale } from '../../src/scaling/prescale.js';
+import { planShutdown } from '../../src/scaling/shutdown.js';
+import type { GroupDetail } from '../../src/scaling/status.js';
+import { refuseIfReadOnly, type SessionStore } from '../../src/store/session.js';
+import { describeError } from '../components/ErrorPanel.js';
+
+function failed(store: SessionStore, e: unknown): void {
+  const d = describeError(e);
+  store.getState().setFlash(`not applied: ${d.message}${d.hint ? ` (${d.hint})` : ''}`, 'error');
+}
+
+function planBody(plan: ScalingPlan): string[] {
+  const b = plan.before;
+  return [
+    `now: min ${b.min} / desired ${b.desired} / max ${b.max} (${plan.source})`,
+    ...plan.calls.map((c, i) => `${i + 1}. ${describeCall(c)}`),
+    ...plan.notes.map((n) => `note: ${n}`),
+  ];
+}
+
+/** Confirm, then apply exactly `plan`; `typed`: a destructive change asks for the group's name. */
+async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: ScalingPlan, o: { title: string; label: string; typed?: string; destructive?: boolean }): Promise<boolean> {
+  if (plan.calls.length === 0) {
+    store.getState().setFlash(`${plan.group}: nothing to change`);
+    return false;
+  }
+  const ok = await store.getState().confirm({
+    title: o.title,
+    body: planBody(plan),
+    confirmLabel: o.label,
+    destructive: o.destructive ?? false,
+    ...(o.typed !== undefined ? { typed: o.typed } : {}),
+  });
+  if (!ok) return false;
+  // a shutdown waits minutes for instances: quitting must not cut it off unseen
+  store.getState().setBusy({ label: `a change to ${plan.group}` });
+  try {
+    const cloud = await ctx.cloud();
+    const result = await withLock(
+      scalingLock(plan.group),
+      () => applyScalingPlan(plan, { scaling: cloud.scaling, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
+      { dir: lockDirOf(ctx) },
+    );
+    const note = `scaling: ${plan.kind} ${plan.group}: ${result.done.length} call(s) made`;
+    store.getState().setFlash(note);
+    store.getState().setExitNote(note);
+    return true;
+  } catch (e) {
+    failed(store, e);
+    return false;
+  } finally {
+    store.getState().setBusy(undefined);
+  }
+}
+
+export async function setCapacity(ctx: CommandContext, store: SessionStore, d: GroupDetail, desired: number): Promise<boolean> {
+  if (refuseIfReadOnly(store, 'changing capacity')) return false;
+  let plan: ScalingPlan;
+  try {
+    const cloud = await ctx.cloud();
+    // planned against the group as it is now, not as the screen last showed it
+    const [g] = await cloud.scaling.describeGroups([d.group.name]);
+    plan = planSetCapacity(g ?? d.group, { desired }, { now: ctx.clock.now(), source: cloud.kind });
+  } catch (e) {
+    failed(store, e);
+    return false;
+  }
+  return confirmAndApply(ctx, store, plan, { title: `Set ${d.group.name} to ${desired} instances?`, label: `Set desired ${desired}`, destructive: desired < d.group.desiredCapacity });
+}
+
+export async function prescale(ctx: CommandContext, store: SessionStore, d: GroupDetail, req: { min: number; startHours: number; hours: number }): Promise<boolean> {
+  if (refuseIfReadOnly(store, 'pre-scaling')) return false;
+  let plan: ScalingPlan;
+  try {
+    const cloud = await ctx.cloud();
+    const now = ctx.clock.now();
+    const at = req.startHours === 0 ? ('now' as const) : new Date(now.getTime() + req.startHours * 3_600_000);
+    const start = at === 'now' ? now : at;
+    plan = planPrescale(d.group, d.policies, { min: req.min, at, until: new Date(start.getTime() + req.hours * 3_600_000) }, { now, source: cloud.kind });
+  } catch (e) {
+    failed(store, e);
+    return false;
+  }
+  return confirmAndApply(ctx, store, plan, { title: `Pre-scale ${d.group.name} to min ${req.min}?`, label: 'Schedule' });
+}
+
+/** The safe order only; the pane never force deletes. Typed: the group's name. */
+export async function shutdown(ctx: CommandContext, store: SessionStore, d: GroupDetail): Promise<boolean> {
+  if (refuseIfReadOnly(store, 'shutting a group down')) return false;
+  let plan: ScalingPlan;
+  try {
+    const cloud = await ctx.cloud();
+    plan = await planShutdown(cloud.scaling, d.group.name, { now: ctx.clock.now(), source: cloud.kind, waitMinutes: ctx.config.scaling.shutdownWaitMinutes });
+  } catch (e) {
+    failed(store, e);
+    return false;
+  }
+  return confirmAndApply(ctx, store, plan, { title: `Shut down ${d.group.name}? Type its name`, label: 'Shut down', typed: d.group.name, destructive: true });
+}

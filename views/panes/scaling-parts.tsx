@@ -1,0 +1,122 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { AsgInstance, AutoScalingGroup, ScalingActivity, ScalingPolicy, ScheduledAction } from '../../src/cloud/ports.js';
+import { changeText, runsCurrent, type GroupSummary } from '../../src/scaling/status.js';
+import type { Column } from '../components/Table.js';
+import { formatAge, fit } from '../format.js';
+
+/** Sub-views of the Scaling pane: column sets, the capacity bar and sparkline, the adjust form. */
+
+export interface GroupRow extends GroupSummary {
+  history: string;
+}
+
+const BAR = 10;
+/** min ▕███░░░▏ max: the filled part is desired's place between the group's bounds. */
+export function capacityBar(min: number, desired: number, max: number): string {
+  const span = Math.max(1, max - min);
+  const filled = max === min ? BAR : Math.round(((desired - min) / span) * BAR);
+  return `${'█'.repeat(Math.max(0, Math.min(BAR, filled)))}${'░'.repeat(BAR - Math.max(0, Math.min(BAR, filled)))}`;
+}
+
+const TICKS = '▁▂▃▄▅▆▇█';
+/** The desired capacities seen this session, scaled to the group's max. */
+export function sparkline(values: readonly number[], max: number): string {
+  return values.map((v) => TICKS[Math.min(TICKS.length - 1, Math.round((v / Math.max(1, max)) * (TICKS.length - 1)))] ?? ' ').join('');
+}
+
+export function nextCell(g: GroupSummary): string {
+  const n = g.nextScheduled;
+  if (!n) return '-';
+  return `${n.at ? n.at.slice(5, 16).replace('T', ' ') : (n.recurrence ?? '')} ${n.change}`;
+}
+
+export const groupColumns: Column<GroupRow>[] = [
+  { key: 'name', title: 'GROUP', get: (g) => g.name, minWidth: 12, priority: 9 },
+  { key: 'size', title: 'MIN/DES/MAX', get: (g) => `${g.min}/${g.desired}/${g.max}`, align: 'right', minWidth: 8, priority: 8 },
+  { key: 'bar', title: 'CAPACITY', get: (g) => capacityBar(g.min, g.desired, g.max), minWidth: BAR, maxWidth: BAR, priority: 3 },
+  { key: 'svc', title: 'IN SVC', get: (g) => String(g.counts.inService), align: 'right', minWidth: 4, priority: 7 },
+  { key: 'pend', title: 'PEND', get: (g) => String(g.counts.pending), align: 'right', minWidth: 4, priority: 5 },
+  { key: 'term', title: 'TERM', get: (g) => String(g.counts.terminating), align: 'right', minWidth: 4, priority: 5 },
+  { key: 'health', title: 'HEALTH', get: (g) => (g.counts.unhealthy ? `${g.counts.unhealthy} bad` : 'ok'), minWidth: 5, priority: 6 },
+  { key: 'pol', title: 'POL', get: (g) => String(g.policies), align: 'right', minWidth: 3, priority: 4 },
+  { key: 'next', title: 'NEXT SCHEDULED', get: nextCell, minWidth: 10, priority: 2 },
+  { key: 'history', title: 'DESIRED (session)', get: (g) => g.history, minWidth: 6, maxWidth: 20, priority: 1 },
+];
+
+export const groupColour = (g: GroupSummary): string | undefined =>
+  g.counts.unhealthy > 0 ? 'red' : g.counts.pending + g.counts.terminating > 0 || g.counts.inService < g.desired ? 'yellow' : undefined;
+
+export function instanceColumns(group: AutoScalingGroup): Column<AsgInstance>[] {
+  return [
+    { key: 'id', title: 'INSTANCE', get: (i) => i.id, minWidth: 19, priority: 9 },
+    { key: 'state', title: 'LIFECYCLE', get: (i) => i.lifecycleState, minWidth: 9, priority: 8 },
+    { key: 'health', title: 'HEALTH', get: (i) => i.healthStatus, minWidth: 7, priority: 7 },
+    { key: 'az', title: 'AZ', get: (i) => i.availabilityZone ?? '-', minWidth: 10, priority: 3 },
+    { key: 'type', title: 'TYPE', get: (i) => i.instanceType ?? '-', minWidth: 8, priority: 2 },
+    { key: 'version', title: 'TEMPLATE', get: (i) => `${i.launchTemplateVersion ?? '-'}${runsCurrent(group, i) === false ? ' old' : ''}`, minWidth: 6, priority: 5 },
+    { key: 'protected', title: 'PROTECTED', get: (i) => (i.protectedFromScaleIn ? 'yes' : '-'), minWidth: 4, priority: 4 },
+  ];
+}
+
+export const instanceColour = (i: AsgInstance): string | undefined =>
+  i.healthStatus !== 'Healthy' ? 'red' : i.lifecycleState === 'InService' ? 'green' : 'yellow';
+
+export function activityColumns(nowMs: number): Column<ScalingActivity>[] {
+  return [
+    { key: 'age', title: 'AGO', get: (a) => formatAge(nowMs - a.startTime.getTime()), align: 'right', minWidth: 5, priority: 8 },
+    { key: 'status', title: 'STATUS', get: (a) => a.status, minWidth: 10, priority: 9 },
+    { key: 'what', title: 'ACTIVITY', get: (a) => a.description, minWidth: 20, priority: 9 },
+    { key: 'cause', title: 'CAUSE', get: (a) => a.cause, minWidth: 10, priority: 1 },
+  ];
+}
+
+function policyText(p: ScalingPolicy): string {
+  if (p.targetTracking) return `${p.targetTracking.metric} at ${p.targetTracking.targetValue}${p.targetTracking.disableScaleIn ? ', no scale-in' : ''}`;
+  if (p.scalingAdjustment !== undefined) return `${p.scalingAdjustment > 0 ? '+' : ''}${p.scalingAdjustment} ${p.adjustmentType ?? ''}${p.cooldownSeconds ? `, cooldown ${p.cooldownSeconds}s` : ''}`;
+  if (p.stepAdjustments) return p.stepAdjustments.map((s) => `${s.lower ?? '-∞'}..${s.upper ?? '∞'}: ${s.adjustment > 0 ? '+' : ''}${s.adjustment}`).join(' ');
+  return '-';
+}
+
+export const policyColumns: Column<ScalingPolicy>[] = [
+  { key: 'name', title: 'POLICY', get: (p) => p.name, minWidth: 12, priority: 9 },
+  { key: 'kind', title: 'KIND', get: (p) => p.kind.replace('Scaling', ''), minWidth: 6, priority: 7 },
+  { key: 'what', title: 'RULE', get: policyText, minWidth: 12, priority: 8 },
+  { key: 'alarms', title: 'ALARMS', get: (p) => p.alarms.join(', ') || '-', minWidth: 6, priority: 2 },
+];
+
+export const scheduledColumns: Column<ScheduledAction>[] = [
+  { key: 'name', title: 'ACTION', get: (a) => a.name, minWidth: 12, priority: 9 },
+  { key: 'when', title: 'WHEN (UTC)', get: (a) => a.recurrence ?? (a.startTime ? a.startTime.toISOString().slice(0, 16).replace('T', ' ') : '-'), minWidth: 10, priority: 8 },
+  { key: 'change', title: 'CHANGE', get: changeText, minWidth: 8, priority: 7 },
+];
+
+/** A number field of the adjust form: ↑/↓ pick the field, +/- or ←/→ change it. */
+export interface FormField {
+  key: string;
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  show(value: number): string;
+}
+
+export function FormView({ title, fields, index, hint, width, height }: { title: string; fields: readonly FormField[]; index: number; hint: string; width: number; height: number }): React.ReactElement {
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text bold wrap="truncate">
+        {title}
+      </Text>
+      {fields.map((f, i) => (
+        <Text key={f.key} wrap="truncate" inverse={i === index}>
+          {i === index ? '› ' : '  '}
+          {fit(f.label, 18)} {f.show(f.value)}
+        </Text>
+      ))}
+      <Text dimColor wrap="truncate">
+        {hint}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,291 @@
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import type { AsgInstance, ScalingActivity, ScalingPolicy, ScheduledAction } from '../../src/cloud/ports.js';
+import { loadDeadlineMs } from '../../src/core/context.js';
+import { readGroupDetail, readStatus, SEED_TRIGGER, type GroupDetail, type ScalingStatus } from '../../src/scaling/status.js';
+import { latestLoader } from '../../src/store/latest.js';
+import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
+import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
+import { ErrorPanel } from '../components/ErrorPanel.js';
+import { Table } from '../components/Table.js';
+import { usePaneKeys, useSession } from '../hooks.js';
+import { prescale, setCapacity, shutdown } from './scaling-actions.js';
+import {
+  activityColumns,
+  FormView,
+  groupColour,
+  groupColumns,
+  instanceColour,
+  instanceColumns,
+  policyColumns,
+  scheduledColumns,
+  sparkline,
+  type FormField,
+  type GroupRow,
+} from './scaling-parts.js';
+import type { PaneDefinition, PaneProps } from './types.js';
+
+/**
+ * Scaling: every Auto Scaling group with its capacity, health, policies and
+ * next scheduled action; Enter drills into a group (instances, activities,
+ * policies, scheduled actions: ←/→). `c` sets the capacity, `p` pre-scales
+ * for a spike, `X` runs the safe shutdown: each shows its exact calls and
+ * asks first.
+ */
+
+const SECTIONS = ['instances', 'activities', 'policies', 'scheduled'] as const;
+type Section = (typeof SECTIONS)[number];
+type Form = { kind: 'capacity' | 'prescale'; fields: FormField[]; index: number };
+type Load<T> = { status: 'loading' | 'ok' | 'error'; value: T | undefined; error?: unknown };
+
+const HISTORY = 20;
+const groupId = (g: GroupRow): string => g.name;
+const instanceId = (i: AsgInstance): string => i.id;
+const activityId = (a: ScalingActivity): string => a.id;
+const policyId = (p: ScalingPolicy): string => p.name;
+const scheduledId = (a: ScheduledAction): string => a.name;
+const hours = (h: number): string => (h === 0 ? 'now' : `in ${h} h`);
+
+function capacityForm(d: GroupDetail): Form {
+  const g = d.group;
+  return { kind: 'capacity', index: 0, fields: [{ key: 'desired', label: 'desired', value: g.desiredCapacity, min: g.minSize, max: g.maxSize, step: 1, show: (v) => `${v}   (min ${g.minSize}, max ${g.maxSize}, now ${g.desiredCapacity})` }] };
+}
+
+function prescaleForm(d: GroupDetail): Form {
+  const g = d.group;
+  return {
+    kind: 'prescale',
+    index: 0,
+    fields: [
+      { key: 'min', label: 'minimum', value: Math.min(g.maxSize, g.minSize + 2), min: g.minSize + 1, max: Math.max(g.maxSize * 2, g.minSize + 10), step: 1, show: (v) => `${v}   (now ${g.minSize}; max follows if needed)` },
+      { key: 'start', label: 'raise', value: 1, min: 0, max: 72, step: 0.5, show: hours },
+      { key: 'hours', label: 'for', value: 3, min: 0.5, max: 48, step: 0.5, show: (v) => `${v} h, then back to min ${g.minSize}` },
+    ],
+  };
+}
+
+export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
+  const [load, setLoad] = useState<Load<ScalingStatus>>({ status: 'loading', value: undefined });
+  const [detail, setDetail] = useState<Load<GroupDetail> & { name?: string }>({ status: 'ok', value: undefined });
+  const [section, setSection] = useState<Section>('instances');
+  const [form, setForm] = useState<Form | undefined>(undefined);
+  const history = useRef(new Map<string, number[]>());
+  const mounted = useRef(true);
+  const drilled = detail.name;
+
+  const loader = useMemo(
+    () =>
+      latestLoader(
+        async () => {
+          const cloud = await ctx.cloud();
+          return readStatus(cloud.scaling, { now: ctx.clock.now(), source: cloud.kind, groups: ctx.config.scaling.groups });
+        },
+        (o) => {
+          if (!mounted.current) return;
+          if (!o.ok) return setLoad((l) => ({ status: 'error', value: l.value, error: o.error }));
+          for (const g of o.value.groups) {
+            const h = history.current.get(g.name) ?? [];
+            h.push(g.desired);
+            history.current.set(g.name, h.slice(-HISTORY));
+          }
+          setLoad({ status: 'ok', value: o.value });
+          store.getState().markRefreshed(ctx.clock.now().getTime(), paneId);
+        },
+        { deadlineMs: loadDeadlineMs(ctx), what: 'listing Auto Scaling groups' },
+      ),
+    [ctx, store, paneId],
+  );
+  const nameRef = useRef<string | undefined>(undefined);
+  const detailLoader = useMemo(
+    () =>
+      latestLoader(
+        async () => {
+          const name = nameRef.current ?? '';
+          const cloud = await ctx.cloud();
+          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities }) };
+        },
+        (o) => {
+          if (!mounted.current) return;
+          if (o.ok) {
+            if (o.value.name === nameRef.current) setDetail({ status: 'ok', value: o.value.d, name: o.value.name });
+          } else setDetail((l) => ({ ...l, status: 'error', error: o.error }));
+        },
+        { deadlineMs: loadDeadlineMs(ctx), what: 'reading the group' },
+      ),
+    [ctx],
+  );
+  const refresh = useCallback(async (): Promise<void> => {
+    setLoad((l) => ({ ...l, status: 'loading', error: undefined }));
+    if (nameRef.current !== undefined) void detailLoader.request();
+    await loader.request();
+  }, [loader, detailLoader]);
+
+  useEffect(() => {
+    mounted.current = true;
+    void refresh();
+    return () => {
+      mounted.current = false;
+      loader.stop();
+      detailLoader.stop();
+    };
+  }, [refresh, loader, detailLoader]);
+
+  const seconds = ctx.config.fleet.refreshSeconds;
+  useEffect(() => {
+    if (!active || form) return;
+    const t = setInterval(() => void refresh(), seconds * 1000);
+    return () => clearInterval(t);
+  }, [active, refresh, seconds, form]);
+
+  const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
+  const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
+  const status = load.value;
+  const rows = useMemo<GroupRow[]>(() => (status ? status.groups.map((g) => ({ ...g, history: sparkline(history.current.get(g.name) ?? [], g.max) })) : []), [status]);
+  const shownGroups = useMemo(() => (filter === '' ? rows : rows.filter((g) => matchesFilter(filter, [g.name, g.launchTemplate]))), [rows, filter]);
+
+  const d = detail.value;
+  const nowMs = status ? Date.parse(status.at) : ctx.clock.now().getTime();
+  const sectionRows = useMemo((): { ids: string[] } => {
+    if (!d) return { ids: [] };
+    switch (section) {
+      case 'instances':
+        return { ids: d.group.instances.map(instanceId) };
+      case 'activities':
+        return { ids: d.activities.map(activityId) };
+      case 'policies':
+        return { ids: d.policies.map(policyId) };
+      case 'scheduled':
+        return { ids: d.scheduled.map(scheduledId) };
+    }
+  }, [d, section]);
+  const ids = useMemo(() => (drilled ? sectionRows.ids : shownGroups.map(groupId)), [drilled, sectionRows, shownGroups]);
+  const selectedGroup = shownGroups[selectedIndex(ids, selectedId)];
+
+  const select = (id: string | undefined): void => store.getState().updateSlice(paneId, { selectedId: id, filter: '' });
+  const drill = (name: string): void => {
+    nameRef.current = name;
+    setSection('instances');
+    setDetail({ status: 'loading', value: undefined, name });
+    select(undefined);
+    void detailLoader.request();
+  };
+  const back = (): void => {
+    const name = nameRef.current;
+    nameRef.current = undefined;
+    setDetail({ status: 'ok', value: undefined });
+    select(name);
+  };
+  const openForm = (make: (d: GroupDetail) => Form, what: string): void => {
+    if (refuseIfReadOnly(store, what)) return;
+    if (!d) return store.getState().setFlash('the group is still loading', 'warn');
+    setForm(make(d));
+  };
+  const submit = async (f: Form): Promise<void> => {
+    if (!d) return;
+    setForm(undefined);
+    const v = (k: string): number => f.fields.find((x) => x.key === k)?.value ?? 0;
+    const done = f.kind === 'capacity' ? await setCapacity(ctx, store, d, v('desired')) : await prescale(ctx, store, d, { min: v('min'), startHours: v('start'), hours: v('hours') });
+    if (done) void refresh();
+  };
+  const adjust = (delta: number): void =>
+    setForm((f) => {
+      if (!f) return f;
+      const fields = f.fields.map((x, i) => (i === f.index ? { ...x, value: Math.max(x.min, Math.min(x.max, x.value + delta * x.step)) } : x));
+      return { ...f, fields };
+    });
+
+  const pageSize = (): number => Math.max(1, height - 4);
+  let bindings: KeyBinding[];
+  if (form) {
+    bindings = [
+      { keys: ['up', 'k'], label: 'field', footer: '↑↓ field', run: () => setForm((f) => f && { ...f, index: Math.max(0, f.index - 1) }) },
+      { keys: ['down', 'j'], label: 'next field', footer: false, run: () => setForm((f) => f && { ...f, index: Math.min(f.fields.length - 1, f.index + 1) }) },
+      { keys: ['+', 'right', 'l'], label: 'more', footer: '+/- change', run: () => adjust(1) },
+      { keys: ['-', 'left', 'h'], label: 'less', footer: false, run: () => adjust(-1) },
+      { keys: ['enter'], label: 'plan…', run: () => void submit(form) },
+      { keys: ['escape'], label: 'back', run: () => setForm(undefined) },
+    ];
+  } else if (drilled) {
+    const move = (by: number) => (): void => {
+      setSection((s) => SECTIONS[(SECTIONS.indexOf(s) + by + SECTIONS.length) % SECTIONS.length] ?? 'instances');
+      select(undefined);
+    };
+    bindings = [
+      ...listBindings(store, paneId, () => ids, pageSize),
+      { keys: ['right', 'l'], label: 'next list', footer: '←/→ lists', title: 'Show the next list of the group', run: move(1) },
+      { keys: ['left', 'h'], label: 'previous list', footer: false, run: move(-1) },
+      { keys: ['escape'], label: 'back', run: back },
+      mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity', run: () => openForm(capacityForm, 'changing capacity') }),
+      mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
+      mutationKey(ctx.options.readOnly, { keys: ['X'], label: 'shutdown', title: 'Shut the group down in the safe order (typed confirmation)', run: () => d && void shutdown(ctx, store, d).then((ok) => ok && (back(), void refresh())) }),
+      { keys: ['r'], label: 'refresh', title: 'Refresh Auto Scaling', run: () => void refresh() },
+    ];
+  } else {
+    bindings = [
+      ...listBindings(store, paneId, () => ids, pageSize),
+      { keys: ['enter'], label: 'group', title: "Show a group's instances, activities, policies and scheduled actions", run: () => selectedGroup && drill(selectedGroup.name) },
+      { keys: ['r'], label: 'refresh', title: 'Refresh Auto Scaling', run: () => void refresh() },
+    ];
+  }
+  usePaneKeys(store, paneId, bindings);
+
+  if (form && d) {
+    const title = form.kind === 'capacity' ? `Set capacity of ${d.group.name}` : `Pre-scale ${d.group.name} for a known spike`;
+    return <FormView title={title} fields={form.fields} index={form.index} width={width} height={height} hint="+/- change · ↑/↓ field · Enter: show the plan · Esc: back" />;
+  }
+
+  const errorRows = load.status === 'error' || detail.status === 'error' ? 6 : 0;
+  const tableHeight = Math.max(2, height - 2 - errorRows);
+  if (drilled) {
+    const g = d?.group;
+    const table = { selectedId, width, height: tableHeight };
+    const hooks = d?.hooks.map((h) => `${h.name} (${h.transition.replace('autoscaling:EC2_INSTANCE_', '').toLowerCase()})`).join(', ');
+    return (
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+        <Text wrap="truncate">
+          <Text bold>{drilled}</Text>{' '}
+          {g ? (
+            <Text dimColor>
+              min {g.minSize} / desired {g.desiredCapacity} / max {g.maxSize} · {SECTIONS.map((s) => (s === section ? `[${s}]` : s)).join(' ')} (Esc back)
+            </Text>
+          ) : (
+            <Text color="yellow">loading…</Text>
+          )}
+        </Text>
+        <Text dimColor wrap="truncate">
+          {g ? `template ${g.launchTemplate ?? '-'} v${g.launchTemplateVersion ?? '?'}${d?.summary.suspended.length ? ` · suspended ${d.summary.suspended.join(',')}` : ''}${hooks ? ` · hooks ${hooks}` : ''}` : ' '}
+        </Text>
+        {detail.status === 'error' ? <ErrorPanel title="Could not read the group" error={detail.error} width={width} /> : null}
+        {!d || !g ? null : section === 'instances' ? (
+          <Table {...table} rows={g.instances} columns={instanceColumns(g)} rowId={instanceId} rowColor={instanceColour} emptyText="no instances" />
+        ) : section === 'activities' ? (
+          <Table {...table} rows={d.activities} columns={activityColumns(nowMs)} rowId={activityId} emptyText="no recent activities" />
+        ) : section === 'policies' ? (
+          <Table {...table} rows={d.policies} columns={policyColumns} rowId={policyId} emptyText={`no scaling policies · ${SEED_TRIGGER[1]}`} />
+        ) : (
+          <Table {...table} rows={d.scheduled} columns={scheduledColumns} rowId={scheduledId} emptyText="no scheduled actions (p pre-scales for a spike)" />
+        )}
+      </Box>
+    );
+  }
+
+  const firstLoad = load.status === 'loading' && !status;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text wrap="truncate">
+        <Text bold>Scaling</Text>{' '}
+        {firstLoad ? <Text color="yellow">listing Auto Scaling groups…</Text> : status ? <Text dimColor>{filter ? `${shownGroups.length} of ` : ''}{status.groups.length} groups · {status.groups.reduce((a, g) => a + g.counts.inService, 0)} instances in service</Text> : null}
+        {load.status === 'loading' && !firstLoad ? <Text color="yellow">  refreshing…</Text> : null}
+      </Text>
+      <Text dimColor wrap="truncate">
+        {SEED_TRIGGER[1]}
+      </Text>
+      {load.status === 'error' ? <ErrorPanel title={status ? 'Refresh failed: showing the last list' : 'Could not list Auto Scaling groups'} error={load.error} width={width} /> : null}
+      {firstLoad ? null : (
+        <Table rows={shownGroups} columns={groupColumns} rowId={groupId} rowColor={groupColour} selectedId={selectedId} width={width} height={tableHeight} emptyText={rows.length === 0 ? 'no Auto Scaling groups' : `nothing matches "${filter}" (Esc clears)`} />
+      )}
+    </Box>
+  );
+}
+
+export const scalingPane: PaneDefinition = { id: 'scaling', title: 'Scaling', filterable: true, component: ScalingPane };
