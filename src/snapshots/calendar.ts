@@ -74,6 +74,16 @@ export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);
 }
 
+/** For config validation: is this an IANA zone this runtime knows? */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    assertTimeZone(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function offsetAt(f: Intl.DateTimeFormat, t: number): number {
   const p: Record<string, number> = {};
   for (const part of f.formatToParts(new Date(t))) {

@@ -1,20 +1,11 @@
 import { z } from 'zod';
-import { assertTimeZone } from './calendar.js';
-
-function knownZone(tz: string): boolean {
-  try {
-    assertTimeZone(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isKnownTimeZone } from './calendar.js';
 
 /** The `snapshots:` section: retention policy and rotation scope. Owned by the snapshots area. */
 export const snapshotsConfigSchema = z
   .object({
     /** IANA zone for day/week/month boundaries. */
-    timeZone: z.string().refine(knownZone, 'unknown time zone: use an IANA name such as UTC or Europe/Berlin').default('UTC'),
+    timeZone: z.string().refine(isKnownTimeZone, 'unknown time zone: use an IANA name such as UTC or Europe/Berlin').default('UTC'),
     /** Windows measured back from now (the recipe's grandfather-father-son). */
     windows: z
       .object({
