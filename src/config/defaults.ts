@@ -32,7 +32,7 @@ const DEFAULTS: Config = {
   webcam: {
     latitude: 49.8672,
     longitude: -118.00737,
-    timeZone: 'UTC',
+    timeZone: 'America/Vancouver',
     intervalMinutes: 5,
     sunAltitude: -6,
     lowLightMinutes: 15,

@@ -44,7 +44,7 @@ export const webcamConfigSchema = z
     latitude: z.number().min(-90).max(90).default(49.8672),
     longitude: z.number().min(-180).max(180).default(-118.00737),
     /** IANA zone of the camera's place: day boundaries, archive folders, camera clocks without an EXIF offset. */
-    timeZone: z.string().refine(isKnownTimeZone, 'unknown time zone: use an IANA name such as UTC or America/Vancouver').default('UTC'),
+    timeZone: z.string().refine(isKnownTimeZone, 'unknown time zone: use an IANA name such as UTC or America/Vancouver').default('America/Vancouver'),
     intervalMinutes: z.number().int().min(1).default(5),
     /** Capture while the sun is above this altitude in degrees (-6: civil twilight). Polar day and night need no special case. */
     sunAltitude: z.number().min(-18).max(10).default(-6),

@@ -14,6 +14,7 @@ export const AREAS: Readonly<Record<string, () => Promise<RegisterArea>>> = {
   instances: async () => (await import('./instances.js')).register,
   haproxy: async () => (await import('./haproxy.js')).register,
   snapshots: async () => (await import('./snapshots.js')).register,
+  webcam: async () => (await import('./webcam.js')).register,
 };
 
 /** Commands that are not areas: they need no area module at all. */
