@@ -54,8 +54,24 @@ export interface CaptureDecision {
   reason: string;
 }
 
+const RAD = Math.PI / 180;
+/** suncalc's refraction (Meeus 16.4, flat below the horizon), in degrees. */
+const refraction = (h: number): number => {
+  const r = Math.max(h, 0) * RAD;
+  return 0.0002967 / Math.tan(r + 0.00312536 / (r + 0.08901179)) / RAD;
+};
+
+/**
+ * The geometric altitude of the sun's centre, in degrees: what the twilight
+ * definitions (-6° civil, -12°, -18°) are stated in. suncalc reports the
+ * apparent one, refraction added (and a constant 0.57° of it below the
+ * horizon, which would move civil dawn by 3-4 minutes), so it is taken off.
+ */
 export function sunAltitude(t: Date | number, place: Pick<Place, 'latitude' | 'longitude'>): number {
-  return getPosition(new Date(t), place.latitude, place.longitude).altitude;
+  const apparent = getPosition(new Date(t), place.latitude, place.longitude).altitude;
+  let h = apparent;
+  for (let i = 0; i < 6; i++) h = apparent - refraction(h);
+  return h;
 }
 
 interface Crossing {
