@@ -102,8 +102,12 @@ export function imageNames(config: Pick<WebcamConfig, 'prefix' | 'timeZone'>, ar
 
 /** Write-then-rename: a reader (or a crash) never sees half a file under the final name. */
 async function writeAtomic(file: string, body: Buffer): Promise<void> {
-  await ensureDir(path.dirname(file), { what: 'the webcam archive' });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const dir = path.dirname(file);
+  await ensureDir(dir, { what: 'the webcam archive' });
+  // A run killed mid-write left its temp file: this image is being written again, so it goes.
+  const stem = `.${path.basename(file)}.`;
+  for (const n of await fsp.readdir(dir)) if (n.startsWith(stem) && n.endsWith('.tmp')) await fsp.rm(path.join(dir, n), { force: true });
+  const tmp = path.join(dir, `${stem}${process.pid}.tmp`);
   await fsp.writeFile(tmp, body);
   await fsp.rename(tmp, file);
 }
