@@ -44,7 +44,7 @@ export async function deliver(dir: string, name: string, body: Buffer, ageSecond
 }
 
 /** The production S3 adapter pointed at s3rver; the SDK's default chain reads the credentials, so set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY first. */
-export async function s3Store(s3: S3ServerHandle): Promise<ObjectStorePort> {
+export async function s3Store(s3: Pick<S3ServerHandle, 'endpoint'>): Promise<ObjectStorePort> {
   const settings = resolveAwsSettings({ config: { ...defaultConfig(), aws: { region: 'us-east-1', endpoint: s3.endpoint } }, env: {} });
   return createS3ObjectStore(await createS3Client(settings));
 }
