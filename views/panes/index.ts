@@ -2,6 +2,7 @@ import { fleetPane } from './fleet.js';
 import { placeholderPane } from './placeholder.js';
 import { snapshotsPane } from './snapshots.js';
 import type { PaneDefinition } from './types.js';
+import { webcamPane } from './webcam.js';
 
 export type { PaneDefinition, PaneProps } from './types.js';
 
@@ -13,7 +14,7 @@ export const panes: readonly PaneDefinition[] = [
   fleetPane,
   snapshotsPane,
   placeholderPane('runbooks', 'Runbooks', 'MySQL resync runbooks'),
-  placeholderPane('webcam', 'Webcam', 'the webcam pipeline'),
+  webcamPane,
   placeholderPane('scaling', 'Scaling', 'Auto Scaling controls'),
   placeholderPane('database', 'Database', 'database health and drift'),
 ];

@@ -52,7 +52,7 @@ export function renderStatus(s: WebcamStatus): string {
     `last ${s.perDay.length} days: ${s.perDay.map((d) => d.count).join(' ')}`,
   ];
   if (s.capture?.fault) lines.push(p.paint('red', `FAULT: ${s.capture.consecutiveFailures} failed captures in a row`));
-  for (const r of s.stale.reasons) lines.push(p.paint('red', `STALE: ${r}`));
+  for (const r of s.stale.reasons) lines.push(p.paint('red', `problem: ${r}`));
   return lines.join('\n');
 }
 
@@ -74,10 +74,14 @@ async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
   const site = webcamSite(ctx);
   // The status is wanted most when something is broken: a table that cannot be reached is reported, not fatal.
   let tableError: string | undefined;
-  const table = await site.openTable().catch((e: unknown) => {
-    tableError = (e as Error).message;
-    return undefined;
-  });
+  // A camera host has no image table: without webcam.database.target its status is the capture side's.
+  const wanted = site.sandbox || site.config.database.target !== undefined;
+  const table = wanted
+    ? await site.openTable().catch((e: unknown) => {
+        tableError = (e as Error).message;
+        return undefined;
+      })
+    : undefined;
   try {
     const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now());
     if (tableError) s.stale.reasons.push(`cannot read the image table: ${tableError}`);
