@@ -259,13 +259,23 @@ export interface ObjectInfo {
   lastModified: Date | undefined;
 }
 
+export interface PutObjectOptions {
+  contentType?: string;
+  cacheControl?: string;
+  /** base64 MD5 of the body: the store refuses a body that does not match (BadDigest) */
+  contentMd5?: string;
+  /** ACL public-read; off by default: objects are private unless a config opts in */
+  publicRead?: boolean;
+  signal?: AbortSignal;
+}
+
 export interface ObjectStorePort {
   getObject(bucket: string, key: string, opts?: { signal?: AbortSignal }): Promise<Buffer>;
   putObject(
     bucket: string,
     key: string,
     body: Buffer | string,
-    opts?: { contentType?: string; signal?: AbortSignal },
+    opts?: PutObjectOptions,
   ): Promise<void>;
   listObjects(bucket: string, prefix?: string, opts?: ListOptions): Promise<ObjectInfo[]>;
 }

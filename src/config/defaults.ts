@@ -30,7 +30,31 @@ const DEFAULTS: Config = {
   scaling: { groups: [], timeZone: 'UTC', activities: 20, shutdownWaitMinutes: 30 },
   hosts: {},
   mysql: {},
-  webcam: { latitude: 49.8672, longitude: -118.00737, intervalMinutes: 5, prefix: 'webcam/', sizes: [1280, 640, 160] },
+  webcam: {
+    latitude: 49.8672,
+    longitude: -118.00737,
+    timeZone: 'America/Vancouver',
+    intervalMinutes: 5,
+    sunAltitude: -6,
+    lowLightMinutes: 15,
+    prefix: 'webcam/',
+    sizes: [1280, 640, 160],
+    full: true,
+    quality: 90,
+    keepExif: false,
+    publicRead: false,
+    cacheControl: 'max-age=31536000, immutable',
+    quiescenceSeconds: 20,
+    staleAfterIntervals: 3,
+    capture: {
+      command: ['gphoto2', '--capture-image-and-download', '--force-overwrite', '--filename', '{output}', '{settings}'],
+      timeoutSeconds: 60,
+      settings: {},
+      lowLightSettings: { iso: '800' },
+      faultAfter: 3,
+    },
+    database: { name: 'webcam', table: 'webcam_images' },
+  },
 };
 
 /** A fresh copy each call: callers may spread and override sections. */

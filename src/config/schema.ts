@@ -3,6 +3,7 @@ import { fleetConfigSchema } from '../fleet/config.js';
 import { haproxyConfigSchema } from '../haproxy/config.js';
 import { scalingConfigSchema } from '../scaling/config.js';
 import { snapshotsConfigSchema } from '../snapshots/config.js';
+import { webcamConfigSchema } from '../webcam/config.js';
 
 /**
  * One schema for opsdeck.yaml. Each area owns its section (src/<area>/config.ts);
@@ -48,18 +49,6 @@ const mysqlTargetSchema = z
   })
   .strict();
 
-const webcamSchema = z
-  .object({
-    latitude: z.number().min(-90).max(90).default(49.8672),
-    longitude: z.number().min(-180).max(180).default(-118.00737),
-    intervalMinutes: z.number().int().min(1).default(5),
-    bucket: z.string().optional(),
-    prefix: z.string().default('webcam/'),
-    sizes: z.array(z.number().int().positive()).default([1280, 640, 160]),
-  })
-  .strict()
-  .default({ latitude: 49.8672, longitude: -118.00737, intervalMinutes: 5, prefix: 'webcam/', sizes: [1280, 640, 160] });
-
 export const configSchema = z
   .object({
     aws: awsSchema,
@@ -69,7 +58,7 @@ export const configSchema = z
     scaling: scalingConfigSchema.default(scalingConfigSchema.parse({})),
     hosts: z.record(z.string(), hostSchema).default({}),
     mysql: z.record(z.string(), mysqlTargetSchema).default({}),
-    webcam: webcamSchema,
+    webcam: webcamConfigSchema.default(webcamConfigSchema.parse({})),
   })
   .strict();
 

@@ -98,10 +98,26 @@ mysql:
   #   role: replica
 
 webcam:
+  # where the camera is: capture while the sun is above sunAltitude (-6: civil twilight)
   latitude: 49.8672
   longitude: -118.00737
+  timeZone: America/Vancouver
   intervalMinutes: 5
+  sunAltitude: -6
+  lowLightMinutes: 15
   # bucket: my-webcam-bucket
   prefix: webcam/
   sizes: [1280, 640, 160]
+  quality: 90
+  # publicRead: false          # the seed's public-read objects, opt-in
+  # spoolDir: /var/spool/opsdeck-webcam   # incoming/, rejected/, archive/, queue/
+  capture:
+    # argv, no shell: {output} is the file to write, {settings} the --set-config pairs
+    command: [gphoto2, --capture-image-and-download, --force-overwrite, --filename, "{output}", "{settings}"]
+    timeoutSeconds: 60
+    lowLightSettings: { iso: "800" }
+  # database:
+  #   target: primary          # a name under mysql:
+  #   name: webcam
+  #   table: webcam_images
 `;

@@ -132,6 +132,25 @@ await bench('scaling pane redraw', async () => {
   report({ name: 'Scaling refresh work beyond the calls, 200 groups / 5,000 instances', value: fmt(work), target: '< 50 ms', reference: '' });
 });
 
+await bench('webcam resize', async () => {
+  const { measureResize, CONVERT } = await import('./webcam.js');
+  const r = await measureResize();
+  report({
+    name: `webcam: resize a 12-MP JPEG to ${r.sizes} (sharp)`,
+    value: fmt(r.sharpMs),
+    target: '>= 4x faster than ImageMagick',
+    reference: r.convertMs === undefined ? `${CONVERT} missing: apt-get install imagemagick` : `${ratio(r.convertMs, r.sharpMs)} faster than convert (${fmt(r.convertMs)})`,
+  });
+});
+
+await bench('webcam ingest', async () => {
+  const { measureIngest } = await import('./webcam.js');
+  const n = Number(process.env.BENCH_WEBCAM_IMAGES ?? 200);
+  const r = await measureIngest(n);
+  report({ name: `webcam: ingest ${n} 12-MP frames end to end (sharp, s3rver, MariaDB, archive)`, value: `${r.perSecond.toFixed(1)} images/s`, target: '', reference: '2 cores' });
+  report({ name: 'webcam: peak RSS while ingesting them', value: `${r.peakRssMiB.toFixed(0)} MiB`, target: 'bounded', reference: `+${(r.peakRssMiB - r.baseRssMiB).toFixed(0)} MiB over the process before the run` });
+});
+
 const w = [0, 0, 0, 0];
 const cells = (r: Row): string[] => [r.name, r.value, r.target, r.reference];
 for (const r of rows) cells(r).forEach((c, i) => (w[i] = Math.max(w[i] ?? 0, c.length)));

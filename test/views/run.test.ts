@@ -114,8 +114,9 @@ describe('runTui on a real terminal', () => {
   });
 
   it('opens on the pane given by the caller', async () => {
-    const run = start({ FIXTURE_PANE: 'webcam' });
-    await until(run, 'arrives with the webcam pipeline');
+    // a placeholder pane: it draws at once and touches nothing (the Webcam pane would play back sandbox frames)
+    const run = start({ FIXTURE_PANE: 'database' });
+    await until(run, 'arrives with database health and drift');
     run.child.stdin!.write('q');
     await until(run, 'runTui returned 0');
   });

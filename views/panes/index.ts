@@ -4,6 +4,7 @@ import { runbooksPane } from './runbooks.js';
 import { scalingPane } from './scaling.js';
 import { snapshotsPane } from './snapshots.js';
 import type { PaneDefinition } from './types.js';
+import { webcamPane } from './webcam.js';
 
 export type { PaneDefinition, PaneProps } from './types.js';
 
@@ -15,7 +16,7 @@ export const panes: readonly PaneDefinition[] = [
   fleetPane,
   snapshotsPane,
   runbooksPane,
-  placeholderPane('webcam', 'Webcam', 'the webcam pipeline'),
+  webcamPane,
   scalingPane,
   placeholderPane('database', 'Database', 'database health and drift'),
 ];

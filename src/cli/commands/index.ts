@@ -16,6 +16,7 @@ export const AREAS: Readonly<Record<string, () => Promise<RegisterArea>>> = {
   snapshots: async () => (await import('./snapshots.js')).register,
   runbook: async () => (await import('./runbook.js')).register,
   scaling: async () => (await import('./scaling.js')).register,
+  webcam: async () => (await import('./webcam.js')).register,
 };
 
 /** Commands that are not areas: they need no area module at all. */

@@ -10,8 +10,9 @@ export interface S3StoreOptions {
 }
 
 /**
- * ObjectStorePort over S3. Objects are written private: no ACL is ever sent
- * (the recipes' public-read uploads are exactly what DESIGN.md rules out).
+ * ObjectStorePort over S3. Objects are written private: no ACL is sent unless
+ * a caller opts in with publicRead (the recipes' public-read uploads are
+ * exactly what DESIGN.md rules out by default).
  */
 export function createS3ObjectStore(client: S3Client, options: S3StoreOptions = {}): ObjectStorePort {
   const pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 1000));
@@ -32,6 +33,10 @@ export function createS3ObjectStore(client: S3Client, options: S3StoreOptions = 
             Key: key,
             Body: typeof body === 'string' ? Buffer.from(body) : body,
             ContentType: opts.contentType,
+            CacheControl: opts.cacheControl,
+            ContentMD5: opts.contentMd5,
+            // Only on an explicit opt-in (webcam.publicRead): private is the default.
+            ...(opts.publicRead ? { ACL: 'public-read' as const } : {}),
           }),
           { abortSignal: opts.signal },
         ),

@@ -137,7 +137,7 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     },
     async putObject(bucket, key, body, o) {
       await delay(o?.signal);
-      return objectStore.putObject(bucket, key, body);
+      return objectStore.putObject(bucket, key, body, o);
     },
     async listObjects(bucket, prefix, o) {
       await delay(o?.signal);

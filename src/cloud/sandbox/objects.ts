@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { ensureDirSync } from '../../core/dirs.js';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ListOptions, ObjectInfo, ObjectStorePort } from '../ports.js';
+import type { ListOptions, ObjectInfo, ObjectStorePort, PutObjectOptions } from '../ports.js';
 import { CloudError } from '../ports.js';
 
 interface Stored {
@@ -60,9 +61,12 @@ export class SandboxObjectStore implements ObjectStorePort {
     return Buffer.from(o.body);
   }
 
-  async putObject(bucket: string, key: string, body: Buffer | string): Promise<void> {
+  async putObject(bucket: string, key: string, body: Buffer | string, opts: PutObjectOptions = {}): Promise<void> {
     const objects = this.bucket(bucket);
     const buf = Buffer.from(body);
+    if (opts.contentMd5 !== undefined && createHash('md5').update(buf).digest('base64') !== opts.contentMd5) {
+      throw new CloudError('BadDigest', `The Content-MD5 you specified did not match what we received: s3://${bucket}/${key}`, { status: 400 });
+    }
     objects.set(key, { body: buf, lastModified: new Date(this.nowMs()) });
     if (this.dir) {
       ensureDirSync(join(this.dir, bucket));

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { knownTimeZone } from '../snapshots/calendar.js';
+
+/** gphoto2 `--set-config NAME=VALUE` pairs: names and values reach argv only, never a shell. */
+const cameraSettings = z.record(z.string().regex(/^[A-Za-z0-9_./-]+$/, 'a camera setting name: letters, digits, _ . / -'), z.string());
+
+/** The gphoto2 call of the seed, without its --hook-script: opsdeck delivers the file itself. */
+export const DEFAULT_CAPTURE_COMMAND = ['gphoto2', '--capture-image-and-download', '--force-overwrite', '--filename', '{output}', '{settings}'];
+
+const captureSchema = z
+  .object({
+    /**
+     * argv, no shell. `{output}` is the file the camera must write (a JPEG);
+     * `{settings}` expands to one `--set-config NAME=VALUE` pair per setting in force.
+     */
+    command: z
+      .array(z.string())
+      .min(1)
+      .refine((a) => a.some((x) => x.includes('{output}')), 'the capture command must write to {output}')
+      .default(DEFAULT_CAPTURE_COMMAND),
+    /** The camera process is killed (its whole process group) after this. */
+    timeoutSeconds: z.number().positive().max(3600).default(60),
+    /** Settings for every capture. */
+    settings: cameraSettings.default({}),
+    /** Settings that replace or add to `settings` in the first and last `lowLightMinutes` of daylight. */
+    lowLightSettings: cameraSettings.default({ iso: '800' }),
+    /** This many failed captures in a row show as a camera fault. */
+    faultAfter: z.number().int().min(1).default(3),
+  })
+  .strict();
+
+const databaseSchema = z
+  .object({
+    /** A name under `mysql:` (host, user, password reference). Unset: ingest cannot record rows. */
+    target: z.string().optional(),
+    name: z.string().regex(/^[A-Za-z0-9_]+$/, 'a database name: letters, digits and _').default('webcam'),
+    table: z.string().regex(/^[A-Za-z0-9_]+$/, 'a table name: letters, digits and _').default('webcam_images'),
+  })
+  .strict();
+
+/** The `webcam:` section: where the camera is, when it captures, how frames are ingested. Owned by the webcam area. */
+export const webcamConfigSchema = z
+  .object({
+    latitude: z.number().min(-90).max(90).default(49.8672),
+    longitude: z.number().min(-180).max(180).default(-118.00737),
+    /** IANA zone of the camera's place: day boundaries, archive folders, camera clocks without an EXIF offset. */
+    timeZone: z.string().refine(knownTimeZone, 'unknown time zone: use an IANA name such as UTC or America/Vancouver').default('America/Vancouver'),
+    intervalMinutes: z.number().int().min(1).default(5),
+    /** Capture while the sun is above this altitude in degrees (-6: civil twilight). Polar day and night need no special case. */
+    sunAltitude: z.number().min(-18).max(10).default(-6),
+    /** The first and last minutes of each daylight window use `capture.lowLightSettings`. */
+    lowLightMinutes: z.number().int().min(0).max(240).default(15),
+    bucket: z.string().optional(),
+    prefix: z.string().default('webcam/'),
+    /** Widths to make, in pixels (never enlarged). */
+    sizes: z.array(z.number().int().positive()).default([1280, 640, 160]),
+    /** Also store the full-size image (re-encoded, auto-oriented). */
+    full: z.boolean().default(true),
+    quality: z.number().int().min(1).max(100).default(90),
+    /** Keep the EXIF block in the stored sizes (it may hold the camera's serial number and GPS). */
+    keepExif: z.boolean().default(false),
+    /** The seed's public-read uploads: opt-in, and every ingest warns about it. */
+    publicRead: z.boolean().default(false),
+    /** Object names carry the content hash, so a stored size never changes. */
+    cacheControl: z.string().default('max-age=31536000, immutable'),
+    /** A file in incoming must be unchanged this long before it is taken (still being uploaded). */
+    quiescenceSeconds: z.number().int().min(0).default(20),
+    /** Holds incoming/, rejected/, archive/ and the capture queue; default $XDG_STATE_HOME/opsdeck/webcam. */
+    spoolDir: z.string().optional(),
+    incomingDir: z.string().optional(),
+    archiveDir: z.string().optional(),
+    /** Status is stale (exit 1, red in the pane) when the last capture or ingest is older than this many intervals, in daylight. */
+    staleAfterIntervals: z.number().int().min(1).default(3),
+    capture: captureSchema.default(captureSchema.parse({})),
+    database: databaseSchema.default(databaseSchema.parse({})),
+  })
+  .strict();
+export type WebcamConfig = z.infer<typeof webcamConfigSchema>;

@@ -1,0 +1,231 @@
+/**
+ * Ingest: frames in the incoming folder become sizes in S3, an original in
+ * the archive and a row in MySQL, each image exactly once. The steps run in
+ * an order where a crash anywhere leaves a state the next run completes:
+ * object names and archive paths follow from the content hash and capture
+ * time (a re-run writes the same ones), the row is keyed by the hash, and the
+ * incoming file goes last, only after all of them are confirmed.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { ObjectStorePort } from '../cloud/ports.js';
+import type { AuditLog } from '../core/audit.js';
+import type { Clock } from '../core/clock.js';
+import { ensureDir } from '../core/dirs.js';
+import { ProgressMeter, type ProgressSink } from '../core/progress.js';
+import { retry } from '../core/retry.js';
+import type { WebcamConfig } from './config.js';
+import { captureTime } from './exif.js';
+import { makeSizes, RejectedImage, sha256 } from './images.js';
+import { isPartial, type WebcamPaths } from './paths.js';
+import type { ImageRow, ImageTable, StoredSize } from './table.js';
+import { localDate, localStamp } from './time.js';
+
+export const INGEST_LOCK = 'webcam-ingest';
+
+export interface IncomingFile {
+  name: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What an ingest would take now: the plan a person or cron sees before --yes. */
+export interface IngestPlan {
+  at: string;
+  incoming: string;
+  /** unchanged for quiescenceSeconds: taken, oldest first */
+  ready: IncomingFile[];
+  /** written to within quiescenceSeconds: maybe still uploading, left for the next run */
+  waiting: IncomingFile[];
+}
+
+export interface IngestedImage {
+  name: string;
+  contentHash: string;
+  capturedAt: string;
+  timeSource: ImageRow['timeSource'];
+  keys: string[];
+  /** the row was already there (a re-run after a crash, or the same frame delivered twice) */
+  existing: boolean;
+}
+
+export interface IngestResult {
+  ingested: IngestedImage[];
+  rejected: { name: string; reason: string }[];
+  /** changed or vanished since the plan: left alone */
+  skipped: { name: string; why: string }[];
+  failed: { name: string; error: string }[];
+  /** after a failure the run stops: S3 or MySQL being down fails every later image the same way */
+  notAttempted: number;
+  waiting: number;
+}
+
+export interface IngestDeps {
+  config: WebcamConfig;
+  paths: WebcamPaths;
+  objects: ObjectStorePort;
+  bucket: string;
+  table: ImageTable;
+  clock: Clock;
+  audit?: AuditLog;
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+  onWarning?: (text: string) => void;
+  /** retries after the first attempt for S3 and MySQL calls (default 4, with jittered backoff) */
+  retries?: number;
+}
+
+export async function planIngest(paths: WebcamPaths, config: Pick<WebcamConfig, 'quiescenceSeconds'>, now: Date): Promise<IngestPlan> {
+  await ensureDir(paths.incoming, { what: 'the webcam incoming folder' });
+  const ready: IncomingFile[] = [];
+  const waiting: IncomingFile[] = [];
+  for (const name of await fsp.readdir(paths.incoming)) {
+    if (isPartial(name)) continue;
+    const st = await fsp.stat(path.join(paths.incoming, name)).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const f = { name, size: st.size, mtimeMs: st.mtimeMs };
+    (now.getTime() - st.mtimeMs >= config.quiescenceSeconds * 1000 ? ready : waiting).push(f);
+  }
+  const order = (a: IncomingFile, b: IncomingFile): number => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1);
+  return { at: now.toISOString(), incoming: paths.incoming, ready: ready.sort(order), waiting: waiting.sort(order) };
+}
+
+/** Object key and archive path of one image: a function of its bytes (hash) and capture time only. */
+export function imageNames(config: Pick<WebcamConfig, 'prefix' | 'timeZone'>, archiveDir: string, hash: string, capturedAt: Date): { keyFor: (label: string) => string; archivePath: string } {
+  const [y, m, d] = localDate(capturedAt, config.timeZone).split('-') as [string, string, string];
+  const stem = `${localStamp(capturedAt, config.timeZone)}-${hash.slice(0, 12)}`;
+  return {
+    keyFor: (label) => `${config.prefix}${y}/${m}/${d}/${stem}-${label}.jpg`,
+    archivePath: path.join(archiveDir, y, m, d, `${stem}.jpg`),
+  };
+}
+
+/** Write-then-rename: a reader (or a crash) never sees half a file under the final name. */
+async function writeAtomic(file: string, body: Buffer): Promise<void> {
+  const dir = path.dirname(file);
+  await ensureDir(dir, { what: 'the webcam archive' });
+  // A run killed mid-write left its temp file: this image is being written again, so it goes.
+  const stem = `.${path.basename(file)}.`;
+  for (const n of await fsp.readdir(dir)) if (n.startsWith(stem) && n.endsWith('.tmp')) await fsp.rm(path.join(dir, n), { force: true });
+  const tmp = path.join(dir, `${stem}${process.pid}.tmp`);
+  await fsp.writeFile(tmp, body);
+  await fsp.rename(tmp, file);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fsp.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function reject(paths: WebcamPaths, name: string, reason: string): Promise<void> {
+  await ensureDir(paths.rejected, { what: 'the webcam rejected folder' });
+  let target = path.join(paths.rejected, name);
+  for (let i = 1; await exists(target); i++) target = path.join(paths.rejected, `${path.parse(name).name}.${i}${path.extname(name)}`);
+  await fsp.writeFile(`${target}.reason.txt`, `${reason}\n`);
+  await fsp.rename(path.join(paths.incoming, name), target);
+}
+
+/** Ingests exactly the plan's ready files; a file changed since the plan is left for the next run. */
+export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<IngestResult> {
+  const { config, paths, objects, bucket, table, clock } = deps;
+  const result: IngestResult = { ingested: [], rejected: [], skipped: [], failed: [], notAttempted: 0, waiting: plan.waiting.length };
+  if (plan.ready.length === 0) return result;
+  if (config.publicRead) deps.onWarning?.('webcam.publicRead is on: every stored size is readable by anyone on the internet');
+  const again = <T>(fn: () => Promise<T>): Promise<T> =>
+    retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, ...(deps.signal ? { signal: deps.signal } : {}) });
+  await again(() => table.ensure());
+  const meter = new ProgressMeter('ingesting', plan.ready.length, deps.onProgress ?? (() => {}), () => clock.now().getTime());
+
+  for (const [i, f] of plan.ready.entries()) {
+    deps.signal?.throwIfAborted();
+    const file = path.join(paths.incoming, f.name);
+    try {
+      const st = await fsp.stat(file).catch(() => undefined);
+      if (!st) {
+        result.skipped.push({ name: f.name, why: 'gone since the plan' });
+        continue;
+      }
+      if (st.size !== f.size || st.mtimeMs !== f.mtimeMs) {
+        result.skipped.push({ name: f.name, why: 'changed since the plan: still being written?' });
+        continue;
+      }
+      const body = await fsp.readFile(file);
+      const hash = sha256(body);
+      const known = await again(() => table.find(hash));
+      if (known) {
+        await fsp.unlink(file);
+        result.ingested.push({ name: f.name, contentHash: hash, capturedAt: known.capturedAt.toISOString(), timeSource: known.timeSource, keys: known.sizes.map((s) => s.key), existing: true });
+        await deps.audit?.append({ action: 'webcam.ingest', target: f.name, result: 'skipped', details: { contentHash: hash, why: 'already ingested' } });
+        continue;
+      }
+      let made;
+      try {
+        made = await makeSizes(body, config);
+      } catch (e) {
+        if (!(e instanceof RejectedImage)) throw e;
+        await reject(paths, f.name, e.message);
+        result.rejected.push({ name: f.name, reason: e.message });
+        await deps.audit?.append({ action: 'webcam.reject', target: f.name, result: 'ok', details: { reason: e.message } });
+        continue;
+      }
+      const time = captureTime(made.exif, f.name, new Date(st.mtimeMs), config.timeZone);
+      const names = imageNames(config, paths.archive, hash, time.at);
+      const sizes: StoredSize[] = [];
+      for (const s of made.sizes) {
+        const key = names.keyFor(s.label);
+        await again(() =>
+          objects.putObject(bucket, key, s.body, {
+            contentType: 'image/jpeg',
+            cacheControl: config.cacheControl,
+            contentMd5: s.md5,
+            publicRead: config.publicRead,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          }),
+        );
+        sizes.push({ label: s.label, key, width: s.width, height: s.height, bytes: s.body.length });
+      }
+      if (!(await exists(names.archivePath))) await writeAtomic(names.archivePath, body);
+      const row: ImageRow = {
+        contentHash: hash,
+        capturedAt: time.at,
+        capturedRaw: time.raw,
+        timeSource: time.source,
+        sourceName: f.name,
+        width: made.width,
+        height: made.height,
+        bytes: body.length,
+        sizes,
+        archivePath: names.archivePath,
+        ingestedAt: clock.now(),
+      };
+      const outcome = await again(() => table.upsert(row));
+      await fsp.unlink(file);
+      if (time.flagged) deps.onWarning?.(`${f.name}: no EXIF capture time, used the ${time.source === 'filename' ? 'time in the file name' : "file's mtime"} (${time.at.toISOString()})`);
+      result.ingested.push({ name: f.name, contentHash: hash, capturedAt: time.at.toISOString(), timeSource: time.source, keys: sizes.map((s) => s.key), existing: outcome === 'existing' });
+      await deps.audit?.append({ action: 'webcam.ingest', target: f.name, result: 'ok', details: { contentHash: hash, capturedAt: time.at.toISOString(), timeSource: time.source, keys: sizes.map((s) => s.key) } });
+    } catch (e) {
+      if (deps.signal?.aborted) throw e;
+      result.failed.push({ name: f.name, error: (e as Error).message });
+      result.notAttempted = plan.ready.length - i - 1;
+      await deps.audit?.append({ action: 'webcam.ingest', target: f.name, result: 'failed', details: { error: (e as Error).message } }).catch(() => {});
+      break;
+    } finally {
+      meter.tick(1, f.name);
+    }
+  }
+  return result;
+}
+
+export function describeIngest(r: IngestResult): string {
+  const fresh = r.ingested.filter((i) => !i.existing).length;
+  const parts = [`${fresh} ingested`];
+  if (r.ingested.length - fresh > 0) parts.push(`${r.ingested.length - fresh} already there`);
+  if (r.rejected.length) parts.push(`${r.rejected.length} rejected`);
+  if (r.waiting) parts.push(`${r.waiting} still being written`);
+  if (r.skipped.length) parts.push(`${r.skipped.length} changed, left for the next run`);
+  if (r.failed.length) parts.push(`${r.failed.length} failed`);
+  if (r.notAttempted) parts.push(`${r.notAttempted} not attempted`);
+  return parts.join(', ');
+}

@@ -1,0 +1,49 @@
+/**
+ * What the Webcam pane shows, loaded in one call: the status, the latest
+ * image as half-block cells, and why a part is missing when it is. On the
+ * sandbox the camera host's cron is played back first, so there is
+ * something to show.
+ */
+import type { Clock } from '../core/clock.js';
+import { halfBlockCells, type Cell } from './preview.js';
+import { sandboxPlayback } from './sandbox.js';
+import type { WebcamSite } from './site.js';
+import { webcamStatus, type WebcamStatus } from './status.js';
+import type { ImageTable } from './table.js';
+
+export interface WebcamOverview {
+  status: WebcamStatus;
+  preview: Cell[][] | undefined;
+  /** the key the preview was made from */
+  previewKey: string | undefined;
+  /** a part that could not be read, in words (the rest is still shown) */
+  notes: string[];
+}
+
+export async function loadOverview(site: WebcamSite, clock: Clock, preview: { cols: number; rows: number }): Promise<WebcamOverview> {
+  const notes: string[] = [];
+  if (site.sandbox) await sandboxPlayback(site, clock);
+  let table: ImageTable | undefined;
+  if (site.sandbox || site.config.database.target) {
+    table = await site.openTable().catch((e: unknown) => {
+      notes.push(`image table: ${(e as Error).message}`);
+      return undefined;
+    });
+  } else notes.push('image table: webcam.database.target is not set (a camera host needs none)');
+  try {
+    const status = await webcamStatus(site.config, site.paths, table, clock.now());
+    // the smallest stored size is plenty for a terminal preview
+    const key = status.latest?.sizes.reduce((a, b) => (b.width < a.width ? b : a)).key;
+    let cells: Cell[][] | undefined;
+    if (key) {
+      try {
+        cells = await halfBlockCells(await (await site.objects()).getObject(site.bucket(), key), preview.cols, preview.rows);
+      } catch (e) {
+        notes.push(`preview: ${(e as Error).message}`);
+      }
+    }
+    return { status, preview: cells, previewKey: key, notes };
+  } finally {
+    await table?.close();
+  }
+}

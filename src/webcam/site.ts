@@ -1,0 +1,68 @@
+/**
+ * The webcam's world for one command or pane: its folders, bucket, table and
+ * camera, from the context. On the sandbox everything is simulated and kept
+ * in the sandbox directory (the config's folders, bucket, database and camera
+ * command are never touched); otherwise the config says where each is.
+ */
+import path from 'node:path';
+import type { ObjectStorePort } from '../cloud/ports.js';
+import { resolveConfigSecret } from '../config/secrets.js';
+import type { CommandContext } from '../core/context.js';
+import { OpsError } from '../core/errors.js';
+import { commandCamera, type Camera } from './capture.js';
+import type { WebcamConfig } from './config.js';
+import { webcamPaths, type WebcamPaths } from './paths.js';
+import { fileImageTable, type ImageTable } from './table.js';
+
+/** The sandbox world's bucket (src/cloud/sandbox: SANDBOX_BUCKET), named here so the TUI does not load the world for it. */
+export const SANDBOX_WEBCAM_BUCKET = 'opsdeck-sandbox';
+
+export interface WebcamSite {
+  config: WebcamConfig;
+  paths: WebcamPaths;
+  sandbox: boolean;
+  /** Throws a usage error naming the key when no bucket is configured. */
+  bucket(): string;
+  objects(): Promise<ObjectStorePort>;
+  /** A fresh handle each call (close it): a long-lived pane must see rows other runs added. */
+  openTable(): Promise<ImageTable>;
+  camera(): Promise<Camera>;
+}
+
+export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | 'options' | 'stateDir' | 'sandboxDir' | 'cloud'>): WebcamSite {
+  const config = ctx.config.webcam;
+  const sandbox = ctx.options.sandbox;
+  const paths = sandbox
+    ? webcamPaths({}, path.join(ctx.sandboxDir ?? ctx.stateDir, 'webcam'))
+    : webcamPaths(config, path.join(ctx.stateDir, 'webcam'));
+  return {
+    config,
+    paths,
+    sandbox,
+    bucket() {
+      if (sandbox) return SANDBOX_WEBCAM_BUCKET;
+      if (!config.bucket) throw new OpsError('USAGE', 'webcam.bucket is not set: ingest has nowhere to store the sizes', { hint: 'set webcam.bucket in opsdeck.yaml (and webcam.prefix if not webcam/)' });
+      return config.bucket;
+    },
+    objects: async () => (await ctx.cloud()).objects,
+    async openTable() {
+      if (sandbox) return fileImageTable(path.join(paths.spool, 'images.jsonl'));
+      const name = config.database.target;
+      const target = name === undefined ? undefined : ctx.config.mysql[name];
+      if (!name || !target) {
+        throw new OpsError('USAGE', name ? `webcam.database.target names ${name}, which is not under mysql:` : 'webcam.database.target is not set: ingest has nowhere to record images', {
+          hint: 'add the server under mysql: (host, user, password: ${env:...}) and name it in webcam.database.target',
+        });
+      }
+      const { connectMysql } = await import('../mysql/connection.js');
+      const { mysqlImageTable } = await import('./table-mysql.js');
+      const password = target.password === undefined ? undefined : resolveConfigSecret(ctx.configPath, `mysql.${name}.password`, target.password);
+      const conn = await connectMysql({ host: target.host, port: target.port, user: target.user, ...(password === undefined ? {} : { password }) });
+      return mysqlImageTable(conn, config.database.name, config.database.table);
+    },
+    async camera() {
+      if (sandbox) return (await import('./sandbox-camera.js')).sandboxCamera(config);
+      return commandCamera(config.capture.command);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Is the webcam alive? Both halves in one report: the capture side's record
+ * (last capture, camera fault), the folders between them, and what the table
+ * says was ingested, with staleness judged only while the sun is up (a
+ * camera that is quiet at night is doing its job).
+ */
+import { promises as fsp } from 'node:fs';
+import type { WebcamConfig } from './config.js';
+import { readCaptureState, type CaptureState } from './capture.js';
+import { isPartial, type WebcamPaths } from './paths.js';
+import { captureDecision, daySchedule, type CaptureDecision, type DaySchedule } from './schedule.js';
+import type { ImageRow, ImageTable } from './table.js';
+import { addDays, localDate, localMidnight } from './time.js';
+
+export const STATUS_DAYS = 14;
+
+export interface WebcamStatus {
+  now: string;
+  timeZone: string;
+  today: DaySchedule;
+  decision: CaptureDecision;
+  /** undefined when this host has never captured (the camera is elsewhere) */
+  capture: (CaptureState & { fault: boolean }) | undefined;
+  folders: { queue: number; incoming: number; rejected: number };
+  latest: ImageRow | undefined;
+  total: number;
+  /** oldest day first, STATUS_DAYS of them ending today */
+  perDay: { date: string; count: number }[];
+  stale: { capture: boolean; ingest: boolean; reasons: string[] };
+}
+
+async function countFiles(dir: string, keep: (name: string) => boolean = () => true): Promise<number> {
+  try {
+    return (await fsp.readdir(dir)).filter((n) => !isPartial(n) && keep(n)).length;
+  } catch {
+    return 0;
+  }
+}
+
+const MINUTE = 60_000;
+
+export async function webcamStatus(config: WebcamConfig, paths: WebcamPaths, table: ImageTable | undefined, now: Date): Promise<WebcamStatus> {
+  const tz = config.timeZone;
+  const day = localDate(now, tz);
+  const staleMs = config.staleAfterIntervals * config.intervalMinutes * MINUTE;
+  const decision = captureDecision(now, config);
+  const state = await readCaptureState(paths.captureState);
+  const capture = state && { ...state, fault: state.consecutiveFailures >= config.capture.faultAfter };
+  const folders = {
+    queue: await countFiles(paths.queue),
+    incoming: await countFiles(paths.incoming),
+    rejected: await countFiles(paths.rejected, (n) => !n.endsWith('.reason.txt')),
+  };
+  const from = localMidnight(addDays(day, -(STATUS_DAYS - 1)), tz);
+  const [latest, times, total] = table ? await Promise.all([table.latest(1), table.capturedSince(from), table.count()]) : [[], [], 0];
+  const counts = new Map<string, number>();
+  for (const t of times) counts.set(localDate(t, tz), (counts.get(localDate(t, tz)) ?? 0) + 1);
+  const perDay: WebcamStatus['perDay'] = [];
+  for (let i = STATUS_DAYS - 1; i >= 0; i--) {
+    const d = addDays(day, -i);
+    perDay.push({ date: d, count: counts.get(d) ?? 0 });
+  }
+
+  // Stale only when the sun has been up for the whole stale span: just after dawn nothing is late yet.
+  const expectFrames = decision.capture && captureDecision(new Date(now.getTime() - staleMs), config).capture;
+  const reasons: string[] = [];
+  const tooOld = (iso: string | Date | undefined): boolean => iso === undefined || now.getTime() - new Date(iso).getTime() > staleMs;
+  const staleCapture = expectFrames && capture !== undefined && tooOld(capture.lastSuccessAt);
+  const latestRow = latest[0];
+  const staleIngest = expectFrames && table !== undefined && tooOld(latestRow?.capturedAt);
+  const span = `${config.staleAfterIntervals} intervals (${config.staleAfterIntervals * config.intervalMinutes} min)`;
+  if (staleCapture) reasons.push(`no capture for more than ${span} in daylight`);
+  if (staleIngest) reasons.push(`no image ingested for more than ${span} in daylight`);
+  if (capture?.fault) reasons.push(`camera fault: ${capture.consecutiveFailures} failed captures in a row (${capture.lastError ?? 'no message'})`);
+  return {
+    now: now.toISOString(),
+    timeZone: tz,
+    today: daySchedule(day, config),
+    decision,
+    capture,
+    folders,
+    latest: latestRow,
+    total,
+    perDay,
+    stale: { capture: staleCapture, ingest: staleIngest, reasons },
+  };
+}

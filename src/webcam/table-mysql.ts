@@ -1,0 +1,92 @@
+/**
+ * The image table in MySQL: created when missing, one row per content hash,
+ * times stored as UTC DATETIME(3) whatever the session's time zone.
+ */
+import type { MysqlConnection } from '../mysql/connection.js';
+import { mysqlError } from '../mysql/connection.js';
+import type { TimeSource } from './exif.js';
+import type { ImageRow, ImageTable, StoredSize } from './table.js';
+
+/** "2026-06-15 19:00:00.000": UTC, the form DATETIME(3) takes without the session's zone in the way. */
+export const sqlUtc = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
+const fromSqlUtc = (v: unknown): Date => new Date(`${String(v).replace(' ', 'T')}Z`);
+
+type Row = Record<string, unknown>;
+
+function rowFrom(r: Row): ImageRow {
+  return {
+    contentHash: String(r['content_hash']),
+    capturedAt: fromSqlUtc(r['captured_at']),
+    capturedRaw: r['captured_raw'] == null ? undefined : String(r['captured_raw']),
+    timeSource: String(r['time_source']) as TimeSource,
+    sourceName: String(r['source_name']),
+    width: Number(r['width']),
+    height: Number(r['height']),
+    bytes: Number(r['bytes']),
+    sizes: JSON.parse(String(r['sizes'])) as StoredSize[],
+    archivePath: String(r['archive_path']),
+    ingestedAt: fromSqlUtc(r['ingested_at']),
+  };
+}
+
+/** The MySQL table; `database` and `table` come validated from the config (letters, digits, _). */
+export function mysqlImageTable(conn: MysqlConnection, database: string, table: string, timeoutMs = 30_000): ImageTable {
+  const t = `\`${database}\`.\`${table}\``;
+  const q = async (sql: string, values: unknown[] = []): Promise<Row[] & { affectedRows?: number }> => {
+    try {
+      const [rows] = await conn.query({ sql, values, timeout: timeoutMs });
+      return rows as Row[] & { affectedRows?: number };
+    } catch (e) {
+      const c = conn.config;
+      throw mysqlError(e, { host: c.host ?? '?', port: c.port ?? 0, user: c.user ?? '?', ...(c.password ? { password: c.password } : {}) }, `${sql.split('\n')[0]} as`);
+    }
+  };
+  return {
+    async ensure() {
+      await q(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
+      await q(`CREATE TABLE IF NOT EXISTS ${t} (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        content_hash CHAR(64) NOT NULL,
+        captured_at DATETIME(3) NOT NULL,
+        captured_raw VARCHAR(64) NULL,
+        time_source VARCHAR(16) NOT NULL,
+        source_name VARCHAR(255) NOT NULL,
+        width INT UNSIGNED NOT NULL,
+        height INT UNSIGNED NOT NULL,
+        bytes INT UNSIGNED NOT NULL,
+        sizes TEXT NOT NULL,
+        archive_path VARCHAR(1024) NOT NULL,
+        ingested_at DATETIME(3) NOT NULL,
+        UNIQUE KEY content_hash (content_hash),
+        KEY captured_at (captured_at)
+      ) DEFAULT CHARSET=utf8mb4`);
+    },
+    async find(hash) {
+      const rows = await q(`SELECT * FROM ${t} WHERE content_hash = ?`, [hash]);
+      return rows[0] ? rowFrom(rows[0]) : undefined;
+    },
+    async upsert(r) {
+      // id = id: a re-run after a crash finds the row and changes nothing in it.
+      const res = await q(
+        `INSERT INTO ${t} (content_hash, captured_at, captured_raw, time_source, source_name, width, height, bytes, sizes, archive_path, ingested_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`,
+        [r.contentHash, sqlUtc(r.capturedAt), r.capturedRaw ?? null, r.timeSource, r.sourceName, r.width, r.height, r.bytes, JSON.stringify(r.sizes), r.archivePath, sqlUtc(r.ingestedAt)],
+      );
+      return (res as { affectedRows?: number }).affectedRows === 1 ? 'inserted' : 'existing';
+    },
+    async latest(limit) {
+      const rows = await q(`SELECT * FROM ${t} ORDER BY captured_at DESC, id DESC LIMIT ?`, [limit]);
+      return rows.map(rowFrom);
+    },
+    async capturedSince(from) {
+      const rows = await q(`SELECT captured_at FROM ${t} WHERE captured_at >= ? ORDER BY captured_at`, [sqlUtc(from)]);
+      return rows.map((r) => fromSqlUtc(r['captured_at']));
+    },
+    async count() {
+      const rows = await q(`SELECT COUNT(*) AS n FROM ${t}`);
+      return Number(rows[0]?.['n'] ?? 0);
+    },
+    close: () => conn.end(),
+  };
+}
+

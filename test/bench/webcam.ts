@@ -1,0 +1,99 @@
+/**
+ * Bench: the webcam ingest's image work and the whole pipeline.
+ * - resize a 12-megapixel JPEG to the configured sizes: sharp (one decode,
+ *   cloned pipelines) against ImageMagick `convert` doing the same (one
+ *   decode, mpr: clones) on the same file, same run;
+ * - ingest end to end (sharp, s3rver, MariaDB, archive) in images per second,
+ *   with the peak RSS of the process while it runs.
+ * ImageMagick is only the reference: Debian's `imagemagick` (/usr/bin/convert).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { systemClock } from '../../src/core/clock.js';
+import { defaultConfig } from '../../src/config/defaults.js';
+import { makeSizes } from '../../src/webcam/images.js';
+import { applyIngest, planIngest } from '../../src/webcam/ingest.js';
+import { webcamPaths } from '../../src/webcam/paths.js';
+import { cameraJpeg, deliver, mysqlTable, s3Store } from '../integration/webcam-rig.js';
+import { ensureMariaDb } from '../services/mariadb.js';
+import { startS3Server } from '../services/s3.js';
+
+const run = promisify(execFile);
+const TWELVE_MP = { width: 4000, height: 3000 };
+export const CONVERT = '/usr/bin/convert';
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+export async function measureResize(runs = 5): Promise<{ sharpMs: number; convertMs: number | undefined; sizes: string }> {
+  const config = defaultConfig().webcam;
+  const jpeg = await cameraJpeg(1, new Date('2026-06-15T19:00:00Z'), TWELVE_MP);
+  const sharpRuns: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await makeSizes(jpeg, config);
+    sharpRuns.push(performance.now() - t0);
+  }
+  let convertMs: number | undefined;
+  if (existsSync(CONVERT)) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-im-'));
+    try {
+      const src = path.join(dir, 'in.jpg');
+      writeFileSync(src, jpeg);
+      // the same work: auto-orient, strip, quality, full + each width, from one decode
+      const args = [src, '-auto-orient', '-strip', '-quality', String(config.quality), '-write', 'mpr:src', '-write', path.join(dir, 'full.jpg'), '+delete'];
+      config.sizes.forEach((w, i) => {
+        const out = path.join(dir, `${w}.jpg`);
+        args.push('mpr:src', '-resize', `${w}x`, ...(i < config.sizes.length - 1 ? ['-write', out, '+delete'] : [out]));
+      });
+      const imRuns: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        await run(CONVERT, args);
+        imRuns.push(performance.now() - t0);
+      }
+      convertMs = median(imRuns);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { sharpMs: median(sharpRuns), convertMs, sizes: ['full', ...config.sizes.map((w) => `${w}w`)].join(', ') };
+}
+
+export async function measureIngest(images: number): Promise<{ perSecond: number; peakRssMiB: number; baseRssMiB: number }> {
+  const [s3, db] = await Promise.all([startS3Server(), ensureMariaDb()]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-ingest-'));
+  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  const { table, drop } = await mysqlTable(db);
+  try {
+    await s3.bucket('bench');
+    const config = { ...defaultConfig().webcam, bucket: 'bench' };
+    const paths = webcamPaths({}, dir);
+    // one 12-MP frame made once, varied per copy by its EXIF time: different bytes, same decode cost
+    for (let i = 0; i < images; i++) await deliver(paths.incoming, `IMG_${i}.JPG`, await cameraJpeg(i % 4, new Date(Date.UTC(2026, 5, 15, 19, i)), TWELVE_MP));
+    const objects = await s3Store(s3);
+    global.gc?.();
+    const baseRss = process.memoryUsage().rss;
+    let peak = baseRss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const t0 = performance.now();
+    const r = await applyIngest(await planIngest(paths, config, new Date()), { config, paths, objects, bucket: 'bench', table, clock: systemClock });
+    const ms = performance.now() - t0;
+    clearInterval(sampler);
+    if (r.ingested.length !== images) throw new Error(`ingested ${r.ingested.length} of ${images}: ${JSON.stringify(r.failed)}`);
+    return { perSecond: images / (ms / 1000), peakRssMiB: peak / 2 ** 20, baseRssMiB: baseRss / 2 ** 20 };
+  } finally {
+    await drop();
+    await Promise.all([s3.stop(), db.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await measureResize());
+  console.log(await measureIngest(Number(process.env.BENCH_WEBCAM_IMAGES ?? 20)));
+}

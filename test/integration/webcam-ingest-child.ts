@@ -1,0 +1,28 @@
+/**
+ * One `ingest` in its own process, for the crash test to kill -9: the same
+ * plan + apply the batch command runs, against s3rver and MariaDB. Prints
+ * "ready" when it starts ingesting, "done <summary>" when it finishes.
+ */
+import { systemClock } from '../../src/core/clock.js';
+import { defaultConfig } from '../../src/config/defaults.js';
+import { applyIngest, describeIngest, planIngest } from '../../src/webcam/ingest.js';
+import { webcamPaths } from '../../src/webcam/paths.js';
+import { mysqlTable, s3Store } from './webcam-rig.js';
+
+export interface ChildArgs {
+  endpoint: string;
+  db: { host: '127.0.0.1'; port: number; user: string; password: string };
+  database: string;
+  spool: string;
+  bucket: string;
+}
+const { endpoint, db, database, spool, bucket } = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
+const config = { ...defaultConfig().webcam, sizes: [640, 160], bucket };
+const paths = webcamPaths({}, spool);
+const objects = await s3Store({ endpoint });
+const { table } = await mysqlTable({ ...db, stop: async () => {} }, database);
+const plan = await planIngest(paths, config, new Date());
+process.stdout.write('ready\n');
+const r = await applyIngest(plan, { config, paths, objects, bucket, table, clock: systemClock });
+await table.close();
+process.stdout.write(`done ${describeIngest(r)}\n`);

@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultConfig } from '../../src/config/defaults.js';
+import { App, createSessionFor } from '../../views/App.js';
+import { PREVIEW } from '../../views/panes/webcam.js';
+import { fakeCloud, lines, press, testContext, track, waitFor, type TestContext } from './helpers.js';
+
+const SLOW = 15_000;
+const mounted: { unmount(): void }[] = [];
+// Locks, the sandbox spool and its table live under $XDG_STATE_HOME: a private one per test.
+let stateDir: string;
+beforeEach(() => {
+  stateDir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-webcamview-'));
+  vi.stubEnv('XDG_STATE_HOME', stateDir);
+});
+afterEach(() => {
+  while (mounted.length) mounted.pop()?.unmount();
+  vi.unstubAllEnvs();
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
+});
+
+async function show(ctx: TestContext, what: string, check: (f: string) => boolean, size = { columns: 100, rows: 32 }) {
+  const store = createSessionFor(ctx, { size, initialPane: 'webcam' });
+  const app = track(render(<App ctx={ctx} store={store} />), store);
+  mounted.push(app);
+  const frame = await waitFor(() => {
+    const f = app.lastFrame() ?? '';
+    return check(f) ? f : undefined;
+  }, what, app.lastFrame, SLOW);
+  if (process.env.SHOW_FRAMES) console.log(frame);
+  return { app, store, frame };
+}
+
+/** A camera host's pane: the spool in a temp dir, no image table (a camera host has none). */
+function cameraHost(state: object, now: string): TestContext {
+  const spool = path.join(stateDir, 'spool');
+  mkdirSync(spool, { recursive: true });
+  writeFileSync(path.join(spool, 'capture-state.json'), JSON.stringify(state));
+  const ctx = testContext({ cloud: fakeCloud(() => []), options: { sandbox: false }, config: { webcam: { ...defaultConfig().webcam, spoolDir: spool } } });
+  ctx.clock.set(now);
+  return ctx;
+}
+
+describe('Webcam pane', () => {
+  it('on the sandbox: frames played back through the real ingest, the latest drawn in half blocks of a fixed size', async () => {
+    const ctx = testContext();
+    const { frame } = await show(ctx, 'the preview', (f) => f.includes('▀'));
+    const rows = lines(frame);
+    const preview = rows.filter((l) => l.includes('▀'));
+    expect(preview).toHaveLength(PREVIEW.rows);
+    expect(preview.every((l) => (l.match(/▀/g) ?? []).length === PREVIEW.cols)).toBe(true);
+    expect(frame).toMatch(/last capture \d+\w* ago/);
+    expect(frame).toMatch(/today \d+ · 6 in all/);
+    expect(frame).toContain('camera ok');
+    expect(rows.every((l) => l.length <= 100)).toBe(true);
+  });
+
+  it('a stale pipeline: no capture for an hour at midday says so in red', async () => {
+    const ctx = cameraHost({ consecutiveFailures: 0, lastSuccessAt: '2026-06-15T18:00:00Z' }, '2026-06-15T19:00:00Z');
+    const { frame } = await show(ctx, 'the stale line', (f) => f.includes('no capture for more'));
+    expect(frame).toContain('no capture for more than 3 intervals (15 min) in daylight');
+    expect(frame).toContain('last capture 1h ago');
+    expect(frame).toContain('webcam.database.target is not set');
+  });
+
+  it('a camera fault: N failures in a row, with the camera\'s own words', async () => {
+    const ctx = cameraHost({ consecutiveFailures: 4, lastSuccessAt: '2026-06-15T18:50:00Z', lastError: 'gphoto2 failed (exit 1): *** Error: PTP I/O Error' }, '2026-06-15T19:00:00Z');
+    const { frame } = await show(ctx, 'the fault', (f) => f.includes('FAULT'));
+    expect(frame).toMatch(/camera FAULT \(4 failed: gphoto2 failed \(exit 1\): \*\*\* Error: PTP/);
+    expect(frame).toContain('camera fault: 4 failed captures in a row (gphoto2 failed (exit 1): *** Error: PTP I/O Error)');
+  });
+
+  it('i ingests what is waiting after a confirmation, then shows it', async () => {
+    const ctx = testContext();
+    const { app, frame } = await show(ctx, 'the first load', (f) => f.includes('▀'));
+    expect(frame).toContain('6 in all');
+    // a frame the camera delivered a minute ago
+    const { syntheticFrame } = await import('../../src/webcam/sandbox-camera.js');
+    const incoming = path.join(stateDir, 'opsdeck', 'webcam', 'incoming');
+    const at = new Date(ctx.clock.now().getTime() - 60_000);
+    writeFileSync(path.join(incoming, 'extra.jpg'), await syntheticFrame(at, defaultConfig().webcam));
+    utimesSync(path.join(incoming, 'extra.jpg'), at, at);
+    await press(app, 'i');
+    await waitFor(() => (app.lastFrame() ?? '').includes('Ingest 1 frames?') || undefined, 'the confirmation', app.lastFrame, SLOW);
+    await press(app, '\t');
+    await press(app, '\r');
+    await waitFor(() => (app.lastFrame() ?? '').includes('7 in all') || undefined, 'the ingested frame', app.lastFrame, SLOW);
+  });
+});

@@ -1,0 +1,211 @@
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import { loadDeadlineMs, lockDirOf } from '../../src/core/context.js';
+import { formatAge } from '../../src/core/format.js';
+import { withLock } from '../../src/core/lock.js';
+import { latestLoader } from '../../src/store/latest.js';
+import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
+import { applyIngest, describeIngest, INGEST_LOCK, planIngest } from '../../src/webcam/ingest.js';
+import { loadOverview, type WebcamOverview } from '../../src/webcam/overview.js';
+import { webcamSite } from '../../src/webcam/site.js';
+import { localTime } from '../../src/webcam/time.js';
+import { daylightBar, sparkBars, type BarKind } from '../../src/webcam/view.js';
+import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
+import { ProgressBar } from '../components/ProgressBar.js';
+import { usePaneKeys, useProgress } from '../hooks.js';
+import type { PaneDefinition, PaneProps } from './types.js';
+
+/**
+ * Webcam: today's daylight with now marked, both halves of the pipeline
+ * (last capture, last ingest, the folders between them, a camera fault),
+ * frames per day for two weeks, and the latest image drawn in half-block
+ * cells. `i` ingests what is waiting, after a confirmation, with progress.
+ */
+
+type Load = { status: 'loading' | 'ok' | 'error'; data: WebcamOverview | undefined; error?: unknown };
+
+/** Fixed preview box: the frame keeps its size whatever the image. */
+export const PREVIEW = { cols: 32, rows: 8 };
+const BAR_CHAR: Record<BarKind, string> = { dark: '░', low: '▒', day: '█' };
+const BAR_COLOUR: Record<BarKind, string> = { dark: 'blue', low: 'yellow', day: 'cyan' };
+
+function Bar({ kinds, now }: { kinds: BarKind[]; now: number }): React.ReactElement {
+  // runs of one kind in one Text each: a 70-cell bar is a handful of nodes, not 70
+  const runs: { kind: BarKind; text: string; now: boolean }[] = [];
+  kinds.forEach((k, i) => {
+    const isNow = i === now;
+    const last = runs.at(-1);
+    if (last && last.kind === k && !last.now && !isNow) last.text += BAR_CHAR[k];
+    else runs.push({ kind: k, text: isNow ? '┃' : BAR_CHAR[k], now: isNow });
+  });
+  return (
+    <Text wrap="truncate">
+      {runs.map((r, i) => (
+        <Text key={i} color={r.now ? 'white' : BAR_COLOUR[r.kind]} bold={r.now}>
+          {r.text}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+function Preview({ cells }: { cells: WebcamOverview['preview'] }): React.ReactElement {
+  if (!cells) return <Text dimColor>no image yet</Text>;
+  return (
+    <Box flexDirection="column">
+      {cells.map((row, r) => (
+        <Text key={r}>
+          {row.map((c, i) => (
+            <Text key={i} color={c.fg} backgroundColor={c.bg}>
+              ▀
+            </Text>
+          ))}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+function Overview({ data, width, height }: { data: WebcamOverview; width: number; height: number }): React.ReactElement {
+  const s = data.status;
+  const now = Date.parse(s.now);
+  const tz = s.timeZone;
+  const barWidth = Math.max(10, Math.min(72, width - 2));
+  const bar = daylightBar(s.today, new Date(now), barWidth);
+  const age = (iso: string | Date | undefined): string => (iso === undefined ? 'never' : `${formatAge(now - new Date(iso).getTime())} ago`);
+  const w = s.today.windows;
+  const span = w.length ? `${localTime(w[0]!.start, tz)}–${localTime(w.at(-1)!.end, tz)}` : 'no daylight today';
+  const fault = s.capture?.fault;
+  const showPreview = height >= 12 + PREVIEW.rows && width >= PREVIEW.cols;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text wrap="truncate">
+        <Text bold>Webcam</Text>{' '}
+        <Text dimColor>
+          {s.today.date} {tz} · sun {s.decision.altitude}° · {s.decision.capture ? (s.decision.lowLight ? 'capturing, low light' : 'capturing') : 'dark: not capturing'} · daylight {span}
+        </Text>
+      </Text>
+      <Bar kinds={bar.cells} now={bar.now} />
+      <Text wrap="truncate">
+        <Text color={s.stale.capture ? 'red' : undefined}>last capture {s.capture ? age(s.capture.lastSuccessAt) : 'unknown (camera host)'}</Text>
+        {'   '}
+        <Text color={s.stale.ingest ? 'red' : undefined}>last ingest {age(s.latest?.ingestedAt)}{s.latest ? ` (captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
+      </Text>
+      <Text wrap="truncate">
+        queue {s.folders.queue} · incoming {s.folders.incoming} ·{' '}
+        <Text color={s.folders.rejected ? 'yellow' : undefined}>rejected {s.folders.rejected}</Text> · camera{' '}
+        {fault ? <Text color="red" bold>FAULT ({s.capture?.consecutiveFailures} failed: {s.capture?.lastError ?? '?'})</Text> : <Text color="green">ok</Text>}
+      </Text>
+      <Text wrap="truncate">
+        last {s.perDay.length} days <Text color="cyan">{sparkBars(s.perDay.map((d) => d.count))}</Text> <Text dimColor>today {s.perDay.at(-1)?.count ?? 0} · {s.total} in all</Text>
+      </Text>
+      {s.stale.reasons.map((r) => (
+        <Text key={r} color="red" bold wrap="truncate">
+          {r}
+        </Text>
+      ))}
+      {data.notes.map((n) => (
+        <Text key={n} dimColor wrap="truncate">
+          {n}
+        </Text>
+      ))}
+      {showPreview ? <Preview cells={data.preview} /> : <Text dimColor>(preview needs {PREVIEW.cols}x{12 + PREVIEW.rows} cells)</Text>}
+    </Box>
+  );
+}
+
+export function WebcamPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
+  const [load, setLoad] = useState<Load>({ status: 'loading', data: undefined });
+  const [ingesting, setIngesting] = useState(false);
+  const mounted = useRef(true);
+  const progress = useProgress();
+  const site = useMemo(() => webcamSite(ctx), [ctx]);
+
+  const loader = useMemo(
+    () =>
+      latestLoader(
+        () => withLock(INGEST_LOCK, () => loadOverview(site, ctx.clock, PREVIEW), { dir: lockDirOf(ctx) }),
+        (o) => {
+          if (!mounted.current) return;
+          if (o.ok) {
+            setLoad({ status: 'ok', data: o.value });
+            store.getState().markRefreshed(ctx.clock.now().getTime(), paneId);
+          } else setLoad((l) => ({ status: 'error', data: l.data, error: o.error }));
+        },
+        { deadlineMs: loadDeadlineMs(ctx), what: 'reading the webcam status' },
+      ),
+    [ctx, site, store, paneId],
+  );
+  const refresh = useCallback(async (): Promise<void> => {
+    setLoad((l) => ({ ...l, status: 'loading', error: undefined }));
+    await loader.request();
+  }, [loader]);
+  useEffect(() => {
+    mounted.current = true;
+    void refresh();
+    return () => {
+      mounted.current = false;
+      loader.stop();
+    };
+  }, [refresh, loader]);
+
+  const ingestNow = async (): Promise<void> => {
+    if (refuseIfReadOnly(store, 'ingesting webcam frames') || ingesting) return;
+    const plan = await planIngest(site.paths, site.config, ctx.clock.now());
+    if (plan.ready.length === 0) {
+      store.getState().setFlash(plan.waiting.length ? `nothing ready: ${plan.waiting.length} still being written` : 'nothing to ingest', 'info');
+      return;
+    }
+    const ok = await store.getState().confirm({
+      title: `Ingest ${plan.ready.length} frames?`,
+      body: [`into s3://${site.bucket()}/${site.config.prefix}, the archive and the image table`, ...plan.ready.map((f) => `  ${f.name}`)],
+      confirmLabel: 'Ingest',
+    });
+    if (!ok) return;
+    progress.reset();
+    setIngesting(true);
+    try {
+      const result = await withLock(INGEST_LOCK, async () => {
+        const table = await site.openTable();
+        try {
+          return await applyIngest(plan, { config: site.config, paths: site.paths, objects: await site.objects(), bucket: site.bucket(), table, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink });
+        } finally {
+          await table.close();
+        }
+      }, { dir: lockDirOf(ctx) });
+      store.getState().setFlash(`webcam: ${describeIngest(result)}`, result.failed.length ? 'error' : 'info');
+    } catch (error) {
+      store.getState().setFlash(describeError(error).message, 'error');
+    } finally {
+      if (mounted.current) setIngesting(false);
+      void refresh();
+    }
+  };
+
+  const bindings: KeyBinding[] = [
+    mutationKey(ctx.options.readOnly, { keys: ['i'], label: 'ingest now', title: 'Ingest the waiting webcam frames', run: () => void ingestNow() }),
+    { keys: ['r'], label: 'refresh', title: 'Refresh the webcam status', run: () => void refresh() },
+  ];
+  usePaneKeys(store, paneId, bindings);
+
+  if (ingesting) {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <Text bold>Ingesting webcam frames…</Text>
+        {progress.event ? <ProgressBar event={progress.event} width={Math.min(width, 72)} /> : <Text dimColor>starting…</Text>}
+      </Box>
+    );
+  }
+  if (!load.data) {
+    if (load.status === 'error') return <ErrorPanel title="Could not read the webcam status" error={load.error} width={width} />;
+    return <Text color="yellow">loading…</Text>;
+  }
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {load.status === 'error' ? <ErrorPanel title="Refresh failed: showing the last status" error={load.error} width={width} /> : null}
+      <Overview data={load.data} width={width} height={height - (load.status === 'error' ? 6 : 0)} />
+    </Box>
+  );
+}
+
+export const webcamPane: PaneDefinition = { id: 'webcam', title: 'Webcam', component: WebcamPane };
