@@ -7,9 +7,10 @@ import { execKillable } from '../remote/killable.js';
 import { pipeBetween } from '../remote/pipe.js';
 import { connectSsh, type SshConnection } from '../remote/ssh.js';
 import { sshTargetFromHost } from '../remote/target.js';
-import { emptyResult, type Executors, type StepResult } from './executors.js';
+import { emptyResult, sleepFor, type Executors, type StepResult } from './executors.js';
 import type { Inventory } from './inputs.js';
-import { awsStep, haproxyStep } from './world-steps.js';
+import { awsStep } from './aws-steps.js';
+import { haproxyStep } from './world-steps.js';
 
 /**
  * Executors against real hosts: SSH with host keys checked against
@@ -25,6 +26,8 @@ export interface RealExecutorDeps {
   env: NodeJS.ProcessEnv;
   haproxy: () => Promise<SyncSettings>;
   cloud: () => Promise<CloudPorts>;
+  /** pauses between polls (waits, busy AWS calls); tests shorten them */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export function realExecutors(deps: RealExecutorDeps): Executors {
@@ -146,7 +149,8 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
       return emptyResult({ exit, stdout: r.to.stdout, stderr, bytes: r.bytes, fields: { bytes: r.bytes } });
     },
 
-    aws: async (op, args, io) => awsStep(await deps.cloud(), op, args, io),
+    aws: async (op, args, io) => awsStep(await deps.cloud(), op, args, io, { sleep: deps.sleep ?? sleepFor }),
+    sleep: deps.sleep ?? sleepFor,
     haproxy: async (action, server, io) => haproxyStep(await deps.haproxy(), action, server, io),
 
     async close() {

@@ -1,9 +1,16 @@
+import path from 'node:path';
 import type { CloudPorts } from '../cloud/ports.js';
+import type { AuditLog } from '../core/audit.js';
+import type { Clock } from '../core/clock.js';
+import { applySync } from '../haproxy/apply.js';
+import { planSync } from '../haproxy/plan.js';
+import { sandboxLiveServers } from '../haproxy/sandbox-state.js';
 import type { Config } from '../config/schema.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
-import { emptyResult, type Executors, type StepIO, type StepResult } from './executors.js';
+import { emptyResult, sleepFor, type Executors, type StepIO, type StepResult } from './executors.js';
 import type { Inventory } from './inputs.js';
-import { awsStep, haproxyStep } from './world-steps.js';
+import { awsStep } from './aws-steps.js';
+import { haproxyStep } from './world-steps.js';
 
 /**
  * A rehearsal: every step rendered and journaled exactly as in a real run;
@@ -48,6 +55,8 @@ function sqlAnswer(sql: string): { rows: Record<string, unknown>[] | undefined; 
 export interface SandboxExecutorDeps {
   cloud: () => Promise<CloudPorts>;
   haproxy: () => Promise<SyncSettings>;
+  clock: Clock;
+  audit: AuditLog;
   /** a pause per answered step so a rehearsal in the TUI can be watched; 0 in tests */
   latencyMs?: number;
 }
@@ -64,6 +73,25 @@ export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
             reject(io.signal.reason as Error);
           }, { once: true });
         });
+  /** The simulated world's clock moves on instead of the wall clock: a 30-minute wait rehearses in moments. */
+  const sleep = async (ms: number, signal: AbortSignal): Promise<void> => {
+    const world = (await deps.cloud()) as Partial<{ advance(ms: number): void }>;
+    if (typeof world.advance !== 'function') return sleepFor(ms, signal);
+    await sleepFor(Math.min(ms, Math.max(0, deps.latencyMs ?? 0)), signal);
+    world.advance(ms);
+  };
+  let poolChecked = false;
+  /** A fresh sandbox haproxy has an empty pool until a sync: fill it as the cron's sync would, once, and say so. */
+  const settings = async (io: StepIO): Promise<SyncSettings> => {
+    const s = await deps.haproxy();
+    if (poolChecked) return s;
+    poolChecked = true;
+    if ((await sandboxLiveServers(s)).length > 0) return s;
+    const plan = await planSync({ cloud: await deps.cloud(), fleet: s.fleet, haproxy: s.haproxy, clock: deps.clock, options: { sandbox: true, force: true, signal: io.signal } });
+    await applySync(plan, { haproxy: s.haproxy, audit: deps.audit, clock: deps.clock, sandbox: true, lockDir: path.join(path.dirname(s.haproxy.configPath), 'locks') });
+    io.output('stdout', `sandbox: the pool was empty; filled it from the simulated fleet as \`opsdeck haproxy sync\` would (${plan.summary.after} servers)\n`);
+    return s;
+  };
   const say = (io: StepIO, text: string): StepResult => {
     io.output('stdout', text);
     return emptyResult({ stdout: text });
@@ -108,9 +136,10 @@ export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
     },
     aws: async (op, args, io) => {
       await pause(io);
-      return awsStep(await deps.cloud(), op, args, io);
+      return awsStep(await deps.cloud(), op, args, io, { sleep });
     },
-    haproxy: async (action, server, io) => haproxyStep(await deps.haproxy(), action, server, io),
+    haproxy: async (action, server, io) => haproxyStep(await settings(io), action, server, io),
+    sleep,
     async close() {
       const released = [...sessions].map((s) => `released rehearsal SQL session "${s}"`);
       sessions.clear();

@@ -39,6 +39,8 @@ export interface Executors {
   stream(from: { host: string; command: string }, to: { host: string; command: string }, sizeBytes: number | undefined, io: StepIO): Promise<StepResult>;
   aws(operation: string, args: Record<string, string>, io: StepIO): Promise<StepResult>;
   haproxy(action: 'drain' | 'maint' | 'ready' | 'show', server: string, io: StepIO): Promise<StepResult>;
+  /** a pause between polls: real time, or on a rehearsal the simulated world's clock moving on */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
   /** close every connection; held sessions are released and named in the returned lines */
   close(): Promise<string[]>;
 }
@@ -85,4 +87,20 @@ export class Tail {
     const nl = cut.indexOf('\n');
     return nl >= 0 && nl < cut.length - 1 ? cut.slice(nl + 1) : cut;
   }
+}
+
+/** A real-time pause that ends early (rejecting) when the signal aborts. */
+export function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

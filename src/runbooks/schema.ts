@@ -78,7 +78,17 @@ const common = {
 };
 
 /** Changes an `aws` step may make (world-steps.ts); probes only read (describe*). */
-export const AWS_OPERATIONS = ['setDesiredCapacity', 'updateGroupSize'] as const;
+export const AWS_OPERATIONS = [
+  'setDesiredCapacity',
+  'updateGroupSize',
+  'deleteScheduledActions',
+  'deletePolicies',
+  'resumeTerminate',
+  'clearProtection',
+  'deleteGroup',
+  'deleteLaunchTemplate',
+  'deleteLaunchConfiguration',
+] as const;
 export type AwsOperation = (typeof AWS_OPERATIONS)[number];
 
 const streamEnd = z.object({ host: z.string(), command: z.string() }).strict();

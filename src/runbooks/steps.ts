@@ -64,25 +64,13 @@ export async function judge(
   const { outputs } = capture(c.captures, result, ex.rehearsal);
   if (c.expect === undefined) return { ok: result.exit === 0, result, outputs, why: `exit ${result.exit ?? 'none'}` };
   const view = { exit: result.exit, stdout: result.stdout.trim(), stderr: result.stderr.trim(), rows: result.rows.length, outputs };
-  // A rehearsal answers probes plausibly but cannot promise every condition holds; it reports, never blocks.
-  const ok = ex.rehearsal || evalExpr(parseExpr(c.expect), conditionResolver(ctx.rb, ctx.inv, ctx.values, view));
+  // A rehearsal's ssh and sql answers are made up, so their conditions only report; aws and
+  // haproxy probes read the simulated world, whose answers are real enough to judge.
+  const madeUp = ex.rehearsal && (c.probe.kind === 'ssh' || c.probe.kind === 'sql');
+  const ok = madeUp || evalExpr(parseExpr(c.expect), conditionResolver(ctx.rb, ctx.inv, ctx.values, view));
   const seen = Object.entries(outputs).map(([k, v]) => `${k}=${v}`).join(' ');
   return { ok, result, outputs, why: `${c.expect} is ${ok ? 'true' : 'false'}${seen ? ` (${seen})` : ''}` };
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** Execute one rendered action; throws StepFailed when it ran and did not succeed. */
 export async function execute(
@@ -116,11 +104,13 @@ export async function execute(
     case 'check': {
       const j = await judge(ex, action.assert, io, ctx);
       if (!j.ok) throw new StepFailed(action.message ?? `check failed: ${j.why}`, j.result, true);
-      io.output('stdout', `${j.why}\n`);
+      // what the probe saw, and for a condition whether it held
+      io.output('stdout', action.assert.expect === undefined ? j.result.stdout || `${j.why}\n` : `${j.result.stdout}${j.why}\n`);
       return { ...j.result, fields: { ...j.result.fields, ...j.outputs } };
     }
     case 'wait': {
-      const started = Date.now();
+      // Counted in intervals, not wall time: a rehearsal's waits pass on the simulated clock.
+      let waited = 0;
       for (let attempt = 1; ; attempt++) {
         const j = await judge(ex, action.until, io, ctx);
         io.progress({ phase: 'waiting', done: attempt, total: undefined, detail: j.why });
@@ -128,10 +118,11 @@ export async function execute(
           io.output('stdout', `${j.why} after ${attempt} check${attempt === 1 ? '' : 's'}\n`);
           return { ...j.result, fields: { ...j.result.fields, ...j.outputs } };
         }
-        if (ctx.timeoutMs > 0 && Date.now() - started + action.intervalMs > ctx.timeoutMs) {
+        waited += action.intervalMs;
+        if (ctx.timeoutMs > 0 && waited + action.intervalMs > ctx.timeoutMs) {
           throw new StepFailed(`still not true after ${attempt} checks: ${j.why}`, j.result);
         }
-        await sleep(Math.max(SECOND / 10, action.intervalMs), io.signal);
+        await ex.sleep(Math.max(SECOND / 10, action.intervalMs), io.signal);
       }
     }
   }

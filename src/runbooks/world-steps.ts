@@ -1,4 +1,3 @@
-import type { CloudPorts } from '../cloud/ports.js';
 import { OpsError } from '../core/errors.js';
 import { liveServers, setServerState, type LiveServer } from '../haproxy/runtime.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
@@ -6,9 +5,8 @@ import { sandboxLiveServers, setSandboxServerState } from '../haproxy/sandbox-st
 import { emptyResult, type StepIO, type StepResult } from './executors.js';
 
 /**
- * The `haproxy` and `aws` steps: the same on the sandbox and for real, since
- * both go through the Fleet work's runtime API (or its sandbox record) and
- * the cloud ports (AWS or the simulated world).
+ * The `haproxy` step: the same on the sandbox and for real, through the Fleet
+ * work's runtime API (or its sandbox record).
  */
 
 function table(servers: LiveServer[]): string {
@@ -42,63 +40,4 @@ export async function haproxyStep(s: SyncSettings, action: 'drain' | 'maint' | '
     io.output('stdout', `${x.backend}/${x.name}: ${x.admin} -> ${action}${s.sandbox ? ' (sandbox: simulated)' : ''}\n`);
   }
   return emptyResult({ fields: { servers: chosen.length } });
-}
-
-const int = (args: Record<string, string>, k: string): number | undefined => {
-  const v = args[k];
-  if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v)) throw new OpsError('USAGE', `aws argument ${k}: expected a whole number, got "${v}"`);
-  return Number(v);
-};
-const need = (args: Record<string, string>, k: string, op: string): string => {
-  const v = args[k];
-  if (!v) throw new OpsError('USAGE', `aws ${op} needs the argument ${k}`);
-  return v;
-};
-
-/** The named AWS operations a runbook may use; anything else is refused by the schema before a run. */
-export async function awsStep(cloud: CloudPorts, op: string, args: Record<string, string>, io: StepIO): Promise<StepResult> {
-  switch (op) {
-    case 'setDesiredCapacity': {
-      const group = need(args, 'group', op);
-      const desired = int(args, 'desired');
-      if (desired === undefined) throw new OpsError('USAGE', `aws ${op} needs the argument desired`);
-      await cloud.scaling.setDesiredCapacity(group, desired);
-      io.output('stdout', `${group}: desired capacity ${desired}\n`);
-      return emptyResult({ fields: { group, desired } });
-    }
-    case 'updateGroupSize': {
-      const group = need(args, 'group', op);
-      const size = { min: int(args, 'min'), max: int(args, 'max'), desired: int(args, 'desired') };
-      const given = Object.fromEntries(Object.entries(size).filter(([, v]) => v !== undefined)) as { min?: number; max?: number; desired?: number };
-      if (Object.keys(given).length === 0) throw new OpsError('USAGE', `aws ${op} needs min, max or desired`);
-      await cloud.scaling.updateGroupSize(group, given);
-      io.output('stdout', `${group}: ${Object.entries(given).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
-      return emptyResult({ fields: { group, ...given } });
-    }
-    case 'describeGroup': {
-      const group = need(args, 'group', op);
-      const [g] = await cloud.scaling.describeGroups([group], { signal: io.signal });
-      if (!g) throw new OpsError('USAGE', `no Auto Scaling group ${group}`);
-      const inService = g.instances.filter((i) => i.lifecycleState === 'InService').length;
-      return emptyResult({
-        stdout: `${g.name} min=${g.minSize} desired=${g.desiredCapacity} max=${g.maxSize} instances=${g.instances.length} inService=${inService}\n`,
-        fields: { name: g.name, min: g.minSize, max: g.maxSize, desired: g.desiredCapacity, instances: g.instances.length, inService },
-      });
-    }
-    case 'describeVolume': {
-      const id = need(args, 'volume', op);
-      const [v] = await cloud.compute.describeVolumes({ volumeIds: [id] }, { signal: io.signal });
-      if (!v) throw new OpsError('USAGE', `no volume ${id}`);
-      return emptyResult({ stdout: `${v.id} ${v.state ?? '?'} ${v.attachedInstanceId ?? ''}\n`, fields: { id: v.id, state: v.state, attachedTo: v.attachedInstanceId, sizeGiB: v.sizeGiB } });
-    }
-    case 'describeInstance': {
-      const id = need(args, 'instance', op);
-      const [i] = await cloud.compute.describeInstances({ instanceIds: [id] }, { signal: io.signal });
-      if (!i) throw new OpsError('USAGE', `no instance ${id}`);
-      return emptyResult({ stdout: `${i.id} ${i.state}\n`, fields: { id: i.id, state: i.state, name: i.name, privateIp: i.privateIp } });
-    }
-    default:
-      throw new OpsError('USAGE', `unknown aws operation ${op}`);
-  }
 }

@@ -32,7 +32,7 @@ export async function runbookWorld(ctx: CommandContext, opts: { env?: NodeJS.Pro
     const inventory = sandboxInventory(ctx.config, { volume: ids?.volumes?.mysqlData ?? 'vol-0000000000000000a', instance: ids?.dbReplica ?? 'i-0000000000000000a' });
     return {
       inventory,
-      executors: () => sandboxExecutors({ cloud: ctx.cloud, haproxy, latencyMs: opts.latencyMs ?? 0 }),
+      executors: () => sandboxExecutors({ cloud: ctx.cloud, haproxy, clock: ctx.clock, audit: ctx.audit, latencyMs: opts.latencyMs ?? 0 }),
       runsDir,
       lockDir,
       rehearsal: true,

@@ -1,10 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { CloudPorts } from '../../src/cloud/ports.js';
 import { memoryAuditLog } from '../../src/core/audit.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { SyncSettings } from '../../src/haproxy/sandbox.js';
 import { runRunbook, type Approval, type RunDeps, type RunEvent, type RunOutcome } from '../../src/runbooks/engine.js';
+import { sleepFor } from '../../src/runbooks/executors.js';
 import { realExecutors } from '../../src/runbooks/executors-real.js';
 import { resolveInputs, type Inventory } from '../../src/runbooks/inputs.js';
 import type { RunRecord } from '../../src/runbooks/journal.js';
@@ -54,6 +56,7 @@ export class RunbookRig {
       signal?: AbortSignal;
       resume?: RunRecord;
       haproxy?: SyncSettings;
+      cloud?: CloudPorts;
       onEvent?: (e: RunEvent) => void;
     } = {},
   ): Promise<RigRun> {
@@ -70,8 +73,11 @@ export class RunbookRig {
             if (!opts.haproxy) throw new Error('no haproxy in this test');
             return opts.haproxy;
           },
+          // Polls (waits, busy AWS calls) in milliseconds: the behaviour is the same, the test is not slow.
+          sleep: (_ms, signal) => sleepFor(5, signal),
           cloud: async () => {
-            throw new Error('no cloud in this test');
+            if (!opts.cloud) throw new Error('no cloud in this test');
+            return opts.cloud;
           },
         }),
         inventory: inv,
