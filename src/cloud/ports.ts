@@ -66,6 +66,7 @@ export interface Snapshot {
 
 export interface SnapshotFilter {
   volumeIds?: readonly string[];
+  snapshotIds?: readonly string[];
   tags?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -91,6 +92,13 @@ export interface ComputePort {
   describeSnapshots(filter?: SnapshotFilter, opts?: ListOptions): Promise<Snapshot[]>;
   /** Throws CloudError with the AWS error code on failure. */
   deleteSnapshot(snapshotId: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Starts a snapshot (state pending); poll describeSnapshots({ snapshotIds }) until completed. */
+  createSnapshot(volumeId: string, opts?: { description?: string; tags?: Tags; signal?: AbortSignal }): Promise<Snapshot>;
+  /** A new volume (state creating), empty or from a snapshot; poll describeVolumes until available. */
+  createVolume(opts: { availabilityZone: string; snapshotId?: string; sizeGiB?: number; volumeType?: string; tags?: Tags; signal?: AbortSignal }): Promise<Volume>;
+  attachVolume(volumeId: string, instanceId: string, device: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  detachVolume(volumeId: string, opts?: { force?: boolean; signal?: AbortSignal }): Promise<void>;
+  deleteVolume(volumeId: string, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
 export interface AsgInstance {

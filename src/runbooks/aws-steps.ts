@@ -37,7 +37,19 @@ async function whileBusy(what: string, io: StepIO, call: () => Promise<void>, po
   }
 }
 
+/** Poll until done (EC2's waiters, with progress); the step's deadline bounds it. Returns a note on how long it took. */
+async function until(io: StepIO, o: AwsStepOptions, what: string, check: () => Promise<{ done: boolean; pct?: number; detail: string }>): Promise<string> {
+  for (let n = 1; ; n++) {
+    const c = await check();
+    io.progress({ phase: `waiting for ${what}`, done: c.pct ?? n, total: c.pct === undefined ? undefined : 100, detail: c.detail });
+    if (c.done) return n > 1 ? ` after ${n} checks` : '';
+    await (o.sleep ?? sleepFor)(o.pollMs ?? 5_000, io.signal);
+  }
+}
+
 export interface AwsStepOptions {
+  /** how long to wait between checks of a snapshot, volume or attachment */
+  pollMs?: number;
   /** how long to wait between tries while AWS says the group is busy */
   busyPollMs?: number;
   /** the executors' pause (simulated time on a rehearsal) */
@@ -148,6 +160,71 @@ export async function awsStep(cloud: CloudPorts, op: string, args: Record<string
         },
       });
     }
+    case 'createSnapshot': {
+      const volume = need(args, 'volume', op);
+      const snap = await cloud.compute.createSnapshot(volume, { ...(args['description'] ? { description: args['description'] } : {}), tags: { 'opsdeck:runbook': 'true' }, signal: io.signal });
+      say(`started ${snap.id} of ${volume}`);
+      const done = await until(io, o, `snapshot ${snap.id}`, async () => {
+        const [cur] = await cloud.compute.describeSnapshots({ snapshotIds: [snap.id] }, { signal: io.signal });
+        if (cur?.state === 'error') throw new OpsError('CLOUD', `snapshot ${snap.id} failed (state error)`);
+        const pct = Number.parseInt(cur?.progress ?? '0', 10) || 0;
+        return { done: cur?.state === 'completed', pct, detail: `${cur?.state ?? 'not listed yet'} ${cur?.progress ?? ''}`.trim() };
+      });
+      say(`${snap.id} completed${done}`);
+      return emptyResult({ fields: { snapshotId: snap.id, volumeId: volume } });
+    }
+    case 'createVolume': {
+      const zone = need(args, 'zone', op);
+      const v = await cloud.compute.createVolume({
+        availabilityZone: zone,
+        ...(args['snapshot'] ? { snapshotId: args['snapshot'] } : {}),
+        ...(int(args, 'sizeGiB') === undefined ? {} : { sizeGiB: int(args, 'sizeGiB') as number }),
+        ...(args['type'] ? { volumeType: args['type'] } : {}),
+        tags: { 'opsdeck:runbook': 'true' },
+        signal: io.signal,
+      });
+      say(`created ${v.id} in ${zone}${args['snapshot'] ? ` from ${args['snapshot']}` : ''}`);
+      await until(io, o, `volume ${v.id}`, async () => {
+        const [cur] = await cloud.compute.describeVolumes({ volumeIds: [v.id] }, { signal: io.signal });
+        return { done: cur?.state === 'available', detail: cur?.state ?? 'not listed yet' };
+      });
+      say(`${v.id} available`);
+      return emptyResult({ fields: { volumeId: v.id, zone } });
+    }
+    case 'attachVolume': {
+      const volume = need(args, 'volume', op);
+      const instance = need(args, 'instance', op);
+      const device = need(args, 'device', op);
+      await cloud.compute.attachVolume(volume, instance, device, { signal: io.signal });
+      await until(io, o, `attach ${volume}`, async () => {
+        const [cur] = await cloud.compute.describeVolumes({ volumeIds: [volume] }, { signal: io.signal });
+        return { done: cur?.state === 'in-use' && cur.attachedInstanceId === instance, detail: cur?.state ?? 'not listed' };
+      });
+      say(`${volume} attached to ${instance} as ${device}`);
+      return emptyResult({ fields: { volumeId: volume, instanceId: instance, device } });
+    }
+    case 'detachVolume': {
+      const volume = need(args, 'volume', op);
+      await cloud.compute.detachVolume(volume, { force: args['force'] === 'true', signal: io.signal });
+      await until(io, o, `detach ${volume}`, async () => {
+        const [cur] = await cloud.compute.describeVolumes({ volumeIds: [volume] }, { signal: io.signal });
+        return { done: cur?.state === 'available', detail: cur?.state ?? 'not listed' };
+      });
+      say(`${volume} detached`);
+      return emptyResult({ fields: { volumeId: volume } });
+    }
+    case 'deleteVolume': {
+      const volume = need(args, 'volume', op);
+      await cloud.compute.deleteVolume(volume, { signal: io.signal });
+      say(`deleted ${volume}`);
+      return emptyResult({ fields: { volumeId: volume } });
+    }
+    case 'describeSnapshot': {
+      const id = need(args, 'snapshot', op);
+      const [snap] = await cloud.compute.describeSnapshots({ snapshotIds: [id] }, { signal: io.signal });
+      if (!snap) return emptyResult({ exit: 1, stdout: `no snapshot ${id}\n`, fields: { exists: false } });
+      return emptyResult({ stdout: `${snap.id} ${snap.state} ${snap.progress ?? ''}\n`, fields: { exists: true, id: snap.id, state: snap.state, progress: snap.progress, volumeId: snap.volumeId } });
+    }
     case 'describeVolume': {
       const id = need(args, 'volume', op);
       const [v] = await cloud.compute.describeVolumes({ volumeIds: [id] }, { signal: io.signal });
@@ -158,7 +235,7 @@ export async function awsStep(cloud: CloudPorts, op: string, args: Record<string
       const id = need(args, 'instance', op);
       const [i] = await cloud.compute.describeInstances({ instanceIds: [id] }, { signal: io.signal });
       if (!i) throw new OpsError('USAGE', `no instance ${id}`);
-      return emptyResult({ stdout: `${i.id} ${i.state}\n`, fields: { id: i.id, state: i.state, name: i.name, privateIp: i.privateIp } });
+      return emptyResult({ stdout: `${i.id} ${i.state}\n`, fields: { id: i.id, state: i.state, name: i.name, privateIp: i.privateIp, zone: i.availabilityZone } });
     }
     default:
       throw new OpsError('USAGE', `unknown aws operation ${op}`);

@@ -43,7 +43,7 @@ export type CaptureSpec = z.infer<typeof captureSchema>;
 const probeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ssh'), host: z.string(), command: z.string() }).strict(),
   z.object({ kind: z.literal('sql'), target: z.string(), query: z.string(), session: idString.optional() }).strict(),
-  z.object({ kind: z.literal('aws'), operation: z.enum(['describeVolume', 'describeGroup', 'describeInstance']), args: z.record(z.string(), z.string()).default({}) }).strict(),
+  z.object({ kind: z.literal('aws'), operation: z.enum(['describeVolume', 'describeSnapshot', 'describeGroup', 'describeInstance']), args: z.record(z.string(), z.string()).default({}) }).strict(),
   z.object({ kind: z.literal('haproxy'), server: z.string().default('all') }).strict(),
 ]);
 
@@ -88,6 +88,11 @@ export const AWS_OPERATIONS = [
   'deleteGroup',
   'deleteLaunchTemplate',
   'deleteLaunchConfiguration',
+  'createSnapshot',
+  'createVolume',
+  'attachVolume',
+  'detachVolume',
+  'deleteVolume',
 ] as const;
 export type AwsOperation = (typeof AWS_OPERATIONS)[number];
 

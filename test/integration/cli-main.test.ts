@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { AREAS, commandWord, registerAll } from '../../src/cli/commands/index.js';
 import { main, type MainDeps } from '../../src/cli/main.js';
 import type { CommandContext } from '../../src/core/context.js';
-import { CloudError, type CloudPorts, type Instance, type InstanceFilter, type ScalingPort } from '../../src/cloud/ports.js';
+import { CloudError, type CloudPorts, type ComputePort, type Instance, type InstanceFilter, type ScalingPort } from '../../src/cloud/ports.js';
 import { ManualClock } from '../../src/core/clock.js';
 
 /**
@@ -28,19 +28,15 @@ function fakeCloud(filters: InstanceFilter[], fail?: CloudError): CloudPorts {
   const unused = async (): Promise<never> => {
     throw new Error('not used by these commands');
   };
+  const describeInstances: ComputePort['describeInstances'] = async (filter) => {
+    filters.push(filter);
+    if (fail) throw fail;
+    return instances.filter((i) => !filter.states || filter.states.includes(i.state));
+  };
   return {
     kind: 'sandbox',
-    compute: {
-      async describeInstances(filter) {
-        filters.push(filter);
-        if (fail) throw fail;
-        return instances.filter((i) => !filter.states || filter.states.includes(i.state));
-      },
-      describeImages: unused,
-      describeVolumes: unused,
-      describeSnapshots: unused,
-      deleteSnapshot: unused,
-    },
+    // every other method fails as unused, however many the port grows
+    compute: new Proxy({} as ComputePort, { get: (_t, name) => (name === 'describeInstances' ? describeInstances : unused) }),
     // every scaling method fails as unused, however many the port grows
     scaling: new Proxy({} as ScalingPort, { get: () => unused }),
     objects: { getObject: unused, putObject: unused, listObjects: unused },

@@ -63,6 +63,10 @@ export function expectAccounted(
   }
 }
 
+const notHere = async (): Promise<never> => {
+  throw new Error('not used by the snapshot executor');
+};
+
 /** A compute port that lists nothing and deletes through `deleteSnapshot`: what the executor tests drive. */
 export function deletingPort(deleteSnapshot: ComputePort['deleteSnapshot']): ComputePort {
   return {
@@ -71,5 +75,10 @@ export function deletingPort(deleteSnapshot: ComputePort['deleteSnapshot']): Com
     describeVolumes: async () => [],
     describeSnapshots: async () => [],
     deleteSnapshot,
+    createSnapshot: notHere,
+    createVolume: notHere,
+    attachVolume: notHere,
+    detachVolume: notHere,
+    deleteVolume: notHere,
   };
 }

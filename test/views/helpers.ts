@@ -82,6 +82,11 @@ export function fakeCloud(instances: () => Instance[] | Promise<Instance[]>): Cl
       describeVolumes: async () => unused('describeVolumes'),
       describeSnapshots: async () => unused('describeSnapshots'),
       deleteSnapshot: async () => unused('deleteSnapshot'),
+      createSnapshot: async () => unused('createSnapshot'),
+      createVolume: async () => unused('createVolume'),
+      attachVolume: async () => unused('attachVolume'),
+      detachVolume: async () => unused('detachVolume'),
+      deleteVolume: async () => unused('deleteVolume'),
     },
     scaling: unusedPort<ScalingPort>(),
     objects: {

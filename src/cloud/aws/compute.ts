@@ -5,16 +5,39 @@ import {
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
 } from '@aws-sdk/client-ec2';
-import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
+import type { EC2Client, Filter, Snapshot as SdkSnapshot, Volume as SdkVolume } from '@aws-sdk/client-ec2';
+import { createEbsWrites } from './ebs.js';
 import type { ComputePort, Image, Instance, Snapshot, Volume } from '../ports.js';
 import { allPages, call, tagFilters, tagMap } from './common.js';
 
 /** EC2's ceiling for MaxResults on DescribeInstances/DescribeSnapshots/DescribeImages. */
 const PAGE = 1000;
 
+export const toVolume = (v: SdkVolume): Volume => ({
+  id: v.VolumeId ?? '',
+  sizeGiB: v.Size,
+  availabilityZone: v.AvailabilityZone,
+  state: v.State,
+  attachedInstanceId: v.Attachments?.[0]?.InstanceId,
+  tags: tagMap(v.Tags),
+});
+
+export const toSnapshot = (s: SdkSnapshot): Snapshot => ({
+  id: s.SnapshotId ?? '',
+  volumeId: s.VolumeId ?? '',
+  startTime: s.StartTime ?? new Date(0),
+  state: s.State ?? 'unknown',
+  progress: s.Progress,
+  sizeGiB: s.VolumeSize,
+  fullSizeBytes: s.FullSnapshotSizeInBytes,
+  description: s.Description,
+  tags: tagMap(s.Tags),
+});
+
 /** ComputePort over EC2: maps SDK shapes to port types and nothing else. */
 export function createEc2Compute(client: EC2Client): ComputePort {
   return {
+    ...createEbsWrites(client),
     describeInstances(filter, opts = {}) {
       const filters: Filter[] = [...tagFilters(filter.tags)];
       // Filters rather than InstanceIds: an unknown id then yields nothing instead of failing the whole call.
@@ -81,16 +104,7 @@ export function createEc2Compute(client: EC2Client): ComputePort {
             { abortSignal: opts.signal },
           ),
         );
-        const items = (res.Volumes ?? []).map(
-          (v): Volume => ({
-            id: v.VolumeId ?? '',
-            sizeGiB: v.Size,
-            availabilityZone: v.AvailabilityZone,
-            state: v.State,
-            attachedInstanceId: v.Attachments?.[0]?.InstanceId,
-            tags: tagMap(v.Tags),
-          }),
-        );
+        const items = (res.Volumes ?? []).map(toVolume);
         return { items, next: res.NextToken };
       }, opts);
     },
@@ -98,6 +112,7 @@ export function createEc2Compute(client: EC2Client): ComputePort {
     describeSnapshots(filter = {}, opts = {}) {
       const filters: Filter[] = [...tagFilters(filter.tags)];
       if (filter.volumeIds) filters.push({ Name: 'volume-id', Values: [...filter.volumeIds] });
+      if (filter.snapshotIds) filters.push({ Name: 'snapshot-id', Values: [...filter.snapshotIds] });
       return allPages<Snapshot>(async (token) => {
         const res = await call('DescribeSnapshots', () =>
           client.send(
@@ -110,19 +125,7 @@ export function createEc2Compute(client: EC2Client): ComputePort {
             { abortSignal: opts.signal },
           ),
         );
-        const items = (res.Snapshots ?? []).map(
-          (s): Snapshot => ({
-            id: s.SnapshotId ?? '',
-            volumeId: s.VolumeId ?? '',
-            startTime: s.StartTime ?? new Date(0),
-            state: s.State ?? 'unknown',
-            progress: s.Progress,
-            sizeGiB: s.VolumeSize,
-            fullSizeBytes: s.FullSnapshotSizeInBytes,
-            description: s.Description,
-            tags: tagMap(s.Tags),
-          }),
-        );
+        const items = (res.Snapshots ?? []).map(toSnapshot);
         return { items, next: res.NextToken };
       }, opts);
     },

@@ -135,6 +135,19 @@ const SCALING_METHODS = Object.keys({
   deleteLaunchConfiguration: true,
 } satisfies Record<keyof ScalingPort, true>) as (keyof ScalingPort)[];
 
+const COMPUTE_METHODS = Object.keys({
+  describeInstances: true,
+  describeImages: true,
+  describeVolumes: true,
+  describeSnapshots: true,
+  deleteSnapshot: true,
+  createSnapshot: true,
+  createVolume: true,
+  attachVolume: true,
+  detachVolume: true,
+  deleteVolume: true,
+} satisfies Record<keyof ComputePort, true>) as (keyof ComputePort)[];
+
 /** A port whose methods build the real one (and load its SDK) on their first call. */
 function forward<T extends object>(get: () => Promise<T>, keys: readonly (keyof T)[]): T {
   const out: Partial<Record<keyof T, unknown>> = {};
@@ -176,13 +189,7 @@ export function createAwsCloud(settings: AwsSettings): CloudPorts {
   });
   return {
     kind: 'aws',
-    compute: {
-      describeInstances: async (f, o) => (await compute()).describeInstances(f, o),
-      describeImages: async (o) => (await compute()).describeImages(o),
-      describeVolumes: async (f, o) => (await compute()).describeVolumes(f, o),
-      describeSnapshots: async (f, o) => (await compute()).describeSnapshots(f, o),
-      deleteSnapshot: async (id, o) => (await compute()).deleteSnapshot(id, o),
-    },
+    compute: forward(compute, COMPUTE_METHODS),
     scaling: forward(scaling, SCALING_METHODS),
     objects: {
       getObject: async (b, k, o) => (await objects()).getObject(b, k, o),

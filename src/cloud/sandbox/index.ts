@@ -6,6 +6,7 @@ import type { CloudPorts, ComputePort, ListOptions, ObjectStorePort, Volume } fr
 import { sandboxScaling } from './scaling.js';
 import { APP_AMI_ID, ASG_NAME, SandboxFleet } from './fleet.js';
 import { SandboxObjectStore } from './objects.js';
+import { SandboxEbs } from './ebs.js';
 import { awsId } from './rng.js';
 import type { SandboxImageSpec, SandboxVolumeSpec } from './snapshots.js';
 import { SnapshotStore } from './snapshots.js';
@@ -86,6 +87,7 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     { id: PREVIOUS_APP_AMI_ID, name: 'application-previous', ageDays: 160, volumeIds: [volumeIds.webAssets, volumeIds.webcamArchive] },
   ];
   const snapshots = new SnapshotStore(seed, volumeSpecs, imageSpecs, nowMs, () => performance.now(), opts.dir);
+  const ebs = new SandboxEbs(seed, nowMs, volumeSpecs, (id) => fleet.describeInstances({ instanceIds: [id] })[0]?.availabilityZone, opts.dir);
   const budget = opts.ec2Budget ?? { burst: 100, refillPerSecond: 5 };
   const ec2Mutations = new TokenBucket(budget.burst, budget.refillPerSecond, nowMs);
 
@@ -97,22 +99,10 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
   const compute: ComputePort = {
     describeInstances: (filter, o) => listed(o, () => fleet.describeInstances(filter)),
     describeImages: (o) => listed(o, () => snapshots.describeImages()),
-    describeVolumes: (filter, o) =>
-      listed(o, (): Volume[] =>
-        volumeSpecs
-          .filter((v) => !filter?.volumeIds || filter.volumeIds.includes(v.id))
-          .map((v) => ({
-            id: v.id,
-            sizeGiB: v.sizeGiB,
-            availabilityZone: v.availabilityZone,
-            state: v.attachedInstanceId ? 'in-use' : 'available',
-            attachedInstanceId: v.attachedInstanceId,
-            tags: { Name: v.name },
-          })),
-      ),
+    describeVolumes: (filter, o) => listed(o, (): Volume[] => ebs.describeVolumes(filter?.volumeIds)),
     async describeSnapshots(filter, o) {
       await delay(o?.signal);
-      const out = snapshots.describe(filter);
+      const out = [...snapshots.describe(filter), ...ebs.describeSnapshots(filter)];
       // Report progress the way the AWS adapter does: one event per 1000-item page.
       const onPage = o?.onPage;
       if (onPage) {
@@ -125,6 +115,34 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
       await delay(o?.signal);
       ec2Mutations.take('DeleteSnapshot');
       snapshots.delete(id);
+    },
+    async createSnapshot(volumeId, o) {
+      await delay(o?.signal);
+      ec2Mutations.take('CreateSnapshot');
+      return ebs.createSnapshot(volumeId, o);
+    },
+    async createVolume(o) {
+      await delay(o.signal);
+      ec2Mutations.take('CreateVolume');
+      return ebs.createVolume(o, (id) => {
+        const hit = snapshots.describe({ snapshotIds: [id] })[0];
+        return hit ? { sizeGiB: hit.sizeGiB ?? 1, completed: hit.state === 'completed' } : undefined;
+      });
+    },
+    async attachVolume(volumeId, instanceId, _device, o) {
+      await delay(o?.signal);
+      ec2Mutations.take('AttachVolume');
+      ebs.attachVolume(volumeId, instanceId);
+    },
+    async detachVolume(volumeId, o) {
+      await delay(o?.signal);
+      ec2Mutations.take('DetachVolume');
+      ebs.detachVolume(volumeId);
+    },
+    async deleteVolume(volumeId, o) {
+      await delay(o?.signal);
+      ec2Mutations.take('DeleteVolume');
+      ebs.deleteVolume(volumeId);
     },
   };
 

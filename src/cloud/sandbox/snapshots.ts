@@ -284,6 +284,15 @@ export class SnapshotStore {
   describe(filter: SnapshotFilter = {}): Snapshot[] {
     const series = this.ensure();
     const now = this.nowMs();
+    if (filter.snapshotIds) {
+      // By id: look each up instead of materializing a year of history to filter it.
+      return filter.snapshotIds.flatMap((id) => {
+        const hit = this.lookup(id);
+        if (!hit || (filter.volumeIds && !filter.volumeIds.includes(hit.s.cron.spec.id))) return [];
+        const i = indexOfHour(hit.s, hit.hour);
+        return i >= 0 && !((hit.s.flags[i] ?? 0) & DELETED) ? [this.materialize(hit.s, i, now)] : [];
+      });
+    }
     const tagRules = Object.entries(filter.tags ?? {});
     const out: Snapshot[] = [];
     for (const s of series) {
