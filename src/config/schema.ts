@@ -33,6 +33,8 @@ const hostSchema = z
     user: z.string(),
     identityFile: z.string().optional(),
     knownHosts: z.string().optional(),
+    /** accept this host's key the first time and record it (never a changed key); off by default */
+    trustOnFirstUse: z.boolean().optional(),
   })
   .strict();
 

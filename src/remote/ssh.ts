@@ -1,4 +1,5 @@
 import { REMOTE_DEFAULTS } from '../core/deadline.js';
+import { appendFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
@@ -22,6 +23,15 @@ export interface SshTarget {
   privateKey?: string | Buffer;
   passphrase?: string;
   knownHostsPath: string;
+  /** an ssh-agent socket (SSH_AUTH_SOCK): its keys are offered as well as, or instead of, a key file */
+  agent?: string;
+  /**
+   * Accept an unknown host key once and record it in knownHostsPath. Off by
+   * default: only for a host the config explicitly marks, never a changed key.
+   */
+  trustOnFirstUse?: boolean;
+  /** told when a key was recorded on first use */
+  onWarning?: (text: string) => void;
   readyTimeoutMs?: number;
   /** default REMOTE_DEFAULTS.sshKeepaliveIntervalMs; tests shorten it */
   keepaliveIntervalMs?: number;
@@ -72,8 +82,10 @@ async function loadKnownHosts(path: string) {
   }
 }
 
-async function loadPrivateKey(t: SshTarget): Promise<string | Buffer> {
+async function loadPrivateKey(t: SshTarget): Promise<string | Buffer | undefined> {
   if (t.privateKey !== undefined) return t.privateKey;
+  // With an agent, a missing default key file is fine: the agent's keys are offered instead.
+  if (t.agent && (!t.privateKeyPath || !existsSync(t.privateKeyPath))) return undefined;
   if (!t.privateKeyPath) {
     throw new OpsError('USAGE', `no SSH private key given for ${t.user}@${t.host}`, {
       hint: 'set privateKeyPath (e.g. ~/.ssh/id_ed25519) in the ssh section of the config',
@@ -143,7 +155,8 @@ export async function connectSsh(t: SshTarget): Promise<SshConnection> {
     host: t.host,
     port,
     username: t.user,
-    privateKey,
+    ...(privateKey === undefined ? {} : { privateKey }),
+    ...(t.agent ? { agent: t.agent } : {}),
     readyTimeout: t.readyTimeoutMs ?? REMOTE_DEFAULTS.sshReadyTimeoutMs,
     // A peer that vanished (a dropped link, a NAT that forgot us) ends the connection in about a minute, never hangs a step.
     keepaliveInterval: t.keepaliveIntervalMs ?? REMOTE_DEFAULTS.sshKeepaliveIntervalMs,
@@ -152,6 +165,17 @@ export async function connectSsh(t: SshTarget): Promise<SshConnection> {
       fingerprint = fingerprintSha256(blob);
       const v = verifyHostKey(entries, t.host, port, blob);
       if (v.kind === 'ok') return true;
+      if (v.kind === 'unknown' && t.trustOnFirstUse) {
+        const line = `${knownHostsName(t.host, port)} ${keyTypeOfBlob(blob)} ${blob.toString('base64')}\n`;
+        try {
+          appendFileSync(t.knownHostsPath, line, { mode: 0o600 });
+        } catch (e) {
+          refusal = new OpsError('SSH_KNOWN_HOSTS', `cannot record the host key of ${knownHostsName(t.host, port)} in ${t.knownHostsPath}: ${(e as Error).message}`);
+          return false;
+        }
+        t.onWarning?.(`trusted the host key of ${knownHostsName(t.host, port)} on first use (${fingerprint}); recorded in ${t.knownHostsPath}`);
+        return true;
+      }
       refusal = hostKeyError(v, { host: t.host, port, knownHostsPath: t.knownHostsPath }, blob);
       return false;
     },

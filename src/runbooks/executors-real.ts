@@ -7,7 +7,7 @@ import { execKillable } from '../remote/killable.js';
 import { pipeBetween } from '../remote/pipe.js';
 import { connectSsh, type SshConnection } from '../remote/ssh.js';
 import { sshTargetFromHost } from '../remote/target.js';
-import { emptyResult, sleepFor, type Executors, type StepResult } from './executors.js';
+import { emptyResult, sleepFor, type Executors, type StepIO, type StepResult } from './executors.js';
 import type { Inventory } from './inputs.js';
 import { awsStep } from './aws-steps.js';
 import { haproxyStep } from './world-steps.js';
@@ -38,12 +38,12 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
     kills.push(sent);
   };
 
-  const sshTo = (name: string): Promise<SshConnection> => {
+  const sshTo = (name: string, io: StepIO): Promise<SshConnection> => {
     const host = deps.inventory.hosts[name];
     if (!host) throw new OpsError('USAGE', `no host "${name}" in the config's hosts: section`, { hint: `known: ${Object.keys(deps.inventory.hosts).join(', ') || 'none'}` });
     let c = ssh.get(name);
     if (!c) {
-      c = connectSsh(sshTargetFromHost(host, deps.env));
+      c = connectSsh({ ...sshTargetFromHost(host, deps.env), onWarning: (w) => io.output('stderr', `${w}\n`) });
       // A failed connect is not cached: the next step (or a retry) tries again.
       c.catch(() => ssh.delete(name));
       ssh.set(name, c);
@@ -68,7 +68,7 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
     rehearsal: false,
 
     async ssh(host, command, io) {
-      const conn = await sshTo(host);
+      const conn = await sshTo(host, io);
       const r = await execKillable(conn, command, {
         signal: io.signal,
         onKill,
@@ -125,7 +125,7 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
     openSessions: () => [...sessions.keys()],
 
     async stream(from, to, sizeBytes, io) {
-      const [a, b] = await Promise.all([sshTo(from.host), sshTo(to.host)]);
+      const [a, b] = await Promise.all([sshTo(from.host, io), sshTo(to.host, io)]);
       const started = Date.now();
       let last = 0;
       const r = await pipeBetween(
