@@ -11,6 +11,8 @@ import type { ExecOptions, ExecResult, SshConnection } from './ssh.js';
  */
 const MARK = 'opsdeck-pgid:';
 const GRACE_SECONDS = 3;
+/** A cancel that comes before the command reported its group waits this long for it. */
+const MARK_WAIT_MS = 2_000;
 
 export function killableCommand(command: string): string {
   return `printf '${MARK}%s\\n' "$$" >&2; ${command}`;
@@ -22,9 +24,26 @@ export interface KillableOptions extends ExecOptions {
 }
 
 export async function execKillable(conn: SshConnection, command: string, opts: KillableOptions = {}): Promise<ExecResult & { pgid: number | undefined }> {
+  const { onKill, signal, ...execOpts } = opts;
   let pgid: number | undefined;
   let head = '';
   let headDone = false;
+  // The channel stays open after a cancel until the kill is on its way: closing it first
+  // would lose the group id of a command cancelled the moment it started.
+  const inner = new AbortController();
+  let killWanted = false;
+  const kill = (): void => {
+    if (inner.signal.aborted) return;
+    if (pgid !== undefined && pgid > 1) {
+      const g = pgid;
+      // The KILL runs in the background on the host, so this channel closes at once and the connection can go.
+      const sent = conn
+        .exec(`kill -TERM -- -${g} 2>/dev/null; (sleep ${GRACE_SECONDS}; kill -KILL -- -${g} 2>/dev/null) >/dev/null 2>&1 </dev/null & true`, { timeoutMs: 5_000 })
+        .catch(() => undefined);
+      onKill?.(sent);
+    }
+    inner.abort(signal?.reason);
+  };
   const onStderr = (c: Buffer): void => {
     if (headDone) {
       opts.onStderr?.(c);
@@ -40,24 +59,20 @@ export async function execKillable(conn: SshConnection, command: string, opts: K
     if (first.startsWith(MARK)) pgid = Number(first.slice(MARK.length)) || undefined;
     else opts.onStderr?.(Buffer.from(`${first}\n`));
     if (rest) opts.onStderr?.(Buffer.from(rest));
+    if (killWanted) kill();
   };
   const onAbort = (): void => {
-    if (pgid === undefined || pgid <= 1) return;
-    const g = pgid;
-    // The step is already cancelled; this makes the host stop too. The KILL runs in the
-    // background on the host so this channel closes at once and the connection can go.
-    const sent = conn
-      .exec(`kill -TERM -- -${g} 2>/dev/null; (sleep ${GRACE_SECONDS}; kill -KILL -- -${g} 2>/dev/null) >/dev/null 2>&1 </dev/null & true`, { timeoutMs: 5_000 })
-      .catch(() => undefined);
-    opts.onKill?.(sent);
+    if (pgid !== undefined || headDone) return kill();
+    killWanted = true;
+    setTimeout(kill, MARK_WAIT_MS).unref();
   };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) inner.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const { onKill: _onKill, ...execOpts } = opts;
-    const r = await conn.exec(killableCommand(command), { ...execOpts, onStderr });
+    const r = await conn.exec(killableCommand(command), { ...execOpts, signal: inner.signal, onStderr });
     const stderr = r.stderr.startsWith(MARK) ? r.stderr.slice(r.stderr.indexOf('\n') + 1) : r.stderr;
     return { ...r, stderr, pgid };
   } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
   }
 }

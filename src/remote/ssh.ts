@@ -280,6 +280,8 @@ function execOn(client: Client, command: string, opts: ExecOptions, where: strin
       };
       const onAbort = () => stopRemote(new OpsError('ABORTED', `command on ${where} was cancelled`, { hint: 'it may still be running on the host' }));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      // Cancelled while the channel was opening: the listener came too late to hear it.
+      if (opts.signal?.aborted) onAbort();
       const timer =
         opts.timeoutMs === undefined
           ? undefined

@@ -128,11 +128,12 @@ export class RunController {
   /** Stops the running step (the host is told too) and leaves the run resumable. */
   cancel(): void {
     if (this.state.outcome || this.state.error) return;
-    this.patch({ cancelling: true }, true);
+    // Stop the work first; the screen is told after, so nothing it does can delay the cancel.
+    this.abort.abort(new Error('cancelled'));
     const q = this.state.question;
     if (q?.kind === 'approve') q.answer(undefined);
     else if (q?.kind === 'unknown') q.answer('abort');
-    this.abort.abort(new Error('cancelled'));
+    this.patch({ cancelling: true }, true);
   }
 
   get finished(): boolean {

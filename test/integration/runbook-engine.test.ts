@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -285,6 +286,30 @@ describe('runbook engine on a real sshd and MariaDB', () => {
     expect(lines.filter((l) => l === 'first')).toHaveLength(1);
     expect(lines.filter((l) => l === 'last')).toHaveLength(1);
     expect(lines.filter((l) => l === 'long-end')).toHaveLength(1);
+  });
+
+  it('a cancel the moment a step starts still stops the command on the host', async () => {
+    const marker = path.join(rig.dir, 'instant-cancel-marker');
+    const loaded = await rig.load(`${header('instant')}
+  - id: sleepy
+    title: sleepy
+    kind: ssh
+    host: alpha
+    command: sleep 30 && echo ${marker}
+`);
+    for (const delay of [0, 5, 40]) {
+      const ac = new AbortController();
+      const r = await rig.run(loaded, rigInventory(sshd, db), {
+        signal: ac.signal,
+        onEvent: (e) => {
+          if (e.t === 'step' && e.status === 'running') setTimeout(() => ac.abort(new Error('Ctrl-C')), delay);
+        },
+      });
+      expect(r.outcome.status).toBe('cancelled');
+      const alive = (): boolean => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(marker);
+      for (let i = 0; i < 100 && alive(); i++) await new Promise((res) => setTimeout(res, 50));
+      expect(alive(), `the command cancelled after ${delay} ms is still running`).toBe(false);
+    }
   });
 
   it('a step that outlives its timeout fails with the timeout in the message', async () => {

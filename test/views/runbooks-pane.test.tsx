@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,15 @@ function frameWhen(app: Rendered, what: string, check: (frame: string) => boolea
 async function pressUntil(app: Rendered, key: string, what: string, check: (frame: string) => boolean): Promise<string> {
   await press(app, key);
   return frameWhen(app, what, check);
+}
+
+/** Whether a process mentioning `marker` runs on this machine (the sshd's host). */
+function running(marker: string): boolean {
+  try {
+    return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.includes(marker) && !l.startsWith('ps '));
+  } catch {
+    return false;
+  }
 }
 
 function userRunbook(name: string, text: string): void {
@@ -159,7 +169,7 @@ steps:
     await openRunbook(app, 'slow');
     await pressUntil(app, KEY.enter, 'the start dialog', (x) => x.includes('Run A slow step?'));
     await press(app, KEY.tab);
-    await pressUntil(app, KEY.enter, 'the waiting step', (x) => x.includes('started') && /▶\s+2 Wait for the gate/.test(x));
+    await pressUntil(app, KEY.enter, 'the waiting step', (x) => /^started$/m.test(x) && /▶\s+2 Wait for the gate/.test(x));
     // Esc goes back to the list and leaves the run going; v shows it again
     await pressUntil(app, KEY.escape, 'the list', (x) => x.includes('a run of slow is going: v shows it'));
     expect(store.getState().busy?.label).toBe('runbook slow');
@@ -167,6 +177,8 @@ steps:
     await pressUntil(app, 'c', 'the cancel prompt', (x) => x.includes('press c again to cancel'));
     let f = await pressUntil(app, 'c', 'the run cancelled', (x) => /^cancelled/m.test(x));
     expect(f).toMatch(/■\s+2 Wait for the gate\s+cancelled/);
+    // the command stopped on the host too, not only on the screen
+    await waitFor(() => !running(gate), 'the remote loop to be killed', app.lastFrame, SLOW);
     await press(app, KEY.escape);
     f = await pressUntil(app, 'u', 'the run list', (x) => x.includes('Runs (1; 1 unfinished'));
     expect(f).toMatch(/slow-\S+\s+cancelled ↻\s+1\/2/);

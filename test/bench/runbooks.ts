@@ -1,0 +1,182 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { memoryAuditLog } from '../../src/core/audit.js';
+import { systemClock } from '../../src/core/clock.js';
+import { runRunbook } from '../../src/runbooks/engine.js';
+import { emptyResult, sleepFor, type Executors } from '../../src/runbooks/executors.js';
+import { realExecutors } from '../../src/runbooks/executors-real.js';
+import { parseRunbook, stepHash, type LoadedRunbook } from '../../src/runbooks/load.js';
+import { App, createSessionFor } from '../../views/App.js';
+import { startSshd, type SshdHandle } from '../services/sshd.js';
+import { KEY, lines, testContext, waitFor } from '../views/helpers.js';
+import { measureKeypresses, type RedrawFigures } from './keypress.js';
+
+/** Figures for the runbook engine: stream throughput against OpenSSH, journal cost per step, the pane under streaming output. */
+
+function loadedFrom(text: string): LoadedRunbook {
+  const runbook = parseRunbook(text, 'bench.yaml');
+  return { runbook, file: 'bench.yaml', origin: 'user', hash: 'bench', stepHashes: runbook.steps.map(stepHash), overrides: undefined };
+}
+
+/** Milliseconds per step of a run whose steps do nothing: what the engine and its fsynced journal cost. */
+export async function measureJournalOverhead(steps = 300): Promise<{ perStepMs: number; dir: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-journal-'));
+  const idle: Executors = {
+    rehearsal: false,
+    ssh: async () => emptyResult(),
+    sql: async () => emptyResult(),
+    closeSession: async () => undefined,
+    openSessions: () => [],
+    stream: async () => emptyResult(),
+    aws: async () => emptyResult(),
+    haproxy: async () => emptyResult(),
+    sleep: sleepFor,
+    close: async () => [],
+  };
+  const body = Array.from({ length: steps }, (_, i) => `  - id: s${i}\n    title: step ${i}\n    kind: ssh\n    host: h\n    command: 'true'\n`).join('');
+  const loaded = loadedFrom(`name: bench\ntitle: bench\ndescription: bench\nsteps:\n${body}`);
+  try {
+    const t0 = performance.now();
+    const out = await runRunbook(
+      { loaded, inputs: {} },
+      {
+        executors: idle,
+        inventory: { hosts: {}, mysql: {} },
+        audit: memoryAuditLog(),
+        clock: systemClock,
+        signal: new AbortController().signal,
+        lockDir: path.join(dir, 'locks'),
+        runsDir: path.join(dir, 'runs'),
+        approve: async () => ({ by: 'bench', via: 'yes' }),
+        settleUnknown: async () => 'abort',
+        onEvent: () => undefined,
+      },
+    );
+    if (out.status !== 'done') throw new Error(`the bench run ended ${out.status}`);
+    return { perStepMs: (performance.now() - t0) / steps, dir: os.tmpdir() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function sshArgs(s: SshdHandle): string[] {
+  return ['-p', String(s.port), '-i', s.clientKeyPath, '-o', `UserKnownHostsFile=${s.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${s.user}@${s.host}`];
+}
+
+/** `tar c | tar x` of `mib` MiB of random data through sshd twice: opsdeck's stream step and an OpenSSH pipeline, side by side. */
+export async function measureStream(mib: number): Promise<{ opsdeckMs: number; opensshMs: number; bytes: number }> {
+  const sshd = await startSshd();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-stream-'));
+  try {
+    const src = path.join(dir, 'src');
+    mkdirSync(src);
+    execFileSync('sh', ['-c', `head -c ${mib}M /dev/urandom > ${src}/data.bin`]);
+    const bytes = statSync(path.join(src, 'data.bin')).size;
+    const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
+    const ex = realExecutors({ inventory: { hosts: { a: host, b: host }, mysql: {} }, configPath: undefined, env: process.env, haproxy: async () => Promise.reject(new Error('unused')), cloud: async () => Promise.reject(new Error('unused')) });
+    const io = { signal: new AbortController().signal, output: () => undefined, progress: () => undefined };
+    const out = path.join(dir, 'out');
+    // warm the connections so both sides time the transfer, not the handshakes
+    await ex.ssh('a', 'true', io);
+    await ex.ssh('b', 'true', io);
+    const ssh = sshArgs(sshd).map((a) => `'${a}'`).join(' ');
+    const ours = async (): Promise<number> => {
+      const t0 = performance.now();
+      const r = await ex.stream({ host: 'a', command: `tar cf - -C ${src} data.bin` }, { host: 'b', command: `tar xf - -C ${out}` }, bytes, io);
+      if (r.exit !== 0) throw new Error(`stream failed: ${r.stderr}`);
+      return performance.now() - t0;
+    };
+    const theirs = async (): Promise<number> => {
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const p = spawn('bash', ['-o', 'pipefail', '-c', `ssh ${ssh} 'tar cf - -C ${src} data.bin' | ssh ${ssh} 'tar xf - -C ${out}'`], { stdio: 'ignore' });
+        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`openssh pipeline exited ${code}`))));
+      });
+      return performance.now() - t0;
+    };
+    // Alternating rounds on the same files, output removed and flushed between runs, so
+    // page cache and writeback favour neither side; the median of three each.
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const [fn, xs] of (round % 2 === 0 ? [[ours, a], [theirs, b]] : [[theirs, b], [ours, a]]) as [() => Promise<number>, number[]][]) {
+        rmSync(out, { recursive: true, force: true });
+        mkdirSync(out);
+        execFileSync('sync');
+        xs.push(await fn());
+      }
+    }
+    await ex.close();
+    const med = (xs: number[]): number => xs.sort((x, y) => x - y)[1] ?? Number.NaN;
+    const opsdeckMs = med(a);
+    const opensshMs = med(b);
+    return { opsdeckMs, opensshMs, bytes };
+  } finally {
+    await sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Keypress redraw of the Runbooks pane while a step streams `lines` lines from a real sshd; and how many lines it kept. */
+export async function measurePaneWhileStreaming(total = 10_000): Promise<RedrawFigures & { kept: number; heapMiB: number }> {
+  const sshd = await startSshd();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-rbpane-'));
+  const saved = { state: process.env.XDG_STATE_HOME, config: process.env.XDG_CONFIG_HOME };
+  process.env.XDG_STATE_HOME = path.join(dir, 'state');
+  process.env.XDG_CONFIG_HOME = path.join(dir, 'config');
+  mkdirSync(path.join(dir, 'config', 'opsdeck', 'runbooks'), { recursive: true });
+  const rest = Array.from({ length: 30 }, (_, i) => `  - id: after${i}\n    title: after ${i}\n    kind: ssh\n    host: alpha\n    command: 'true'\n`).join('');
+  // perl paces the lines over a few seconds so the keys land while output arrives
+  writeFileSync(
+    path.join(dir, 'config', 'opsdeck', 'runbooks', 'chatty.yaml'),
+    `name: chatty\ntitle: Chatty\ndescription: bench\nsteps:\n  - id: chatter\n    title: chatter\n    kind: ssh\n    host: alpha\n    command: perl -e '$|=1; for (1..${total}) { print "line $_ of output from a step that talks a lot\\n"; select(undef,undef,undef,0.0004) if $_ % 4 == 0 }'\n${rest}`,
+  );
+  const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
+  const ctx = testContext({ options: { sandbox: false }, config: { hosts: { alpha: host } } });
+  const store = createSessionFor(ctx, { size: { columns: 100, rows: 30 }, initialPane: 'runbooks' });
+  const app = render(React.createElement(App, { ctx, store }));
+  try {
+    await waitFor(() => app.lastFrame()?.includes('chatty'), 'the list', app.lastFrame, 20_000);
+    for (let i = 0; i < 5 && !lines(app.lastFrame()).some((l) => l.startsWith('› ') && l.includes('chatty')); i++) {
+      app.stdin.write('j');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    app.stdin.write(KEY.enter);
+    await waitFor(() => app.lastFrame()?.includes('steps:'), 'the plan', app.lastFrame, 20_000);
+    app.stdin.write(KEY.enter);
+    await waitFor(() => app.lastFrame()?.includes('Run Chatty?'), 'the start dialog', app.lastFrame, 20_000);
+    app.stdin.write(KEY.tab);
+    await new Promise((r) => setTimeout(r, 30));
+    app.stdin.write(KEY.enter);
+    await waitFor(() => /line \d{3,} of output/.test(app.lastFrame() ?? ''), 'the output streaming', app.lastFrame, 20_000);
+    const figures = await measureKeypresses(app, { presses: 30 });
+    await waitFor(() => /^done$/m.test(lines(app.lastFrame()).join('\n')), 'the run to finish', app.lastFrame, 60_000);
+    const kept = Number(/last (\d+) lines/.exec(lines(app.lastFrame()).join('\n'))?.[1] ?? total);
+    return { ...figures, kept, heapMiB: process.memoryUsage().heapUsed / 1024 / 1024 };
+  } finally {
+    app.unmount();
+    process.env.XDG_STATE_HOME = saved.state;
+    process.env.XDG_CONFIG_HOME = saved.config;
+    if (saved.state === undefined) delete process.env.XDG_STATE_HOME;
+    if (saved.config === undefined) delete process.env.XDG_CONFIG_HOME;
+    await sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `node --import tsx test/bench/runbooks.ts` prints the figures.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
+  const j = await measureJournalOverhead();
+  console.log(`journal: ${j.perStepMs.toFixed(2)} ms per step`);
+  const p = await measurePaneWhileStreaming();
+  console.log(`pane while streaming: median ${p.medianMs.toFixed(1)} ms, p95 ${p.p95Ms.toFixed(1)} ms, kept ${p.kept} lines, heap ${p.heapMiB.toFixed(0)} MiB`);
+  const mib = Number(process.env.BENCH_STREAM_MIB ?? 1024);
+  const s = await measureStream(mib);
+  console.log(`stream ${mib} MiB: opsdeck ${(s.bytes / 1048576 / (s.opsdeckMs / 1000)).toFixed(0)} MiB/s, openssh ${(s.bytes / 1048576 / (s.opensshMs / 1000)).toFixed(0)} MiB/s`);
+  process.exit(0);
+}
