@@ -194,6 +194,9 @@ export async function connectSsh(t: SshTarget): Promise<SshConnection> {
     };
     const onReady = () => {
       client.removeListener('error', onError);
+      // Without it Nagle holds back the small window-adjust packets behind delayed ACKs,
+      // and a stream between two hosts stalls in 40 ms steps (it ran at a third of the speed).
+      client.setNoDelay(true);
       // Later errors (dropped connection) surface through exec; keep the process alive-safe.
       client.on('error', () => {});
       resolve();
