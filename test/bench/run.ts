@@ -151,6 +151,31 @@ await bench('webcam ingest', async () => {
   report({ name: 'webcam: peak RSS while ingesting them', value: `${r.peakRssMiB.toFixed(0)} MiB`, target: 'bounded', reference: `+${(r.peakRssMiB - r.baseRssMiB).toFixed(0)} MiB over the process before the run` });
 });
 
+await bench('runbook journal', async () => {
+  const { measureJournalOverhead } = await import('./runbooks.js');
+  const j = await measureJournalOverhead();
+  report({ name: 'runbook engine + journal per step (2 fsynced lines, audit, events)', value: `${j.perStepMs.toFixed(2)} ms`, target: '< 5 ms', reference: `journal in ${j.dir}` });
+});
+
+await bench('runbooks pane while streaming', async () => {
+  const { measurePaneWhileStreaming } = await import('./runbooks.js');
+  const r = await measurePaneWhileStreaming(10_000);
+  report({ name: 'Runbooks pane keypress redraw while a step streams 10,000 lines (real sshd)', value: `${fmt(r.medianMs)} (p95 ${fmt(r.p95Ms)}, CPU ${fmt(r.cpuMedianMs)})`, target: '< 50 ms', reference: `kept the last ${r.kept} lines, heap ${r.heapMiB.toFixed(0)} MiB` });
+});
+
+await bench('runbook stream step', async () => {
+  const { measureStream } = await import('./runbooks.js');
+  const mib = Number(process.env.BENCH_STREAM_MIB ?? 1024);
+  const r = await measureStream(mib);
+  const rate = (ms: number): string => `${(r.bytes / 1048576 / (ms / 1000)).toFixed(0)} MiB/s`;
+  report({
+    name: `runbook stream step: tar c | tar x of ${mib} MiB through two sshd connections`,
+    value: rate(r.opsdeckMs),
+    target: '>= 0.8x OpenSSH',
+    reference: `${ratio(r.opensshMs, r.opsdeckMs)} of ssh | ssh (${rate(r.opensshMs)}), median of 3 alternating`,
+  });
+});
+
 const w = [0, 0, 0, 0];
 const cells = (r: Row): string[] => [r.name, r.value, r.target, r.reference];
 for (const r of rows) cells(r).forEach((c, i) => (w[i] = Math.max(w[i] ?? 0, c.length)));

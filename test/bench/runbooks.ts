@@ -156,7 +156,12 @@ export async function measurePaneWhileStreaming(total = 10_000): Promise<RedrawF
     await waitFor(() => /line \d{3,} of output/.test(app.lastFrame() ?? ''), 'the output streaming', app.lastFrame, 20_000);
     const figures = await measureKeypresses(app, { presses: 30 });
     await waitFor(() => /^done$/m.test(lines(app.lastFrame()).join('\n')), 'the run to finish', app.lastFrame, 60_000);
-    const kept = Number(/last (\d+) lines/.exec(lines(app.lastFrame()).join('\n'))?.[1] ?? total);
+    // back to the chatty step: its output header says how much of it was kept
+    for (let i = 0; i < 40 && !/last \d+ lines/.test(app.lastFrame() ?? ''); i++) {
+      app.stdin.write('k');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const kept = Number(/last (\d+) lines/.exec(lines(app.lastFrame()).join('\n'))?.[1] ?? Number.NaN);
     return { ...figures, kept, heapMiB: process.memoryUsage().heapUsed / 1024 / 1024 };
   } finally {
     app.unmount();
