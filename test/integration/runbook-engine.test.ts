@@ -312,6 +312,38 @@ describe('runbook engine on a real sshd and MariaDB', () => {
     }
   });
 
+  it('refuses to resume a run whose remaining steps changed; an edit to a finished step is fine', async () => {
+    const count = path.join(rig.dir, 'edit-count');
+    writeFileSync(count, '');
+    const text = (first: string, last: string): string => `${header('edited')}
+  - id: one
+    title: one
+    kind: ssh
+    host: alpha
+    command: echo ${first} >> ${count}
+  - id: two
+    title: fails the first time
+    kind: ssh
+    host: alpha
+    command: test -e ${count}.ok
+  - id: three
+    title: three
+    kind: ssh
+    host: alpha
+    command: echo ${last} >> ${count}
+`;
+    const first = await rig.run(await rig.load(text('one', 'three')), rigInventory(sshd, db));
+    expect(first.outcome.status).toBe('failed');
+    const rec = await readRun(first.outcome.journal);
+    const changed = await rig.run(await rig.load(text('one', 'THREE')), rigInventory(sshd, db), { resume: rec }).catch((e: Error) => e);
+    expect(changed).toBeInstanceOf(Error);
+    expect((changed as Error).message).toMatch(/edited\.yaml changed since run \S+ began: the steps still to run are not the ones it was started with/);
+    writeFileSync(`${count}.ok`, '');
+    const ok = await rig.run(await rig.load(text('ONE', 'three')), rigInventory(sshd, db), { resume: await readRun(first.outcome.journal) });
+    expect(ok.outcome.status).toBe('done');
+    expect(readFileSync(count, 'utf8')).toBe('one\nthree\n');
+  });
+
   it('a step that outlives its timeout fails with the timeout in the message', async () => {
     const loaded = await rig.load(`${header('slow')}
   - id: slow

@@ -83,6 +83,9 @@ async function openRunbook(app: Rendered, name: string): Promise<void> {
 describe('Runbooks pane', () => {
   it('fills an input (a bad value refused as typed), shows the plan, rehearses with a confirmation, and shows the summary', async () => {
     const { app } = await startApp({ sandbox: true });
+    for (let i = 0; i < 10 && !lines(app.lastFrame()).some((l) => l.startsWith('› ') && l.includes('haproxy-maintenance')); i++) await press(app, 'j');
+    // the selected runbook's description, as written
+    expect(lines(app.lastFrame()).join('\n')).toContain('Puts the site behind the maintenance page, and takes it off again, through');
     await openRunbook(app, 'haproxy-maintenance');
     await frameWhen(app, 'the input form', (f) => f.includes('Maintenance page on or off: inputs') && /mode\s+string\s+on\s+ok/.test(f));
     await pressUntil(app, KEY.enter, 'the field editor', (f) => f.includes('mode (string): on'));
@@ -170,6 +173,9 @@ steps:
     await pressUntil(app, KEY.enter, 'the start dialog', (x) => x.includes('Run A slow step?'));
     await press(app, KEY.tab);
     await pressUntil(app, KEY.enter, 'the waiting step', (x) => /^started$/m.test(x) && /▶\s+2 Wait for the gate/.test(x));
+    // Another pane and back: the run is still there, still going
+    await press(app, '1');
+    await pressUntil(app, '3', 'the run after a pane switch', (x) => /▶\s+2 Wait for the gate/.test(x));
     // Esc goes back to the list and leaves the run going; v shows it again
     await pressUntil(app, KEY.escape, 'the list', (x) => x.includes('a run of slow is going: v shows it'));
     expect(store.getState().busy?.label).toBe('runbook slow');

@@ -343,9 +343,18 @@ export function RunbooksPane({ ctx, store, paneId, active, width, height }: Pane
     );
   }
   const broken = data.catalog.broken;
+  const chosen = catalogRows[selectedIndex(rbIds, selectedId)];
+  // what the selected runbook does, as its author wrote it: the first lines that fit
+  const about = (chosen?.runbook.description ?? '').trim().split('\n').slice(0, Math.max(0, Math.min(4, height - 8)));
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Table rows={catalogRows} columns={rbColumns} rowId={(r) => r.runbook.name} selectedId={selectedId} width={width} height={height - 1 - (broken.length ? 1 : 0)} emptyText="No runbooks" />
+      <Table rows={catalogRows} columns={rbColumns} rowId={(r) => r.runbook.name} selectedId={selectedId} width={width} height={height - 1 - about.length - (broken.length ? 1 : 0)} emptyText="No runbooks" />
+      {about.map((l, i) => (
+        <Text key={i} dimColor wrap="truncate">
+          {'  '}
+          {l}
+        </Text>
+      ))}
       {broken.length ? (
         <Text color="yellow" wrap="truncate">
           {broken.length} runbook file{broken.length === 1 ? '' : 's'} did not load: {broken.map((b) => b.error.details[0] ?? b.error.message).join('; ')}
