@@ -68,7 +68,9 @@ export function checkInput(name: string, spec: InputSpec, raw: string, inv: Inve
 /** The default of an input: the runbook's, else (sandbox) the inventory's for that type. */
 export function defaultOf(spec: InputSpec, inv: Inventory): string | undefined {
   if (spec.default !== undefined) return String(spec.default);
-  return inv.defaults?.[spec.type];
+  if (inv.defaults === undefined) return undefined;
+  // on the sandbox: the runbook's own choice of sandbox target, else the inventory's for the type
+  return spec.sandbox ?? inv.defaults[spec.type];
 }
 
 /** Parse `k=v` strings (repeatable --input). */

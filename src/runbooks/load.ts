@@ -65,6 +65,10 @@ const INPUT_TYPES = ['host', 'mysql', 'volume', 'instance', 'group', 'string', '
 
 /** zod says "Invalid input" for an unknown discriminator; say what the choices are. */
 function kindHint(message: string, keyPath: string): string {
+  if (/^Invalid key in record/.test(message)) {
+    const key = keyPath.split('.').pop() ?? keyPath;
+    return `"${key}" is not a usable name: letters, digits, - and _, starting with a letter`;
+  }
   if (!/^(invalid input|missing required key)/i.test(message) && !/discriminator/i.test(message)) return message;
   if (/\.kind$|^steps\[\d+\]$/.test(keyPath)) return `${message.replace(/, got.*$/, '')}: a step kind is one of ${KINDS.join(', ')}`;
   if (/^inputs\.[^.]+(\.type)?$/.test(keyPath)) return `${message.replace(/, got.*$/, '')}: an input type is one of ${INPUT_TYPES.join(', ')}`;

@@ -130,9 +130,9 @@ function renderProbe(p: ProbeSpec, r: Resolver): { probe: RenderedProbe; shown: 
   }
 }
 
-export function renderCheck(v: VerifySpec, r: Resolver): { check: RenderedCheck; shown: string } {
+export function renderCheck(v: VerifySpec, r: Resolver, word: 'until' | 'expect' = 'until'): { check: RenderedCheck; shown: string } {
   const { probe, shown } = renderProbe(v.probe, r);
-  return { check: { probe, captures: v.captures, expect: v.expect }, shown: `${shown}${v.expect ? `  until ${v.expect}` : ''}` };
+  return { check: { probe, captures: v.captures, expect: v.expect }, shown: `${shown}${v.expect ? `  ${word} ${v.expect}` : ''}` };
 }
 
 export function renderStep(s: StepSpec, r: Resolver): Rendered {
@@ -181,7 +181,7 @@ export function renderStep(s: StepSpec, r: Resolver): Rendered {
       return { action: { kind: 'manual', instruction: text.value }, shown: text.shown.split('\n').map((l) => `☐ ${l}`) };
     }
     case 'check': {
-      const c = renderCheck(s.assert, r);
+      const c = renderCheck(s.assert, r, 'expect');
       return { action: { kind: 'check', assert: c.check, message: s.message }, shown: [`check: ${c.shown}${c.check.expect ? '' : '  (exit 0)'}`] };
     }
   }

@@ -9,6 +9,8 @@ import { z } from 'zod';
 
 const ID = /^[a-z][a-z0-9_-]*$/;
 const idString = z.string().regex(ID, 'a lower-case name: letters, digits, - and _ (starting with a letter)');
+/** input and capture names: camelCase reads well in templates ({{ inputs.sourceHost }}) */
+const nameString = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a name: letters, digits, - and _ (starting with a letter)');
 
 /** `30s`, `5m`, `2h`; parsed by core/deadline.parseDuration. */
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration such as 30s, 5m or 2h');
@@ -16,6 +18,8 @@ const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration such as 30s, 5m
 const inputBase = {
   help: z.string(),
   secret: z.boolean().default(false),
+  /** the value a sandbox rehearsal uses when none is given (the inventory's default for the type otherwise) */
+  sandbox: z.string().optional(),
 };
 
 export const inputSchema = z.discriminatedUnion('type', [
@@ -51,7 +55,7 @@ const probeSchema = z.discriminatedUnion('kind', [
 export const verifySchema = z
   .object({
     probe: probeSchema,
-    captures: z.record(idString, captureSchema).default({}),
+    captures: z.record(nameString, captureSchema).default({}),
     expect: z.string().optional(),
   })
   .strict();
@@ -74,7 +78,7 @@ const common = {
   onFailure: onFailureSchema.default('abort'),
   idempotent: z.boolean().default(false),
   verify: verifySchema.optional(),
-  captures: z.record(idString, captureSchema).default({}),
+  captures: z.record(nameString, captureSchema).default({}),
 };
 
 /** Changes an `aws` step may make (world-steps.ts); probes only read (describe*). */
@@ -142,7 +146,7 @@ export const runbookSchema = z
     name: idString,
     title: z.string(),
     description: z.string(),
-    inputs: z.record(idString, inputSchema).default({}),
+    inputs: z.record(nameString, inputSchema).default({}),
     preconditions: z.array(verifySchema.extend({ title: z.string() }).strict()).default([]),
     steps: z.array(stepSchema).min(1),
   })

@@ -11,7 +11,7 @@ import { shellQuote } from '../core/shell.js';
  *          name looked up in the config, an AWS argument, an instruction).
  */
 
-export type Part = { lit: string } | { ref: string[]; filter: 'identifier' | undefined; at: number };
+export type Part = { lit: string } | { ref: string[]; filter: 'identifier' | 'int' | undefined; at: number };
 
 const OPEN = '{{';
 const REF = /^\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*(?:\|\s*([A-Za-z]+)\s*)?$/;
@@ -41,8 +41,8 @@ export function parseTemplate(text: string): Part[] {
     const m = REF.exec(inner);
     if (!m?.[1]) throw new TemplateError(`{{${inner}}} is not a reference such as {{ inputs.name }} or {{ steps.id.outputs.name }}`, open);
     const filter = m[2];
-    if (filter !== undefined && filter !== 'identifier') throw new TemplateError(`unknown filter "| ${filter}" (the only one is "| identifier", for SQL names)`, open);
-    parts.push({ ref: m[1].split('.'), filter, at: open });
+    if (filter !== undefined && filter !== 'identifier' && filter !== 'int') throw new TemplateError(`unknown filter "| ${filter}" (there are "| identifier", for SQL names, and "| int", for numbers)`, open);
+    parts.push({ ref: m[1].split('.'), filter: filter as 'identifier' | 'int' | undefined, at: open });
     pos = close + 2;
   }
   return parts;
@@ -61,6 +61,14 @@ export type Resolver = (path: string[]) => Resolved;
 
 const MASK = '***';
 
+/** `| int`: the value must be a whole number; it is then written as is (SQL needs MASTER_PORT=3306, not '3306'). */
+function checkedInt(p: Extract<Part, { ref: string[] }>, value: string): string {
+  if (!/^-?\d{1,18}$/.test(value.trim())) {
+    throw new OpsError('VALIDATION_FAILED', `${p.ref.join('.')} = ${JSON.stringify(value)} is not a whole number`, { hint: 'the runbook asks for a number here (| int)' });
+  }
+  return value.trim();
+}
+
 function render(text: string, resolve: Resolver, quote: (v: string) => string): { value: string; shown: string } {
   let value = '';
   let shown = '';
@@ -70,7 +78,7 @@ function render(text: string, resolve: Resolver, quote: (v: string) => string): 
       shown += p.lit;
     } else {
       const r = resolve(p.ref);
-      const q = quote(r.value);
+      const q = p.filter === 'int' ? checkedInt(p, r.value) : quote(r.value);
       value += q;
       shown += r.secret ? MASK : q;
     }
@@ -98,7 +106,11 @@ export function renderSql(text: string, resolve: Resolver): { sql: string; value
       continue;
     }
     const r = resolve(p.ref);
-    if (p.filter === 'identifier') {
+    if (p.filter === 'int') {
+      const n = checkedInt(p, r.value);
+      sql += n;
+      shown += r.secret ? MASK : n;
+    } else if (p.filter === 'identifier') {
       if (!IDENT.test(r.value)) {
         throw new OpsError('VALIDATION_FAILED', `${p.ref.join('.')} = ${JSON.stringify(r.value)} is not a plain SQL name`, {
           hint: 'a database or table name here may use letters, digits, _ and $ only',

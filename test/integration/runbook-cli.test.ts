@@ -61,6 +61,23 @@ describe('runbook batch face', () => {
     expect(runs.runs.every((x) => x.runbook === 'haproxy-maintenance' && x.status === 'done' && x.rehearsal)).toBe(true);
   });
 
+  it('every shipped runbook rehearses on the sandbox with no --input and --yes alone', async () => {
+    const names = (JSON.parse((await cli('runbook', 'list', '--sandbox', '--json')).out) as { name: string; origin: string }[]).filter((r) => r.origin === 'shipped').map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['asg-shutdown', 'haproxy-maintenance', 'mysql-resync-dump']));
+    for (const name of names) {
+      // each in a sandbox of its own: a shutdown rehearsal leaves the simulated group deleted
+      // (a short path: the sandbox haproxy's socket path must fit in 97 bytes)
+      const own = overrideProcessEnv({ TMPDIR: mkdtempSync(path.join(dir, 's')) });
+      try {
+        const r = await cli('runbook', 'run', name, '--sandbox', '--yes');
+        expect(r.code, `${name}\n${r.err}`).toBe(0);
+        expect(r.out).toMatch(new RegExp(`^rehearsal done: ${name} `));
+      } finally {
+        own();
+      }
+    }
+  });
+
   it('without --yes prints the plan, every step rendered, and runs nothing', async () => {
     const r = await cli('runbook', 'run', 'haproxy-maintenance', '--sandbox');
     expect(r.code).toBe(0);

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectMysql, type MysqlConnection } from '../../src/mysql/connection.js';
+import { replicationStatus } from '../../src/mysql/replication.js';
+import { loadRunbookFile, shippedRunbookDir } from '../../src/runbooks/load.js';
+import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
+import { startSshd, type SshdHandle } from '../services/sshd.js';
+import { RunbookRig } from './runbook-rig.js';
+
+/**
+ * The shipped mysql-resync-dump runbook on two real MariaDB servers through a
+ * real sshd: the stale target ends up with the source's data and replicating
+ * from it, and a write on the source arrives on the target.
+ */
+let source: MariaDbInstance;
+let target: MariaDbInstance;
+let sshd: SshdHandle;
+let rig: RunbookRig;
+let src: MysqlConnection;
+let tgt: MysqlConnection;
+
+beforeAll(async () => {
+  const [servers, d, r] = await Promise.all([startMariaDbInstances([301, 302]), startSshd(), RunbookRig.create()]);
+  [sshd, rig] = [d, r];
+  const [a, b] = servers;
+  if (!a || !b) throw new Error('the rig started fewer than two MariaDB servers');
+  [source, target] = [a, b];
+  src = await connectMysql(source);
+  tgt = await connectMysql(target);
+  await src.query('CREATE DATABASE shop');
+  await src.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40)) ENGINE=InnoDB');
+  await src.query("INSERT INTO shop.orders VALUES (1, 'kettle'), (2, 'teapot'), (3, 'cups')");
+  // the broken replica: stale rows from before the failover
+  await tgt.query('CREATE DATABASE shop');
+  await tgt.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40)) ENGINE=InnoDB');
+  await tgt.query("INSERT INTO shop.orders VALUES (1, 'kettle'), (9, 'lost write')");
+}, 90_000);
+afterAll(async () => {
+  await src?.end().catch(() => undefined);
+  await tgt?.end().catch(() => undefined);
+  await Promise.all([source?.stop(), target?.stop(), sshd?.stop(), rig?.stop()]);
+});
+
+const items = async (c: MysqlConnection): Promise<string[]> => ((await c.query('SELECT item FROM shop.orders ORDER BY id'))[0] as { item: string }[]).map((r) => r.item);
+
+describe('mysql-resync-dump on real MariaDB servers', () => {
+  it('rebuilds the target from the source and leaves it replicating', async () => {
+    const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
+    const db = (d: MariaDbInstance) => ({ host: d.host, port: d.port, user: d.user, password: d.password });
+    const inv = { hosts: { alpha: host, beta: host }, mysql: { src: db(source), tgt: db(target) } };
+    const loaded = await loadRunbookFile(path.join(shippedRunbookDir(), 'mysql-resync-dump.yaml'), 'shipped');
+    const asked: string[] = [];
+    const r = await rig.run(loaded, inv, {
+      inputs: { source: 'src', target: 'tgt', sourceHost: 'alpha', targetHost: 'beta' },
+      approve: (s) => {
+        asked.push(s.id);
+        return typeof s.confirm === 'object' ? { by: 'test', via: 'tui', typed: s.confirm.typed } : { by: 'test', via: 'yes' };
+      },
+    });
+    expect(r.outcome.status, `${r.outcome.message}\n${r.output.slice(-2000)}`).toBe('done');
+    expect(asked).toEqual(['copy']);
+    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ 'stop-classic': 'done', 'stop-modern': 'skipped', copy: 'done', 'point-classic': 'done', replicating: 'done', 'count-target': 'done' });
+    expect(await items(tgt)).toEqual(['kettle', 'teapot', 'cups']);
+    // the password never reached the journal or the screen in clear
+    expect(r.events.flatMap((e) => (e.t === 'step' ? (e.shown ?? []) : [])).join('\n')).not.toContain(source.password);
+    const s = await replicationStatus(tgt);
+    expect(s).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: source.port });
+    await src.query("INSERT INTO shop.orders VALUES (4, 'saucers')");
+    for (let i = 0; i < 100 && (await items(tgt)).length < 4; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(await items(tgt)).toEqual(['kettle', 'teapot', 'cups', 'saucers']);
+  }, 120_000);
+});
