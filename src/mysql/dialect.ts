@@ -51,6 +51,10 @@ export function stopReplica(d: ServerDialect): string {
 export function startReplica(d: ServerDialect): string {
   return d.replicaWords ? 'START REPLICA' : 'START SLAVE';
 }
+/** Forget the replica's configuration and relay logs (before pointing it somewhere new). */
+export function resetReplicaAll(d: ServerDialect): string {
+  return d.replicaWords ? 'RESET REPLICA ALL' : 'RESET SLAVE ALL';
+}
 export function showReplicaStatus(d: ServerDialect): string {
   return d.replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS';
 }
@@ -85,4 +89,14 @@ export function changeSource(d: ServerDialect, t: ChangeSourceTarget): Statement
   }
   const head = d.changeSourceWords ? 'CHANGE REPLICATION SOURCE TO' : 'CHANGE MASTER TO';
   return { sql: `${head} ${opts.join(', ')}`, values };
+}
+
+/**
+ * Point a replica at a source and keep the coordinates it already has (set
+ * by a dump made with --master-data / --source-data, which writes them).
+ */
+export function pointAt(d: ServerDialect, t: { host: string; port: number; user: string; password: string }): Statement {
+  const w = d.changeSourceWords ? 'SOURCE' : 'MASTER';
+  const head = d.changeSourceWords ? 'CHANGE REPLICATION SOURCE TO' : 'CHANGE MASTER TO';
+  return { sql: `${head} ${w}_HOST=?, ${w}_PORT=?, ${w}_USER=?, ${w}_PASSWORD=?`, values: [t.host, t.port, t.user, t.password] };
 }

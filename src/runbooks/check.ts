@@ -117,6 +117,8 @@ function stepTexts(s: StepSpec): [(string | number)[], string][] {
       return [[['host'], s.host], [['command'], s.command]];
     case 'sql':
       return [[['target'], s.target], ...s.statements.map((t, i): [(string | number)[], string] => [['statements', i], t])];
+    case 'mysql':
+      return [[['target'], s.target], ...Object.entries(s.args).map(([k, v]): [(string | number)[], string] => [['args', k], v])];
     case 'stream':
       return [
         [['from', 'host'], s.from.host],

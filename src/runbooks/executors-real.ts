@@ -10,6 +10,7 @@ import { sshTargetFromHost } from '../remote/target.js';
 import { emptyResult, sleepFor, type Executors, type StepIO, type StepResult } from './executors.js';
 import type { Inventory } from './inputs.js';
 import { awsStep } from './aws-steps.js';
+import { mysqlOperation } from './mysql-ops.js';
 import { haproxyStep } from './world-steps.js';
 
 /**
@@ -113,6 +114,22 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
       } finally {
         io.signal.removeEventListener('abort', onAbort);
         if (!session) conn.destroy();
+      }
+    },
+
+    async mysql(target, operation, args, io) {
+      const conn = await mysqlTo(target);
+      const onAbort = (): void => conn.destroy();
+      io.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await mysqlOperation(conn, operation, args);
+      } catch (e) {
+        if (e instanceof OpsError) throw e;
+        const t = deps.inventory.mysql[target];
+        throw mysqlError(e, { host: t?.host ?? target, port: t?.port ?? 0, user: t?.user ?? '?' }, `${operation} as`);
+      } finally {
+        io.signal.removeEventListener('abort', onAbort);
+        conn.destroy();
       }
     },
 

@@ -120,6 +120,14 @@ export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
       io.output('stdout', out);
       return emptyResult({ stdout: out, rows });
     },
+    async mysql(target, operation, _args, io) {
+      await pause(io);
+      // a healthy simulated pair: the replica runs both threads, the source has coordinates
+      const fields: Record<string, unknown> =
+        operation === 'replicaStatus' ? { configured: true, io: 'Yes', sql: 'Yes', behind: 0, lastError: '' } : operation === 'binlogStatus' ? { file: 'mysql-bin.000042', position: '73581', gtid: '' } : {};
+      const text = `rehearsal: ${target}> ${operation}${Object.keys(fields).length ? ` ${Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`).join(' ')}` : ': ok'}\n`;
+      return emptyResult({ stdout: text, fields });
+    },
     async closeSession(name) {
       sessions.delete(name);
     },

@@ -34,6 +34,8 @@ export interface Executors {
   /** statements in order on one connection: the named session's (kept open) or a fresh one */
   sql(target: string, session: string | undefined, statements: readonly { sql: string; values: string[] }[], io: StepIO): Promise<StepResult>;
   closeSession(name: string): Promise<void>;
+  /** a named replication operation, in the words this server accepts (mysql-ops.ts) */
+  mysql(target: string, operation: string, args: Record<string, string>, io: StepIO): Promise<StepResult>;
   /** names of sessions open now (a held lock the engine must release loudly if the run stops) */
   openSessions(): string[];
   stream(from: { host: string; command: string }, to: { host: string; command: string }, sizeBytes: number | undefined, io: StepIO): Promise<StepResult>;

@@ -60,7 +60,7 @@ export function parseRunbook(text: string, file: string): Runbook {
   });
 }
 
-const KINDS = ['ssh', 'sql', 'stream', 'aws', 'haproxy', 'wait', 'manual', 'check'];
+const KINDS = ['ssh', 'sql', 'mysql', 'stream', 'aws', 'haproxy', 'wait', 'manual', 'check'];
 const INPUT_TYPES = ['host', 'mysql', 'volume', 'instance', 'group', 'string', 'int', 'bool'];
 
 /** zod says "Invalid input" for an unknown discriminator; say what the choices are. */

@@ -13,6 +13,7 @@ import { renderPlain, renderShell, renderSql, type Resolved, type Resolver } fro
  */
 export type RenderedProbe =
   | { kind: 'ssh'; host: string; command: string }
+  | { kind: 'mysql'; target: string; operation: string }
   | { kind: 'sql'; target: string; session: string | undefined; sql: string; values: string[] }
   | { kind: 'aws'; operation: string; args: Record<string, string> }
   | { kind: 'haproxy'; server: string };
@@ -28,6 +29,7 @@ export type Action =
   | { kind: 'sql'; target: string; session: string | undefined; closeSession: boolean; statements: { sql: string; values: string[] }[] }
   | { kind: 'stream'; from: { host: string; command: string }; to: { host: string; command: string }; sizeBytes: number | undefined }
   | { kind: 'aws'; operation: string; args: Record<string, string> }
+  | { kind: 'mysql'; target: string; operation: string; args: Record<string, string> }
   | { kind: 'haproxy'; action: 'drain' | 'maint' | 'ready'; server: string }
   | { kind: 'wait'; until: RenderedCheck; intervalMs: number }
   | { kind: 'manual'; instruction: string }
@@ -127,6 +129,10 @@ function renderProbe(p: ProbeSpec, r: Resolver): { probe: RenderedProbe; shown: 
       const server = renderPlain(p.server, r).value;
       return { probe: { kind: 'haproxy', server }, shown: `haproxy show servers ${server}` };
     }
+    case 'mysql': {
+      const target = renderPlain(p.target, r).value;
+      return { probe: { kind: 'mysql', target, operation: p.operation }, shown: `${target}> ${p.operation}` };
+    }
   }
 }
 
@@ -150,6 +156,13 @@ export function renderStep(s: StepSpec, r: Resolver): Rendered {
         action: { kind: 'sql', target, session: s.session, closeSession: s.closeSession, statements: stmts.map(({ sql, values }) => ({ sql, values })) },
         shown: stmts.map((st, i) => `${target}> ${st.shown}${i === 0 ? session : ''}`),
       };
+    }
+    case 'mysql': {
+      const target = renderPlain(s.target, r).value;
+      const rendered = Object.entries(s.args).map(([k, v]) => [k, renderPlain(v, r)] as const);
+      const args = Object.fromEntries(rendered.map(([k, v]) => [k, v.value]));
+      const shownArgs = rendered.map(([k, v]) => `${k}=${q(v.shown)}`).join(' ');
+      return { action: { kind: 'mysql', target, operation: s.operation, args }, shown: [`${target}> ${s.operation}${shownArgs ? ` ${shownArgs}` : ''} (in the server's own words)`] };
     }
     case 'stream': {
       const fromHost = renderPlain(s.from.host, r).value;

@@ -43,8 +43,16 @@ const captureSchema = z.union([
 ]);
 export type CaptureSpec = z.infer<typeof captureSchema>;
 
+/**
+ * Replication operations named, not written: the engine asks the server its
+ * vendor and version and sends the words it accepts (src/mysql/dialect.ts).
+ */
+export const MYSQL_OPERATIONS = ['stopReplica', 'startReplica', 'resetReplica', 'pointAt', 'replicaStatus', 'binlogStatus', 'resetBinaryLogs', 'readOnly'] as const;
+export type MysqlOperation = (typeof MYSQL_OPERATIONS)[number];
+
 /** What a read-only probe runs: the same targets as steps, never a change. */
 const probeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mysql'), target: z.string(), operation: z.enum(['replicaStatus', 'binlogStatus']) }).strict(),
   z.object({ kind: z.literal('ssh'), host: z.string(), command: z.string() }).strict(),
   z.object({ kind: z.literal('sql'), target: z.string(), query: z.string(), session: idString.optional() }).strict(),
   z.object({ kind: z.literal('aws'), operation: z.enum(['describeVolume', 'describeSnapshot', 'describeGroup', 'describeInstance']), args: z.record(z.string(), z.string()).default({}) }).strict(),
@@ -116,6 +124,7 @@ export const stepSchema = z.discriminatedUnion('kind', [
       statements: z.array(z.string()).min(1),
     })
     .strict(),
+  z.object({ ...common, kind: z.literal('mysql'), target: z.string(), operation: z.enum(MYSQL_OPERATIONS), args: z.record(z.string(), z.string()).default({}) }).strict(),
   z.object({ ...common, kind: z.literal('stream'), from: streamEnd, to: streamEnd, sizeBytes: z.string().optional() }).strict(),
   z.object({ ...common, kind: z.literal('aws'), operation: z.enum(AWS_OPERATIONS), args: z.record(z.string(), z.string()).default({}) }).strict(),
   z

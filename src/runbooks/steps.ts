@@ -10,6 +10,7 @@ import type { Runbook, StepSpec } from './schema.js';
 const DEFAULT_TIMEOUT: Record<StepSpec['kind'], number> = {
   ssh: HOUR,
   sql: HOUR,
+  mysql: 10 * MINUTE,
   stream: 6 * HOUR,
   aws: 30 * MINUTE,
   haproxy: MINUTE,
@@ -43,6 +44,8 @@ export async function runProbe(ex: Executors, p: RenderedProbe, io: StepIO): Pro
       return ex.aws(p.operation, p.args, io);
     case 'haproxy':
       return ex.haproxy('show', p.server, io);
+    case 'mysql':
+      return ex.mysql(p.target, p.operation, {}, io);
   }
 }
 
@@ -97,6 +100,11 @@ export async function execute(
     }
     case 'aws':
       return ex.aws(action.operation, action.args, io);
+    case 'mysql': {
+      const r = await ex.mysql(action.target, action.operation, action.args, io);
+      io.output('stdout', r.stdout);
+      return r;
+    }
     case 'haproxy':
       return ex.haproxy(action.action, action.server, io);
     case 'manual':

@@ -30,6 +30,7 @@ export async function measureJournalOverhead(steps = 300): Promise<{ perStepMs: 
     rehearsal: false,
     ssh: async () => emptyResult(),
     sql: async () => emptyResult(),
+    mysql: async () => emptyResult(),
     closeSession: async () => undefined,
     openSessions: () => [],
     stream: async () => emptyResult(),

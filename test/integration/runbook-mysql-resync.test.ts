@@ -59,7 +59,10 @@ describe('mysql-resync-dump on real MariaDB servers', () => {
     });
     expect(r.outcome.status, `${r.outcome.message}\n${r.output.slice(-2000)}`).toBe('done');
     expect(asked).toEqual(['copy']);
-    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ 'stop-classic': 'done', 'stop-modern': 'skipped', copy: 'done', 'point-classic': 'done', replicating: 'done', 'count-target': 'done' });
+    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ stop: 'done', forget: 'done', copy: 'done', point: 'done', start: 'done', replicating: 'done', 'count-target': 'done' });
+    // named operations went out in MariaDB's words
+    expect(r.output).toContain('STOP REPLICA: ok');
+    expect(r.output).toContain('CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?: ok');
     expect(await items(tgt)).toEqual(['kettle', 'teapot', 'cups']);
     // the password never reached the journal or the screen in clear
     expect(r.events.flatMap((e) => (e.t === 'step' ? (e.shown ?? []) : [])).join('\n')).not.toContain(source.password);

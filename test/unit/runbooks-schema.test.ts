@@ -49,7 +49,7 @@ const cases: [string, string, RegExp][] = [
   ['condition joins without and/or', `${HEAD}inputs:\n  x:\n    type: bool\n    help: h\nsteps:\n${SSH("    when: inputs.x inputs.x\n")}`, /unexpected "inputs\.x" \(join conditions with and \/ or\)/],
   ['condition names no input', `${HEAD}steps:\n${SSH("    when: inputs.skip\n")}`, /steps\[0\]\.when {2}inputs\.skip: no input "skip"/],
   ['expect uses an uncaptured probe output', `${HEAD}steps:\n  - id: w\n    title: W\n    kind: wait\n    until:\n      probe: { kind: ssh, host: h, command: ls }\n      expect: outputs.n > 0\n`, /steps\[0\]\.until\.expect {2}outputs\.n: this probe captures no "n"/],
-  ['unknown probe kind', `${HEAD}steps:\n  - id: c\n    title: C\n    kind: check\n    assert:\n      probe: { kind: http, url: x }\n`, /steps\[0\]\.assert\.probe\.kind {2}expected one of "ssh" \| "sql" \| "aws" \| "haproxy"/],
+  ['unknown probe kind', `${HEAD}steps:\n  - id: c\n    title: C\n    kind: check\n    assert:\n      probe: { kind: http, url: x }\n`, /steps\[0\]\.assert\.probe\.kind {2}expected one of "mysql" \| "ssh" \| "sql" \| "aws" \| "haproxy"/],
   ['unknown aws operation', `${HEAD}steps:\n  - id: a\n    title: A\n    kind: aws\n    operation: terminateEverything\n`, /steps\[0\]\.operation {2}expected one of "setDesiredCapacity" \| "updateGroupSize"/],
   ['bad haproxy action', `${HEAD}steps:\n  - id: a\n    title: A\n    kind: haproxy\n    action: disable\n`, /steps\[0\]\.action {2}expected one of "drain" \| "maint" \| "ready"/],
 ];

@@ -37,3 +37,15 @@ describe('SQL dialect per server version', () => {
     expect(() => parseDialect('garbage')).toThrow(/cannot read a server version/);
   });
 });
+
+describe('resetReplicaAll and pointAt', () => {
+  it('say RESET/CHANGE in the words each server accepts, values as placeholders', async () => {
+    const { parseDialect, resetReplicaAll, pointAt } = await import('../../../src/mysql/dialect.js');
+    expect(resetReplicaAll(parseDialect('10.4.31-MariaDB'))).toBe('RESET SLAVE ALL');
+    expect(resetReplicaAll(parseDialect('10.11.6-MariaDB-0+deb12u1'))).toBe('RESET REPLICA ALL');
+    expect(resetReplicaAll(parseDialect('8.0.21'))).toBe('RESET SLAVE ALL');
+    expect(resetReplicaAll(parseDialect('8.4.0'))).toBe('RESET REPLICA ALL');
+    expect(pointAt(parseDialect('8.0.23'), { host: 'db1', port: 3306, user: 'repl', password: 'pw' })).toEqual({ sql: 'CHANGE REPLICATION SOURCE TO SOURCE_HOST=?, SOURCE_PORT=?, SOURCE_USER=?, SOURCE_PASSWORD=?', values: ['db1', 3306, 'repl', 'pw'] });
+    expect(pointAt(parseDialect('10.11.6-MariaDB'), { host: 'db1', port: 3306, user: 'repl', password: 'pw' }).sql).toBe('CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?');
+  });
+});
