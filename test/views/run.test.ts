@@ -114,9 +114,9 @@ describe('runTui on a real terminal', () => {
   });
 
   it('opens on the pane given by the caller', async () => {
-    // a placeholder pane: it draws at once and touches nothing (the Webcam pane would play back sandbox frames)
+    // the Database pane on the sandbox: it draws at once and writes nothing (the Webcam pane would play back sandbox frames)
     const run = start({ FIXTURE_PANE: 'database' });
-    await until(run, 'arrives with database health and drift');
+    await until(run, '3 servers');
     run.child.stdin!.write('q');
     await until(run, 'runTui returned 0');
   });

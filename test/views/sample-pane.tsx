@@ -4,7 +4,7 @@ import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list
 import type { KeyBinding } from '../../src/store/session.js';
 import { Table, type Column } from '../../views/components/Table.js';
 import { usePaneKeys, useSession } from '../../views/hooks.js';
-import { placeholderPane } from '../../views/panes/placeholder.js';
+import { placeholderPane } from './placeholder-pane.js';
 import type { PaneDefinition, PaneProps } from '../../views/panes/types.js';
 
 /**

@@ -1,5 +1,5 @@
+import { databasePane } from './database.js';
 import { fleetPane } from './fleet.js';
-import { placeholderPane } from './placeholder.js';
 import { runbooksPane } from './runbooks.js';
 import { scalingPane } from './scaling.js';
 import { snapshotsPane } from './snapshots.js';
@@ -18,5 +18,5 @@ export const panes: readonly PaneDefinition[] = [
   runbooksPane,
   webcamPane,
   scalingPane,
-  placeholderPane('database', 'Database', 'database health and drift'),
+  databasePane,
 ];

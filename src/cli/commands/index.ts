@@ -15,6 +15,7 @@ export const AREAS: Readonly<Record<string, () => Promise<RegisterArea>>> = {
   haproxy: async () => (await import('./haproxy.js')).register,
   snapshots: async () => (await import('./snapshots.js')).register,
   runbook: async () => (await import('./runbook.js')).register,
+  db: async () => (await import('./db.js')).register,
   scaling: async () => (await import('./scaling.js')).register,
   webcam: async () => (await import('./webcam.js')).register,
 };

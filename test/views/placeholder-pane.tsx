@@ -1,8 +1,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { PaneDefinition, PaneProps } from './types.js';
+import type { PaneDefinition, PaneProps } from '../../views/panes/types.js';
 
-/** An honest empty pane: says which capability will fill it instead of pretending. */
+/** An empty pane for shell tests: says which capability would fill it. */
 export function placeholderPane(id: string, title: string, arrivesWith: string): PaneDefinition {
   function Placeholder({ width, height }: PaneProps): React.ReactElement {
     return (

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { connectMysql, type MysqlConnection } from '../../src/mysql/connection.js';
+import { replicationStatus } from '../../src/mysql/replication.js';
+import { overrideProcessEnv } from '../services/env.js';
+import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
+import { closedPort } from '../services/stalled.js';
+
+/**
+ * `opsdeck db status` against real MariaDB servers: a healthy source and
+ * replica, then the replica broken the way a failover breaks it (a row
+ * written on the replica that the source then writes too), and a server that
+ * does not answer. The cron check exits 1 and says why.
+ */
+let source: MariaDbInstance;
+let replica: MariaDbInstance;
+let src: MysqlConnection;
+let rep: MysqlConnection;
+let dir: string;
+let restore: (() => void) | undefined;
+
+beforeAll(async () => {
+  const [a, b] = await startMariaDbInstances([401, 402]);
+  if (!a || !b) throw new Error('the rig started fewer than two MariaDB servers');
+  [source, replica] = [a, b];
+  src = await connectMysql(source);
+  rep = await connectMysql(replica);
+  await rep.query(`CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${source.port}, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`, [source.user, source.password]);
+  await rep.query('START SLAVE');
+  await src.query('CREATE DATABASE shop');
+  await src.query('CREATE TABLE shop.orders (id INT PRIMARY KEY)');
+  for (let i = 0; i < 100; i++) {
+    const s = await replicationStatus(rep);
+    if (s?.ioRunning && s.sqlRunning && s.secondsBehind === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-db-status-'));
+  restore = overrideProcessEnv({ XDG_STATE_HOME: path.join(dir, 'state') });
+}, 90_000);
+afterAll(async () => {
+  restore?.();
+  await src?.end().catch(() => undefined);
+  await rep?.end().catch(() => undefined);
+  await Promise.all([source?.stop(), replica?.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function status(extra = ''): Promise<{ code: number; json: { servers: { name: string; role: string; health: string; why: string; replica?: { io: string; sql: string } }[]; attention: string[] } }> {
+  const cfg = path.join(dir, 'opsdeck.yaml');
+  const db = (d: MariaDbInstance): string => `    host: 127.0.0.1\n    port: ${d.port}\n    user: ${d.user}\n    password: ${d.password}\n`;
+  writeFileSync(cfg, `mysql:\n  db1:\n${db(source)}  db2:\n${db(replica)}${extra}`);
+  let out = '';
+  const code = await main(['--config', cfg, 'db', 'status', '--batch', '--json'], { stdout: (s) => (out += s), stderr: () => undefined, isTTY: false });
+  return { code, json: JSON.parse(out) };
+}
+
+describe('db status on real MariaDB servers', () => {
+  it('a source and an in-step replica: exit 0, roles and verdicts', async () => {
+    const r = await status();
+    expect(r.code).toBe(0);
+    expect(r.json.servers.find((s) => s.name === 'db1')).toMatchObject({ role: 'source', health: 'ok' });
+    expect(r.json.servers.find((s) => s.name === 'db2')).toMatchObject({ role: 'replica', health: 'ok', replica: { io: 'Yes', sql: 'Yes' } });
+  });
+
+  it('a replica stopped by a duplicate key and a server that does not answer: exit 1, each says why', async () => {
+    await rep.query('INSERT INTO shop.orders VALUES (9)');
+    await src.query('INSERT INTO shop.orders VALUES (9)');
+    for (let i = 0; i < 100; i++) {
+      if ((await replicationStatus(rep))?.lastSqlErrno) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const port = await closedPort();
+    const r = await status(`  gone:\n    host: 127.0.0.1\n    port: ${port}\n    user: nobody\n`);
+    expect(r.code).toBe(1);
+    expect(r.json.attention.sort()).toEqual(['db2', 'gone']);
+    expect(r.json.servers.find((s) => s.name === 'db2')).toMatchObject({ health: 'broken', replica: { sql: 'No' } });
+    expect(r.json.servers.find((s) => s.name === 'db2')?.why).toMatch(/SQL error 1062: .*Duplicate entry '9'/);
+    expect(r.json.servers.find((s) => s.name === 'gone')).toMatchObject({ health: 'unreachable' });
+    expect(r.json.servers.find((s) => s.name === 'gone')?.why).toMatch(/ECONNREFUSED|refused|connect/i);
+  });
+});

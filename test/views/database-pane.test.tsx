@@ -1,0 +1,48 @@
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App, createSessionFor } from '../../views/App.js';
+import { KEY, lines, press, testContext, track, waitFor } from './helpers.js';
+
+/** The Database pane on the sandbox: health by colour and mark, the broken replica singled out, details and topology. */
+const mounted: { unmount(): void }[] = [];
+afterEach(() => {
+  while (mounted.length) mounted.pop()?.unmount();
+});
+
+async function start(columns = 100, rows = 30) {
+  const ctx = testContext();
+  const store = createSessionFor(ctx, { size: { columns, rows }, initialPane: 'database' });
+  const app = track(render(<App ctx={ctx} store={store} />), store);
+  mounted.push(app);
+  await waitFor(() => app.lastFrame()?.includes('3 servers'), 'the servers', app.lastFrame, 20_000);
+  return { app, ctx };
+}
+
+describe('Database pane', () => {
+  it('lists every server with its verdict; the broken replica is marked and says why', async () => {
+    const { app } = await start();
+    const f = lines(app.lastFrame()).join('\n');
+    expect(f).toContain('3 servers · 1 need attention');
+    expect(f).toMatch(/primary\s+✓ ok\s+source/);
+    expect(f).toMatch(/replica\s+[✓~] (ok|lagging)\s+replica\s+Yes\/Yes\s+\d+s/);
+    expect(f).toMatch(/replica-2\s+✗ broken\s+replica\s+Yes\/No\s+NULL/);
+  });
+
+  it('Enter shows a server in full with the replication error and the topology; Esc goes back', async () => {
+    const { app } = await start();
+    await press(app, 'G');
+    const f = lines(await press(app, KEY.enter)).join('\n');
+    expect(f.replace(/\s+/g, ' ')).toContain("last error SQL error 1062: Could not execute Write_rows_v1 event on table shop.orders; Duplicate entry '9' for key 'PRIMARY'");
+    expect(f).toContain('replicates from  mysql-primary:3306');
+    expect(f).toMatch(/topology\n\s+primary\n\s+├─ replica .*\n\s+└─ replica-2\s+✗ broken/);
+    expect(lines(await press(app, KEY.escape)).join('\n')).toContain('3 servers');
+  });
+
+  it('fits 80x24: the verdict survives when columns are dropped', async () => {
+    const { app } = await start(80, 24);
+    const f = lines(app.lastFrame());
+    expect(f.every((l) => l.length <= 80)).toBe(true);
+    expect(f.join('\n')).toMatch(/replica-2\s+✗ broken/);
+  });
+});

@@ -1,0 +1,153 @@
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import { loadDeadlineMs } from '../../src/core/context.js';
+import { databaseFleet } from '../../src/database/index.js';
+import type { ServerHealth } from '../../src/database/health.js';
+import { listBindings, selectedIndex } from '../../src/store/list.js';
+import { latestLoader } from '../../src/store/latest.js';
+import type { KeyBinding } from '../../src/store/session.js';
+import { ErrorPanel } from '../components/ErrorPanel.js';
+import { Table, type Column } from '../components/Table.js';
+import { formatDuration } from '../format.js';
+import { usePaneKeys, useSession } from '../hooks.js';
+import type { PaneDefinition, PaneProps } from './types.js';
+
+/**
+ * Database: every MySQL server, its role, replication threads and lag (with
+ * this session's lag history), coloured by a verdict; Enter shows one server
+ * in full. Refreshes every REFRESH_MS while on screen, and on `r`.
+ */
+const REFRESH_MS = 10_000;
+const HISTORY = 20;
+const SPARK = '▁▂▃▄▅▆▇█';
+
+const COLOUR: Record<ServerHealth['health'], string> = { ok: 'green', lagging: 'yellow', broken: 'red', unreachable: 'red' };
+const MARK: Record<ServerHealth['health'], string> = { ok: '✓', lagging: '~', broken: '✗', unreachable: '?' };
+
+function spark(xs: readonly number[]): string {
+  const max = Math.max(1, ...xs);
+  return xs.map((x) => SPARK[Math.min(SPARK.length - 1, Math.round((x / max) * (SPARK.length - 1)))] ?? ' ').join('');
+}
+
+type Row = ServerHealth & { history: string };
+
+const columns: Column<Row>[] = [
+  { key: 'name', title: 'SERVER', get: (s) => s.name, priority: 5 },
+  { key: 'health', title: 'HEALTH', get: (s) => `${MARK[s.health]} ${s.health}`, priority: 6 },
+  { key: 'role', title: 'ROLE', get: (s) => s.role, priority: 3 },
+  { key: 'threads', title: 'IO/SQL', get: (s) => (s.replica ? `${s.replica.io}/${s.replica.sql}` : ''), priority: 4 },
+  { key: 'lag', title: 'LAG', get: (s) => (s.replica ? (s.replica.behind === null ? 'NULL' : `${s.replica.behind}s`) : ''), align: 'right', priority: 4 },
+  { key: 'history', title: 'LAG HISTORY', get: (s) => s.history, priority: 1 },
+  { key: 'ro', title: 'RO', get: (s) => (s.readOnly === undefined ? '' : s.readOnly ? 'yes' : 'no'), priority: 1 },
+  { key: 'version', title: 'VERSION', get: (s) => s.version, priority: 0 },
+  { key: 'why', title: 'WHY', get: (s) => s.why, priority: 2 },
+];
+
+export function DatabasePane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
+  const [servers, setServers] = useState<ServerHealth[] | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [details, setDetails] = useState<string | undefined>(undefined);
+  const history = useRef(new Map<string, number[]>());
+  const mounted = useRef(true);
+
+  const loader = useMemo(
+    () =>
+      latestLoader(
+        async () => (await databaseFleet(ctx)).probeAll(),
+        (o) => {
+          if (!mounted.current) return;
+          if (!o.ok) return setError(o.error);
+          for (const s of o.value) {
+            const h = history.current.get(s.name) ?? [];
+            h.push(s.replica?.behind ?? 0);
+            history.current.set(s.name, h.slice(-HISTORY));
+          }
+          setError(undefined);
+          setServers(o.value);
+          store.getState().markRefreshed(ctx.clock.now().getTime(), paneId);
+        },
+        { deadlineMs: loadDeadlineMs(ctx), what: 'probing the MySQL servers' },
+      ),
+    [ctx, store, paneId],
+  );
+  const refresh = useCallback(() => void loader.request(), [loader]);
+  useEffect(() => {
+    mounted.current = true;
+    refresh();
+    return () => {
+      mounted.current = false;
+      loader.stop();
+    };
+  }, [refresh, loader]);
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(refresh, REFRESH_MS);
+    return () => clearInterval(t);
+  }, [active, refresh]);
+
+  const rows = useMemo<Row[]>(() => (servers ?? []).map((s) => ({ ...s, history: s.replica ? spark(history.current.get(s.name) ?? []) : '' })), [servers]);
+  const ids = useMemo(() => rows.map((r) => r.name), [rows]);
+  const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
+  const selected = rows[selectedIndex(ids, selectedId)];
+  const shown = details ? rows.find((r) => r.name === details) : undefined;
+
+  const bindings: KeyBinding[] = shown
+    ? [{ keys: ['escape'], label: 'back', run: () => setDetails(undefined) }, { keys: ['r'], label: 'refresh', footer: false, run: refresh }]
+    : [
+        ...listBindings(store, paneId, () => ids, () => height - 2),
+        { keys: ['enter'], label: 'details', title: 'Show the selected server in full', run: () => selected && setDetails(selected.name) },
+        { keys: ['r'], label: 'refresh', title: 'Probe the MySQL servers again', footer: false, run: refresh },
+      ];
+  usePaneKeys(store, paneId, bindings);
+
+  if (error && !servers) return <ErrorPanel title="The MySQL servers could not be probed" error={error} width={width} retryKey="r" />;
+  if (!servers) return <Text dimColor>probing MySQL servers…</Text>;
+
+  if (shown) {
+    const lines: [string, string][] = [
+      ['server', shown.name],
+      ['verdict', `${MARK[shown.health]} ${shown.health}: ${shown.why}`],
+      ['role', shown.role],
+      ['version', `${shown.version} (${shown.vendor || 'unknown'})`],
+      ['server_id', shown.serverId === undefined ? '' : String(shown.serverId)],
+      ['read_only', shown.readOnly === undefined ? '' : shown.readOnly ? 'ON' : 'OFF'],
+      ['uptime', shown.uptimeSeconds === undefined ? '' : formatDuration(shown.uptimeSeconds * 1000)],
+    ];
+    if (shown.replica) {
+      lines.push(['replicates from', shown.replica.source], ['IO / SQL thread', `${shown.replica.io} / ${shown.replica.sql}`], ['lag', shown.replica.behind === null ? 'NULL (SQL thread stopped or IO not connected)' : `${shown.replica.behind}s`], ['lag history', spark(history.current.get(shown.name) ?? [])]);
+      if (shown.replica.lastError) lines.push(['last error', shown.replica.lastError]);
+    }
+    // the topology as a small tree: the sources, each with the replicas that point at it
+    const tree = rows.filter((r) => r.role !== 'replica').flatMap((src) => [`${src.name}`, ...rows.filter((r) => r.role === 'replica').map((r, i, all) => `${i === all.length - 1 ? '└─' : '├─'} ${r.name}  ${MARK[r.health]} ${r.health}`)]);
+    return (
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+        {lines.map(([k, v]) => (
+          // wrapped, not cut: a replication error is read in full
+          <Text key={k} wrap="wrap" {...(k === 'verdict' ? { color: COLOUR[shown.health] } : {})}>
+            {k.padEnd(16)} {v}
+          </Text>
+        ))}
+        <Text> </Text>
+        <Text bold>topology</Text>
+        {tree.slice(0, Math.max(0, height - lines.length - 3)).map((l, i) => (
+          <Text key={i} wrap="truncate">
+            {'  '}
+            {l}
+          </Text>
+        ))}
+      </Box>
+    );
+  }
+  const attention = rows.filter((r) => r.health === 'broken' || r.health === 'unreachable').length;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold wrap="truncate">
+        {rows.length} servers{attention ? <Text color="red"> · {attention} need attention</Text> : <Text color="green"> · all healthy</Text>}
+        {ctx.options.sandbox ? <Text dimColor> · sandbox: simulated, replica-2 broken on purpose</Text> : null}
+      </Text>
+      <Table rows={rows} columns={columns} rowId={(r) => r.name} selectedId={selectedId} width={width} height={height - 1} rowColor={(r) => COLOUR[r.health]} />
+    </Box>
+  );
+}
+
+export const databasePane: PaneDefinition = { id: 'database', title: 'Database', component: DatabasePane };
