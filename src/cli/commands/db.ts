@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../../core/context.js';
 import { MINUTE } from '../../core/deadline.js';
-import { ExitCode } from '../../core/errors.js';
+import { ExitCode, OpsError } from '../../core/errors.js';
 import { databaseFleet } from '../../database/index.js';
 import { needsAttention, type ServerHealth } from '../../database/health.js';
 import { renderTable, stdoutPainter, toJson } from '../output.js';
@@ -38,13 +38,71 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
   return servers.some(needsAttention) ? ExitCode.Failed : ExitCode.Ok;
 }
 
+interface DriftOpts {
+  target?: string;
+  cnf?: string;
+  host?: string;
+  against?: string;
+}
+
+async function drift(ctx: CommandContext, opts: DriftOpts): Promise<ExitCode> {
+  const { liveVariables, sshCnfReader } = await import('../../database/live.js');
+  const { cnfDrift, serverDrift } = await import('../../database/drift.js');
+  const { readMyCnf, localCnfReader } = await import('../../database/mycnf.js');
+  if (!opts.target) throw new OpsError('USAGE', 'db drift needs --target NAME', { hint: 'and --cnf PATH (its my.cnf) or --against NAME (another server)' });
+  if ((opts.cnf === undefined) === (opts.against === undefined)) throw new OpsError('USAGE', 'db drift compares with one thing: --cnf PATH or --against NAME');
+  const live = await liveVariables(ctx, opts.target);
+  let report;
+  let against: string;
+  if (opts.cnf !== undefined) {
+    const ssh = opts.host ? await sshCnfReader(ctx, opts.host) : undefined;
+    try {
+      report = cnfDrift(await readMyCnf(opts.cnf, ssh?.reader ?? localCnfReader), live.vars, live.version);
+    } finally {
+      ssh?.close();
+    }
+    against = `${opts.cnf}${opts.host ? ` on ${opts.host}` : ''}`;
+  } else {
+    const other = await liveVariables(ctx, opts.against ?? '');
+    report = serverDrift(other.vars, live.vars, [opts.against ?? '', opts.target], [other.version, live.version]);
+    against = opts.against ?? '';
+  }
+  if (ctx.options.json) ctx.stdout(toJson({ target: opts.target, against, ...report }));
+  else {
+    const p = stdoutPainter(false);
+    if (report.entries.length === 0) ctx.stdout(`${opts.target}: no drift against ${against}`);
+    else {
+      ctx.stdout(
+        renderTable(report.entries, [
+          { header: 'VARIABLE', get: (e) => e.name, style: (e) => (e.note ? 'yellow' : undefined) },
+          { header: opts.cnf !== undefined ? 'MY.CNF' : (opts.against ?? '').toUpperCase(), get: (e) => e.expected ?? '(not set)' },
+          { header: opts.target.toUpperCase(), get: (e) => e.actual ?? '(not set)' },
+          { header: opts.cnf !== undefined ? 'WHERE' : 'WHY IT MATTERS', get: (e) => (opts.cnf !== undefined ? (e.where ?? '') : (e.note ?? '')) },
+        ], p),
+      );
+      if (opts.cnf !== undefined) for (const e of report.entries.filter((x) => x.note)) ctx.stdout(`  ${e.name}: ${e.note ?? ''}`);
+    }
+    for (const w of report.warnings) ctx.stdout(p.paint('yellow', `warning: ${w}`));
+  }
+  return report.entries.length > 0 || report.warnings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
+}
+
 export const register: RegisterArea = (program: Command, action) => {
   const db = program.command('db').description('MySQL servers: replication health').addHelpText(
     'after',
     `
 Examples:
   opsdeck db status --batch            one line per server: role, threads, lag, verdict
-  opsdeck db status --batch --json     for monitoring; exit 1 when a replica is broken or a server unreachable`,
+  opsdeck db status --batch --json     for monitoring; exit 1 when a replica is broken or a server unreachable
+  opsdeck db drift --target db2 --against db1 --batch          settings that differ between two servers
+  opsdeck db drift --target db2 --cnf /etc/mysql/my.cnf --host db2 --batch   the file against what runs`,
   );
+  db.command('drift')
+    .description('a server\'s live variables against its my.cnf (--cnf, read over SSH with --host) or another server (--against); exit 1 on drift')
+    .option('--target <name>', 'the server (a mysql: entry of the config)')
+    .option('--cnf <path>', 'its my.cnf, with !include / !includedir followed')
+    .option('--host <name>', 'read --cnf on this host of the config (over SSH) instead of locally')
+    .option('--against <name>', 'compare with another server instead')
+    .action(action<DriftOpts>((ctx, opts) => drift(ctx, opts), { timeoutMs: MINUTE }));
   db.command('status').description('role, version, replication threads, lag and a verdict for every MySQL server').action(action((ctx) => status(ctx), { timeoutMs: MINUTE }));
 };

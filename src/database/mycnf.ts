@@ -1,0 +1,83 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { OpsError } from '../core/errors.js';
+import { normalizeName, normalizeValue } from '../mysql/normalize.js';
+
+/**
+ * A server's my.cnf as the server reads it: `!include FILE` and
+ * `!includedir DIR` (every *.cnf there, in name order) followed, only the
+ * sections a server reads ([mysqld], [server], [mariadb] and their versioned
+ * forms), later settings winning. Each setting remembers its file and line,
+ * so drift points at the line to change.
+ */
+export interface CnfSetting {
+  /** normalised name: lower case, '-' as '_' */
+  name: string;
+  /** as written */
+  raw: string;
+  /** normalised value: units expanded, ON/OFF as 1/0 */
+  value: string;
+  file: string;
+  line: number;
+}
+
+/** How files are read: locally, or over SSH on the server's host. */
+export interface CnfReader {
+  read(file: string): Promise<string>;
+  list(dir: string): Promise<string[]>;
+}
+
+export const localCnfReader: CnfReader = {
+  read: (f) => readFile(f, 'utf8'),
+  list: async (d) => (await readdir(d)).map((n) => path.join(d, n)),
+};
+
+const SERVER_SECTIONS = /^(mysqld|server|mariadb|mariadbd|mysqld-[\d.]+|mariadb-[\d.]+|mariadbd-[\d.]+)$/i;
+
+export async function readMyCnf(file: string, reader: CnfReader = localCnfReader): Promise<Map<string, CnfSetting>> {
+  const out = new Map<string, CnfSetting>();
+  const seen = new Set<string>();
+  async function load(f: string, depth: number): Promise<void> {
+    if (depth > 10) throw new OpsError('USAGE', `${f}: more than 10 levels of !include: a loop?`);
+    if (seen.has(f)) return;
+    seen.add(f);
+    let text: string;
+    try {
+      text = await reader.read(f);
+    } catch (e) {
+      throw new OpsError('USAGE', `cannot read ${f}: ${(e as Error).message}`, { hint: 'give the server\'s my.cnf with --cnf (and --host to read it over SSH)' });
+    }
+    let section = '';
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = (lines[i] ?? '').trim();
+      if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+      const inc = /^!include\s+(.+)$/.exec(line);
+      if (inc?.[1]) {
+        await load(path.resolve(path.dirname(f), inc[1].trim()), depth + 1);
+        continue;
+      }
+      const incDir = /^!includedir\s+(.+)$/.exec(line);
+      if (incDir?.[1]) {
+        const dir = path.resolve(path.dirname(f), incDir[1].trim());
+        const files = (await reader.list(dir)).filter((n) => n.endsWith('.cnf')).sort();
+        for (const child of files) await load(child, depth + 1);
+        continue;
+      }
+      const sec = /^\[([^\]]+)\]$/.exec(line);
+      if (sec?.[1]) {
+        section = sec[1].trim();
+        continue;
+      }
+      if (!SERVER_SECTIONS.test(section)) continue;
+      const kv = /^([A-Za-z0-9_.-]+)\s*(?:=\s*(.*))?$/.exec(line);
+      if (!kv?.[1]) continue;
+      // a value may carry a trailing comment: "tmp_table_size = 64M  # for reports"
+      const raw = (kv[2] ?? 'ON').replace(/\s+#.*$/, '').trim();
+      const name = normalizeName(kv[1].replace(/^loose[-_]/, ''));
+      out.set(name, { name, raw, value: normalizeValue(raw), file: f, line: i + 1 });
+    }
+  }
+  await load(file, 0);
+  return out;
+}
