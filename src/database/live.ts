@@ -3,7 +3,7 @@ import { resolveConfigSecret } from '../config/secrets.js';
 import { OpsError } from '../core/errors.js';
 import { shellQuote } from '../core/shell.js';
 import { closest } from '../core/suggest.js';
-import { connectMysql, serverInfo } from '../mysql/connection.js';
+import { connectMysql, serverInfo, type MysqlConnection } from '../mysql/connection.js';
 import { globalVariables } from '../mysql/variables.js';
 import { connectSsh } from '../remote/ssh.js';
 import { sshTargetFromHost } from '../remote/target.js';
@@ -12,19 +12,24 @@ import type { CnfReader } from './mycnf.js';
 /** A server's live variables (SHOW GLOBAL VARIABLES) and version, from the config's mysql: targets or the sandbox. */
 export async function liveVariables(ctx: Pick<CommandContext, 'options' | 'config' | 'configPath'>, name: string): Promise<{ vars: Map<string, string>; version: string }> {
   if (ctx.options.sandbox) return sandboxVariables(name);
-  const t = ctx.config.mysql[name];
-  if (!t) {
-    const near = closest(name, Object.keys(ctx.config.mysql));
-    throw new OpsError('USAGE', `no MySQL server "${name}" in the config's mysql: section`, { hint: `${near ? `did you mean "${near}"? ` : ''}known: ${Object.keys(ctx.config.mysql).join(', ') || 'none'}` });
-  }
-  const password = t.password === undefined ? undefined : resolveConfigSecret(ctx.configPath, `mysql.${name}.password`, t.password);
-  const conn = await connectMysql({ host: t.host, port: t.port, user: t.user, ...(password === undefined ? {} : { password }) });
+  const conn = await connectByName(ctx, name);
   try {
     const [vars, info] = await Promise.all([globalVariables(conn), serverInfo(conn)]);
     return { vars, version: info.version };
   } finally {
     conn.destroy();
   }
+}
+
+/** A connection to a server of the config's mysql: section, by name. */
+export async function connectByName(ctx: Pick<CommandContext, 'config' | 'configPath'>, name: string): Promise<MysqlConnection> {
+  const t = ctx.config.mysql[name];
+  if (!t) {
+    const near = closest(name, Object.keys(ctx.config.mysql));
+    throw new OpsError('USAGE', `no MySQL server "${name}" in the config's mysql: section`, { hint: `${near ? `did you mean "${near}"? ` : ''}known: ${Object.keys(ctx.config.mysql).join(', ') || 'none'}` });
+  }
+  const password = t.password === undefined ? undefined : resolveConfigSecret(ctx.configPath, `mysql.${name}.password`, t.password);
+  return connectMysql({ host: t.host, port: t.port, user: t.user, ...(password === undefined ? {} : { password }) });
 }
 
 /** The sandbox's servers carry the seed's lesson: the replica came up without the primary's temp table sizes. */

@@ -176,6 +176,12 @@ await bench('runbook stream step', async () => {
   });
 });
 
+await bench('db checksum', async () => {
+  const { measureChecksum } = await import('./checksum.js');
+  const r = await measureChecksum(1_000_000);
+  report({ name: `db checksum, 1,000,000-row table on a real source and replica (${r.chunks} chunks)`, value: `${(r.ms / 1000).toFixed(1)} s`, target: 'no statement over 1 s on the source', reference: `longest source statement ${r.longestSourceMs} ms; ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} rows/s` });
+});
+
 const w = [0, 0, 0, 0];
 const cells = (r: Row): string[] => [r.name, r.value, r.target, r.reference];
 for (const r of rows) cells(r).forEach((c, i) => (w[i] = Math.max(w[i] ?? 0, c.length)));

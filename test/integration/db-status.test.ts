@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { connectMysql, type MysqlConnection } from '../../src/mysql/connection.js';
+import type { MysqlConnection } from '../../src/mysql/connection.js';
 import { replicationStatus } from '../../src/mysql/replication.js';
 import { overrideProcessEnv } from '../services/env.js';
-import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
+import type { MariaDbInstance } from '../services/mariadb.js';
+import { startReplicaPair, type ReplicaPair } from './mysql-pair.js';
 import { closedPort } from '../services/stalled.js';
 
 /**
@@ -22,14 +23,11 @@ let rep: MysqlConnection;
 let dir: string;
 let restore: (() => void) | undefined;
 
+let pair: ReplicaPair;
+
 beforeAll(async () => {
-  const [a, b] = await startMariaDbInstances([401, 402]);
-  if (!a || !b) throw new Error('the rig started fewer than two MariaDB servers');
-  [source, replica] = [a, b];
-  src = await connectMysql(source);
-  rep = await connectMysql(replica);
-  await rep.query(`CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${source.port}, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`, [source.user, source.password]);
-  await rep.query('START SLAVE');
+  pair = await startReplicaPair([401, 402]);
+  ({ source, replica, src, rep } = pair);
   await src.query('CREATE DATABASE shop');
   await src.query('CREATE TABLE shop.orders (id INT PRIMARY KEY)');
   for (let i = 0; i < 100; i++) {
@@ -42,16 +40,13 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   restore?.();
-  await src?.end().catch(() => undefined);
-  await rep?.end().catch(() => undefined);
-  await Promise.all([source?.stop(), replica?.stop()]);
+  await pair?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function status(extra = ''): Promise<{ code: number; json: { servers: { name: string; role: string; health: string; why: string; replica?: { io: string; sql: string } }[]; attention: string[] } }> {
   const cfg = path.join(dir, 'opsdeck.yaml');
-  const db = (d: MariaDbInstance): string => `    host: 127.0.0.1\n    port: ${d.port}\n    user: ${d.user}\n    password: ${d.password}\n`;
-  writeFileSync(cfg, `mysql:\n  db1:\n${db(source)}  db2:\n${db(replica)}${extra}`);
+  writeFileSync(cfg, `${pair.configYaml()}${extra}`);
   let out = '';
   const code = await main(['--config', cfg, 'db', 'status', '--batch', '--json'], { stdout: (s) => (out += s), stderr: () => undefined, isTTY: false });
   return { code, json: JSON.parse(out) };

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../core/context.js';
-import { MINUTE } from '../../core/deadline.js';
+import { HOUR, MINUTE } from '../../core/deadline.js';
 import { ExitCode, OpsError } from '../../core/errors.js';
 import { databaseFleet } from '../../database/index.js';
 import { needsAttention, type ServerHealth } from '../../database/health.js';
@@ -87,6 +87,50 @@ async function drift(ctx: CommandContext, opts: DriftOpts): Promise<ExitCode> {
   return report.entries.length > 0 || report.warnings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
+interface ChecksumOpts {
+  source?: string;
+  replica?: string;
+}
+
+async function checksum(ctx: CommandContext, opts: ChecksumOpts): Promise<ExitCode> {
+  if (!opts.source || !opts.replica) throw new OpsError('USAGE', 'db checksum needs --source NAME and --replica NAME');
+  if (ctx.options.sandbox) throw new OpsError('USAGE', 'db checksum reads real tables: the sandbox has none', { hint: 'run it against servers of your config' });
+  const { connectByName } = await import('../../database/live.js');
+  const { compareData } = await import('../../database/checksum.js');
+  const { replicationStatus } = await import('../../mysql/replication.js');
+  const [src, rep] = await Promise.all([connectByName(ctx, opts.source), connectByName(ctx, opts.replica)]);
+  try {
+    // between passes: give the replica up to 30 s to apply what was in flight
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 60; i++) {
+        const s = await replicationStatus(rep);
+        if (!s || s.secondsBehind === 0) return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    let last = 0;
+    const report = await compareData(src, rep, {
+      settle,
+      signal: ctx.signal,
+      onProgress: (done, total, table) => {
+        if (Date.now() - last < 1000 && done !== total) return;
+        last = Date.now();
+        ctx.stderr(`checksum ${done}/${total} chunks (${table})`);
+      },
+    });
+    if (ctx.options.json) ctx.stdout(toJson({ source: opts.source, replica: opts.replica, ...report }));
+    else {
+      ctx.stdout(`${report.tables} tables, ${report.chunks} chunks compared; longest statement on ${opts.source}: ${report.longestSourceMs} ms`);
+      if (report.mismatches.length === 0) ctx.stdout(`${opts.replica} has ${opts.source}'s data`);
+      for (const m of report.mismatches) ctx.stdout(`differs: ${m.table}${m.range ? ` keys ${m.range[0] <= Number.MIN_SAFE_INTEGER ? '…' : m.range[0]}-${m.range[1] >= Number.MAX_SAFE_INTEGER ? '…' : m.range[1]}` : ''}: ${opts.source} ${m.source}, ${opts.replica} ${m.replica}`);
+    }
+    return report.mismatches.length > 0 ? ExitCode.Failed : ExitCode.Ok;
+  } finally {
+    src.destroy();
+    rep.destroy();
+  }
+}
+
 export const register: RegisterArea = (program: Command, action) => {
   const db = program.command('db').description('MySQL servers: replication health').addHelpText(
     'after',
@@ -104,5 +148,10 @@ Examples:
     .option('--host <name>', 'read --cnf on this host of the config (over SSH) instead of locally')
     .option('--against <name>', 'compare with another server instead')
     .action(action<DriftOpts>((ctx, opts) => drift(ctx, opts), { timeoutMs: MINUTE }));
+  db.command('checksum')
+    .description('is the replica\'s data the source\'s? per-table chunked checksums, differences rechecked after the replica settles; exit 1 on a difference')
+    .option('--source <name>', 'the source (a mysql: entry of the config)')
+    .option('--replica <name>', 'the replica to compare with it')
+    .action(action<ChecksumOpts>((ctx, opts) => checksum(ctx, opts), { timeoutMs: 2 * HOUR }));
   db.command('status').description('role, version, replication threads, lag and a verdict for every MySQL server').action(action((ctx) => status(ctx), { timeoutMs: MINUTE }));
 };
