@@ -59,7 +59,9 @@ describe('mysql-resync-dump on real MariaDB servers', () => {
     });
     expect(r.outcome.status, `${r.outcome.message}\n${r.output.slice(-2000)}`).toBe('done');
     expect(asked).toEqual(['copy']);
-    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ stop: 'done', forget: 'done', copy: 'done', point: 'done', start: 'done', replicating: 'done', 'count-target': 'done' });
+    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ stop: 'done', forget: 'done', copy: 'done', point: 'done', start: 'done', replicating: 'done', heartbeat: 'done', 'heartbeat-arrived': 'done', 'heartbeat-clean': 'done', 'count-target': 'done' });
+    // the heartbeat went away on both sides again
+    for (const c of [src, tgt]) expect(((await c.query("SHOW DATABASES LIKE 'opsdeck_heartbeat'"))[0] as unknown[]).length).toBe(0);
     // named operations went out in MariaDB's words
     expect(r.output).toContain('STOP REPLICA: ok');
     expect(r.output).toContain('CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?: ok');
