@@ -54,7 +54,8 @@ export async function measureScalingPaneRedraw(groups: number, presses = 20): Pr
   try {
     await waitFor(() => selectedRow(app.lastFrame()), 'the groups table', app.lastFrame, 20_000);
     await new Promise((r) => setTimeout(r, 50));
-    return await measureKeypresses(app, { presses });
+    // down and up in turn: a 10-group reference list must not run out of rows to move to
+    return await measureKeypresses(app, { presses, key: (i) => (i % 2 === 0 ? 'j' : 'k') });
   } finally {
     app.unmount();
   }
