@@ -164,6 +164,9 @@ export async function awsStep(cloud: CloudPorts, op: string, args: Record<string
       const volume = need(args, 'volume', op);
       const snap = await cloud.compute.createSnapshot(volume, { ...(args['description'] ? { description: args['description'] } : {}), tags: { 'opsdeck:runbook': 'true' }, signal: io.signal });
       say(`started ${snap.id} of ${volume}`);
+      // wait: 'false' returns once started: an EBS snapshot is a point in time from its start, so a
+      // write freeze (read lock) may end then, and a later wait step polls for completion
+      if (args['wait'] === 'false') return emptyResult({ fields: { snapshotId: snap.id, volumeId: volume } });
       const done = await until(io, o, `snapshot ${snap.id}`, async () => {
         const [cur] = await cloud.compute.describeSnapshots({ snapshotIds: [snap.id] }, { signal: io.signal });
         if (cur?.state === 'error') throw new OpsError('CLOUD', `snapshot ${snap.id} failed (state error)`);

@@ -226,6 +226,8 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
 
     let i = start.index;
     let unknown = start.unknown;
+    // a failure handled by `onFailure: goto` runs the cleanup steps, but the run still ends failed
+    let handled: string | undefined;
     while (i < rb.steps.length) {
       const step = rb.steps[i];
       if (!step) break;
@@ -336,6 +338,7 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
         } else if (typeof step.onFailure === 'object') {
           const target = step.onFailure.goto;
           deps.onEvent({ t: 'notice', text: `${step.id} failed; onFailure: goto ${target}` });
+          handled ??= `${step.id}: ${outcome.error ?? 'failed'} (the steps from ${target} on ran to clean up)`;
           i = rb.steps.findIndex((s) => s.id === target);
           continue;
         } else {
@@ -344,7 +347,7 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
       }
       i++;
     }
-    return await finish('done');
+    return await finish(handled ? 'failed' : 'done', handled);
   } catch (e) {
     if (cancelled()) return await finish('cancelled', failureText(e));
     await finish('failed', failureText(e)).catch(() => undefined);

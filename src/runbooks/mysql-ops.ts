@@ -1,5 +1,5 @@
 import type { MysqlConnection } from '../mysql/connection.js';
-import { parseDialect, pointAt, resetBinaryLogs, resetReplicaAll, setReadOnly, showBinlogStatus, showReplicaStatus, startReplica, stopReplica, type ServerDialect } from '../mysql/dialect.js';
+import { changeSource, parseDialect, pointAt, resetBinaryLogs, resetReplicaAll, setReadOnly, showBinlogStatus, showReplicaStatus, startReplica, stopReplica, type ServerDialect } from '../mysql/dialect.js';
 import { normalizeReplicaRow } from '../mysql/replication.js';
 import { OpsError } from '../core/errors.js';
 import { emptyResult, type StepResult } from './executors.js';
@@ -53,6 +53,14 @@ export async function mysqlOperation(conn: MysqlConnection, op: string, args: Re
       const port = Number(need(args, 'port', op));
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new OpsError('USAGE', `mysql pointAt: port must be 1-65535, got ${args['port']}`);
       const st = pointAt(d, { host: need(args, 'host', op), port, user: need(args, 'user', op), password: args['password'] ?? '' });
+      await rows(conn, st.sql, st.values);
+      return said(st.sql);
+    }
+    case 'changeSource': {
+      const port = Number(need(args, 'port', op));
+      const logPos = Number(need(args, 'logPos', op));
+      if (!Number.isInteger(port) || !Number.isInteger(logPos)) throw new OpsError('USAGE', 'mysql changeSource: port and logPos must be whole numbers');
+      const st = changeSource(d, { host: need(args, 'host', op), port, user: need(args, 'user', op), password: args['password'] ?? '', gtid: false, logFile: need(args, 'logFile', op), logPos });
       await rows(conn, st.sql, st.values);
       return said(st.sql);
     }

@@ -47,7 +47,7 @@ export type CaptureSpec = z.infer<typeof captureSchema>;
  * Replication operations named, not written: the engine asks the server its
  * vendor and version and sends the words it accepts (src/mysql/dialect.ts).
  */
-export const MYSQL_OPERATIONS = ['stopReplica', 'startReplica', 'resetReplica', 'pointAt', 'replicaStatus', 'binlogStatus', 'resetBinaryLogs', 'readOnly'] as const;
+export const MYSQL_OPERATIONS = ['stopReplica', 'startReplica', 'resetReplica', 'pointAt', 'changeSource', 'replicaStatus', 'binlogStatus', 'resetBinaryLogs', 'readOnly'] as const;
 export type MysqlOperation = (typeof MYSQL_OPERATIONS)[number];
 
 /** What a read-only probe runs: the same targets as steps, never a change. */

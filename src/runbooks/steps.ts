@@ -72,6 +72,7 @@ export async function judge(
   const madeUp = ex.rehearsal && (c.probe.kind === 'ssh' || c.probe.kind === 'sql');
   const ok = madeUp || evalExpr(parseExpr(c.expect), conditionResolver(ctx.rb, ctx.inv, ctx.values, view));
   const seen = Object.entries(outputs).map(([k, v]) => `${k}=${v}`).join(' ');
+  if (madeUp) return { ok, result, outputs, why: `${c.expect}: not judged on a rehearsal (its ${c.probe.kind} answers are made up)` };
   return { ok, result, outputs, why: `${c.expect} is ${ok ? 'true' : 'false'}${seen ? ` (${seen})` : ''}` };
 }
 

@@ -163,7 +163,9 @@ describe('runbook engine on a real sshd and MariaDB', () => {
     command: echo cleanup >> ${count}
 `);
     const r = await rig.run(loaded, rigInventory(sshd, db));
-    expect(r.outcome.status).toBe('done');
+    // the cleanup ran, and the run still says it failed, and where
+    expect(r.outcome.status).toBe('failed');
+    expect(r.outcome.message).toBe('jump: alpha: the command exited 1 (the steps from cleanup on ran to clean up)');
     expect(readFileSync(count, 'utf8')).toBe('x\nx\nx\ncleanup\n');
     expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ flaky: 'done', shrug: 'failed', jump: 'failed', 'skipped-by-goto': 'pending', cleanup: 'done' });
   });
