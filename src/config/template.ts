@@ -74,6 +74,7 @@ scaling:
   shutdownWaitMinutes: 30         # how long a shutdown waits for the instances to go
 
 # SSH targets for runbooks; host keys are checked against known_hosts.
+# Without identityFile: ~/.ssh/id_* and the ssh-agent (SSH_AUTH_SOCK), as ssh does.
 # Uncomment an example by deleting its "# "; the indentation is already right.
 hosts:
   # db-primary:
@@ -82,6 +83,7 @@ hosts:
   #   user: admin
   #   identityFile: ~/.ssh/id_ed25519
   #   knownHosts: ~/.ssh/known_hosts
+  #   trustOnFirstUse: false   # true: record an unknown host key once (never a changed one)
 
 mysql:
   # primary:
