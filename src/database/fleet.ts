@@ -26,9 +26,9 @@ export function configFleet(config: Config, configPath: string | undefined, env:
           try {
             const password = t.password === undefined ? undefined : resolveConfigSecret(configPath, `mysql.${name}.password`, t.password, env);
             conn = await connectMysql({ host: t.host, port: t.port, user: t.user, ...(password === undefined ? {} : { password }), connectTimeoutMs: REMOTE_DEFAULTS.mysqlConnectTimeoutMs });
-            return await probeServer(name, conn);
+            return await probeServer(name, `${t.host}:${t.port}`, conn);
           } catch (e) {
-            return unreachable(name, isOpsError(e) ? e.message : e instanceof Error ? e.message : String(e));
+            return unreachable(name, `${t.host}:${t.port}`, isOpsError(e) ? e.message : e instanceof Error ? e.message : String(e));
           } finally {
             conn?.destroy();
           }

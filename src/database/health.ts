@@ -18,6 +18,8 @@ export interface ReplicaView {
 
 export interface ServerHealth {
   name: string;
+  /** host:port as opsdeck reaches it: how a replica's source is matched to a server of the list */
+  address: string;
   role: 'source' | 'replica' | 'unknown';
   vendor: string;
   version: string;
@@ -54,7 +56,7 @@ export function replicaView(s: ReplicationStatus): ReplicaView {
 }
 
 /** Everything about one server, over one connection. */
-export async function probeServer(name: string, conn: MysqlConnection): Promise<ServerHealth> {
+export async function probeServer(name: string, address: string, conn: MysqlConnection): Promise<ServerHealth> {
   const info = await serverInfo(conn);
   const [up] = await queryRows(conn, "SHOW GLOBAL STATUS LIKE 'Uptime'");
   const rep = await replicationStatus(conn);
@@ -62,6 +64,7 @@ export async function probeServer(name: string, conn: MysqlConnection): Promise<
   const verdict = replica ? classifyReplica(replica) : { health: 'ok' as const, why: info.readOnly ? 'not replicating, read-only' : 'source (not replicating)' };
   return {
     name,
+    address,
     role: replica ? 'replica' : 'source',
     vendor: info.flavor,
     version: info.version,
@@ -73,9 +76,39 @@ export async function probeServer(name: string, conn: MysqlConnection): Promise<
   };
 }
 
-export function unreachable(name: string, message: string): ServerHealth {
-  return { name, role: 'unknown', vendor: '', version: '', readOnly: undefined, serverId: undefined, uptimeSeconds: undefined, replica: undefined, health: 'unreachable', why: message };
+export function unreachable(name: string, address: string, message: string): ServerHealth {
+  return { name, address, role: 'unknown', vendor: '', version: '', readOnly: undefined, serverId: undefined, uptimeSeconds: undefined, replica: undefined, health: 'unreachable', why: message };
 }
 
 /** A cron check fails when a replica is broken or any server cannot be reached. */
 export const needsAttention = (s: ServerHealth): boolean => s.health === 'broken' || s.health === 'unreachable';
+
+/** The replication topology as lines of a small tree: each source, the replicas that follow it below. */
+export function topologyLines(servers: readonly ServerHealth[]): string[] {
+  const byAddress = new Map(servers.map((s) => [s.address, s]));
+  const children = new Map<string, ServerHealth[]>();
+  const roots: string[] = [];
+  for (const s of servers) {
+    const parent = s.replica ? (byAddress.get(s.replica.source)?.name ?? s.replica.source) : undefined;
+    if (parent === undefined) {
+      roots.push(s.name);
+      continue;
+    }
+    if (!byAddress.has(s.replica?.source ?? '') && !roots.includes(parent)) roots.push(parent);
+    children.set(parent, [...(children.get(parent) ?? []), s]);
+  }
+  const out: string[] = [];
+  const walk = (name: string, prefix: string, depth: number): void => {
+    const kids = children.get(name) ?? [];
+    kids.forEach((k, i) => {
+      const last = i === kids.length - 1;
+      out.push(`${prefix}${last ? '└─' : '├─'} ${k.name}  ${k.health}${k.replica?.behind ? ` ${k.replica.behind}s behind` : ''}`);
+      if (depth < 8) walk(k.name, `${prefix}${last ? '   ' : '│  '}`, depth + 1);
+    });
+  };
+  for (const r of roots) {
+    out.push(byAddress.has(r) || servers.some((s) => s.name === r) ? r : `${r} (not in the config)`);
+    walk(r, '', 0);
+  }
+  return out;
+}

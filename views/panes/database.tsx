@@ -2,7 +2,7 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Box, Text } from 'ink';
 import { loadDeadlineMs } from '../../src/core/context.js';
 import { databaseFleet } from '../../src/database/index.js';
-import type { ServerHealth } from '../../src/database/health.js';
+import { topologyLines, type ServerHealth } from '../../src/database/health.js';
 import { listBindings, selectedIndex } from '../../src/store/list.js';
 import { latestLoader } from '../../src/store/latest.js';
 import type { KeyBinding } from '../../src/store/session.js';
@@ -117,8 +117,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
       lines.push(['replicates from', shown.replica.source], ['IO / SQL thread', `${shown.replica.io} / ${shown.replica.sql}`], ['lag', shown.replica.behind === null ? 'NULL (SQL thread stopped or IO not connected)' : `${shown.replica.behind}s`], ['lag history', spark(history.current.get(shown.name) ?? [])]);
       if (shown.replica.lastError) lines.push(['last error', shown.replica.lastError]);
     }
-    // the topology as a small tree: the sources, each with the replicas that point at it
-    const tree = rows.filter((r) => r.role !== 'replica').flatMap((src) => [`${src.name}`, ...rows.filter((r) => r.role === 'replica').map((r, i, all) => `${i === all.length - 1 ? '└─' : '├─'} ${r.name}  ${MARK[r.health]} ${r.health}`)]);
+    const tree = topologyLines(rows);
     return (
       <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         {lines.map(([k, v]) => (
