@@ -39,6 +39,18 @@ describe('Database pane', () => {
     expect(lines(await press(app, KEY.escape)).join('\n')).toContain('3 servers');
   });
 
+  it('d compares a replica with its source: the seed\'s lesson, temp table sizes not carried over', async () => {
+    const { app } = await start();
+    await press(app, 'j');
+    const f = lines(await press(app, 'd')).join('\n');
+    expect(f).toContain('drift: replica against its source primary (2 variables differ)');
+    expect(f).toMatch(/tmp_table_size\s+67108864\s+16777216\s+in-memory temporary tables/);
+    expect(lines(await press(app, KEY.escape)).join('\n')).toContain('3 servers');
+    // the source has nothing to compare with: the footer says how to check its my.cnf instead
+    await press(app, 'g');
+    expect(lines(await press(app, 'd')).join('\n')).toContain('primary is not a replica of a server in the list');
+  });
+
   it('fits 80x24: the verdict survives when columns are dropped', async () => {
     const { app } = await start(80, 24);
     const f = lines(app.lastFrame());

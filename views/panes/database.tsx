@@ -2,7 +2,9 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Box, Text } from 'ink';
 import { loadDeadlineMs } from '../../src/core/context.js';
 import { databaseFleet } from '../../src/database/index.js';
+import { serverDrift, type DriftReport } from '../../src/database/drift.js';
 import { topologyLines, type ServerHealth } from '../../src/database/health.js';
+import { liveVariables } from '../../src/database/live.js';
 import { listBindings, selectedIndex } from '../../src/store/list.js';
 import { latestLoader } from '../../src/store/latest.js';
 import type { KeyBinding } from '../../src/store/session.js';
@@ -47,6 +49,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   const [servers, setServers] = useState<ServerHealth[] | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [details, setDetails] = useState<string | undefined>(undefined);
+  const [drift, setDrift] = useState<{ source: string; replica: string; report: DriftReport } | undefined>(undefined);
   const history = useRef(new Map<string, number[]>());
   const mounted = useRef(true);
 
@@ -91,11 +94,31 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   const selected = rows[selectedIndex(ids, selectedId)];
   const shown = details ? rows.find((r) => r.name === details) : undefined;
 
-  const bindings: KeyBinding[] = shown
+  const compare = (): void => {
+    if (!selected) return;
+    const source = selected.replica ? rows.find((r) => r.address === selected.replica?.source) : undefined;
+    if (!source) {
+      store.getState().setFlash(`${selected.name} is not a replica of a server in the list: for its my.cnf use opsdeck db drift --target ${selected.name} --cnf PATH`, 'info');
+      return;
+    }
+    void (async () => {
+      try {
+        const [a, b] = await Promise.all([liveVariables(ctx, source.name), liveVariables(ctx, selected.name)]);
+        setDrift({ source: source.name, replica: selected.name, report: serverDrift(a.vars, b.vars, [source.name, selected.name], [a.version, b.version]) });
+      } catch (e) {
+        store.getState().setFlash(`drift: ${e instanceof Error ? e.message : String(e)}`, 'error');
+      }
+    })();
+  };
+
+  const bindings: KeyBinding[] = drift
+    ? [{ keys: ['escape'], label: 'back', run: () => setDrift(undefined) }]
+    : shown
     ? [{ keys: ['escape'], label: 'back', run: () => setDetails(undefined) }, { keys: ['r'], label: 'refresh', footer: false, run: refresh }]
     : [
         ...listBindings(store, paneId, () => ids, () => height - 2),
         { keys: ['enter'], label: 'details', title: 'Show the selected server in full', run: () => selected && setDetails(selected.name) },
+        { keys: ['d'], label: 'drift', title: 'Compare the selected replica\'s settings with its source', run: compare },
         { keys: ['r'], label: 'refresh', title: 'Probe the MySQL servers again', footer: false, run: refresh },
       ];
   usePaneKeys(store, paneId, bindings);
@@ -103,6 +126,27 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   if (error && !servers) return <ErrorPanel title="The MySQL servers could not be probed" error={error} width={width} retryKey="r" />;
   if (!servers) return <Text dimColor>probing MySQL servers…</Text>;
 
+  if (drift) {
+    const w = Math.max(8, ...drift.report.entries.map((e) => e.name.length));
+    const v = (x: string | null): string => (x ?? '(not set)').padEnd(12);
+    const body = [
+      ...(drift.report.entries.length === 0 ? [`${drift.replica} has the same settings as ${drift.source}`] : [`${'VARIABLE'.padEnd(w)}  ${drift.source.toUpperCase().padEnd(12)}  ${drift.replica.toUpperCase().padEnd(12)}  WHY IT MATTERS`]),
+      ...drift.report.entries.map((e) => `${e.name.padEnd(w)}  ${v(e.expected)}  ${v(e.actual)}  ${e.note ?? ''}`),
+      ...drift.report.warnings.map((x) => `warning: ${x}`),
+    ];
+    return (
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+        <Text bold wrap="truncate">
+          drift: {drift.replica} against its source {drift.source} ({drift.report.entries.length} variables differ)
+        </Text>
+        {body.slice(0, height - 1).map((l, i) => (
+          <Text key={i} wrap="truncate" {...(l.startsWith('warning') || drift.report.entries[i - 1]?.note ? { color: 'yellow' } : {})}>
+            {l}
+          </Text>
+        ))}
+      </Box>
+    );
+  }
   if (shown) {
     const lines: [string, string][] = [
       ['server', shown.name],
