@@ -39,8 +39,8 @@ const columns: Column<Row>[] = [
   { key: 'role', title: 'ROLE', get: (s) => s.role, priority: 3 },
   { key: 'threads', title: 'IO/SQL', get: (s) => (s.replica ? `${s.replica.io}/${s.replica.sql}` : ''), priority: 4 },
   { key: 'lag', title: 'LAG', get: (s) => (s.replica ? (s.replica.behind === null ? 'NULL' : `${s.replica.behind}s`) : ''), align: 'right', priority: 4 },
-  { key: 'history', title: 'LAG HISTORY', get: (s) => s.history, priority: 1 },
-  { key: 'ro', title: 'RO', get: (s) => (s.readOnly === undefined ? '' : s.readOnly ? 'yes' : 'no'), priority: 1 },
+  { key: 'history', title: 'LAG HISTORY', get: (s) => s.history, minWidth: 11, maxWidth: HISTORY, priority: 1 },
+  { key: 'ro', title: 'RO', get: (s) => (s.readOnly === undefined ? '' : s.readOnly ? 'yes' : 'no'), minWidth: 3, priority: 1 },
   { key: 'version', title: 'VERSION', get: (s) => s.version, priority: 0 },
   { key: 'why', title: 'WHY', get: (s) => s.why, priority: 2 },
 ];
