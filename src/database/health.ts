@@ -26,6 +26,8 @@ export interface ServerHealth {
   readOnly: boolean | undefined;
   serverId: number | undefined;
   uptimeSeconds: number | undefined;
+  /** the server's GTID position: MariaDB @@gtid_current_pos, MySQL @@gtid_executed ('' when GTIDs are off) */
+  gtid: string | undefined;
   replica: ReplicaView | undefined;
   health: Health;
   /** why the verdict, in a line: "SQL thread stopped: Duplicate entry '9' for key 'PRIMARY'" */
@@ -55,11 +57,21 @@ export function replicaView(s: ReplicationStatus): ReplicaView {
   };
 }
 
+async function gtidPosition(conn: MysqlConnection, flavor: 'mariadb' | 'mysql'): Promise<string | undefined> {
+  try {
+    const [r] = await queryRows(conn, flavor === 'mariadb' ? 'SELECT @@global.gtid_current_pos AS g' : 'SELECT @@global.gtid_executed AS g');
+    return String(r?.['g'] ?? '');
+  } catch {
+    return undefined; // an old server without GTIDs
+  }
+}
+
 /** Everything about one server, over one connection. */
 export async function probeServer(name: string, address: string, conn: MysqlConnection): Promise<ServerHealth> {
   const info = await serverInfo(conn);
   const [up] = await queryRows(conn, "SHOW GLOBAL STATUS LIKE 'Uptime'");
   const rep = await replicationStatus(conn);
+  const gtid = await gtidPosition(conn, info.flavor);
   const replica = rep ? replicaView(rep) : undefined;
   const verdict = replica ? classifyReplica(replica) : { health: 'ok' as const, why: info.readOnly ? 'not replicating, read-only' : 'source (not replicating)' };
   return {
@@ -71,13 +83,14 @@ export async function probeServer(name: string, address: string, conn: MysqlConn
     readOnly: info.readOnly,
     serverId: info.serverId,
     uptimeSeconds: up ? Number(up['Value']) : undefined,
+    gtid,
     replica,
     ...verdict,
   };
 }
 
 export function unreachable(name: string, address: string, message: string): ServerHealth {
-  return { name, address, role: 'unknown', vendor: '', version: '', readOnly: undefined, serverId: undefined, uptimeSeconds: undefined, replica: undefined, health: 'unreachable', why: message };
+  return { name, address, role: 'unknown', vendor: '', version: '', readOnly: undefined, serverId: undefined, uptimeSeconds: undefined, gtid: undefined, replica: undefined, health: 'unreachable', why: message };
 }
 
 /** A cron check fails when a replica is broken or any server cannot be reached. */

@@ -19,9 +19,9 @@ export function sandboxFleet(clock: Clock, seed = 42): DatabaseFleet {
       const lagging = { io: 'Yes', sql: 'Yes', behind: Math.round(load * load * 45), lastError: '', source: 'mysql-primary:3306' };
       const broken = { io: 'Yes', sql: 'No', behind: null, lastError: "SQL error 1062: Could not execute Write_rows_v1 event on table shop.orders; Duplicate entry '9' for key 'PRIMARY'", source: 'mysql-primary:3306' };
       const servers: ServerHealth[] = [
-        { name: 'primary', address: 'mysql-primary:3306', role: 'source', ...base, readOnly: false, serverId: 1, uptimeSeconds: uptime(380), replica: undefined, health: 'ok', why: 'source (not replicating)' },
-        { name: 'replica', address: 'mysql-replica:3306', role: 'replica', ...base, readOnly: true, serverId: 2, uptimeSeconds: uptime(120), replica: lagging, ...classifyReplica(lagging) },
-        { name: 'replica-2', address: 'mysql-replica-2:3306', role: 'replica', ...base, readOnly: true, serverId: 3, uptimeSeconds: uptime(2), replica: broken, ...classifyReplica(broken) },
+        { name: 'primary', address: 'mysql-primary:3306', role: 'source', ...base, readOnly: false, serverId: 1, uptimeSeconds: uptime(380), gtid: '0-1-48213', replica: undefined, health: 'ok', why: 'source (not replicating)' },
+        { name: 'replica', address: 'mysql-replica:3306', role: 'replica', ...base, readOnly: true, serverId: 2, uptimeSeconds: uptime(120), gtid: '0-1-48209', replica: lagging, ...classifyReplica(lagging) },
+        { name: 'replica-2', address: 'mysql-replica-2:3306', role: 'replica', ...base, readOnly: true, serverId: 3, uptimeSeconds: uptime(2), gtid: '0-1-47750', replica: broken, ...classifyReplica(broken) },
       ];
       return servers;
     },

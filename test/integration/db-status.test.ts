@@ -44,7 +44,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function status(extra = ''): Promise<{ code: number; json: { servers: { name: string; role: string; health: string; why: string; replica?: { io: string; sql: string } }[]; attention: string[] } }> {
+async function status(extra = ''): Promise<{ code: number; json: { servers: { name: string; role: string; health: string; why: string; gtid?: string; replica?: { io: string; sql: string } }[]; attention: string[] } }> {
   const cfg = path.join(dir, 'opsdeck.yaml');
   writeFileSync(cfg, `${pair.configYaml()}${extra}`);
   let out = '';
@@ -56,7 +56,7 @@ describe('db status on real MariaDB servers', () => {
   it('a source and an in-step replica: exit 0, roles and verdicts', async () => {
     const r = await status();
     expect(r.code).toBe(0);
-    expect(r.json.servers.find((s) => s.name === 'db1')).toMatchObject({ role: 'source', health: 'ok' });
+    expect(r.json.servers.find((s) => s.name === 'db1')).toMatchObject({ role: 'source', health: 'ok', gtid: expect.stringMatching(/^0-401-\d+$/) });
     expect(r.json.servers.find((s) => s.name === 'db2')).toMatchObject({ role: 'replica', health: 'ok', replica: { io: 'Yes', sql: 'Yes' } });
   });
 

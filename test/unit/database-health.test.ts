@@ -10,6 +10,7 @@ const server = (name: string, address: string, source?: string, behind: number |
   readOnly: Boolean(source),
   serverId: 1,
   uptimeSeconds: 1,
+  gtid: '',
   replica: source ? { io: 'Yes', sql: 'Yes', behind, lastError: '', source } : undefined,
   ...(source ? classifyReplica({ io: 'Yes', sql: 'Yes', behind, lastError: '', source }) : { health: 'ok' as const, why: 'source' }),
 });

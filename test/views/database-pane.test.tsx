@@ -35,6 +35,7 @@ describe('Database pane', () => {
     const f = lines(await press(app, KEY.enter)).join('\n');
     expect(f.replace(/\s+/g, ' ')).toContain("last error SQL error 1062: Could not execute Write_rows_v1 event on table shop.orders; Duplicate entry '9' for key 'PRIMARY'");
     expect(f).toContain('replicates from  mysql-primary:3306');
+    expect(f).toContain('gtid position    0-1-47750');
     expect(f).toMatch(/topology\n\s+primary\n\s+├─ replica\s+(ok|lagging).*\n\s+└─ replica-2\s+broken/);
     expect(lines(await press(app, KEY.escape)).join('\n')).toContain('3 servers');
   });

@@ -156,6 +156,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
       ['server_id', shown.serverId === undefined ? '' : String(shown.serverId)],
       ['read_only', shown.readOnly === undefined ? '' : shown.readOnly ? 'ON' : 'OFF'],
       ['uptime', shown.uptimeSeconds === undefined ? '' : formatDuration(shown.uptimeSeconds * 1000)],
+      ['gtid position', shown.gtid === undefined ? 'not supported' : shown.gtid || '(GTIDs off)'],
     ];
     if (shown.replica) {
       lines.push(['replicates from', shown.replica.source], ['IO / SQL thread', `${shown.replica.io} / ${shown.replica.sql}`], ['lag', shown.replica.behind === null ? 'NULL (SQL thread stopped or IO not connected)' : `${shown.replica.behind}s`], ['lag history', spark(history.current.get(shown.name) ?? [])]);
