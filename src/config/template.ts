@@ -120,4 +120,9 @@ webcam:
   #   target: primary          # a name under mysql:
   #   name: webcam
   #   table: webcam_images
+  #   timelapseTable: webcam_timelapses
+  # timelapse:                   # opsdeck webcam timelapse --day|--week|--month
+  #   ffmpeg: ffmpeg             # Debian package ffmpeg
+  #   fps: 24
+  #   width: 1280
 `;

@@ -35,6 +35,23 @@ const databaseSchema = z
     target: z.string().optional(),
     name: z.string().regex(/^[A-Za-z0-9_]+$/, 'a database name: letters, digits and _').default('webcam'),
     table: z.string().regex(/^[A-Za-z0-9_]+$/, 'a table name: letters, digits and _').default('webcam_images'),
+    /** One row per built timelapse (period, frames, object key), beside the image table. */
+    timelapseTable: z.string().regex(/^[A-Za-z0-9_]+$/, 'a table name: letters, digits and _').default('webcam_timelapses'),
+  })
+  .strict();
+
+const timelapseSchema = z
+  .object({
+    /** The ffmpeg program (Debian package `ffmpeg`); a path or a name on PATH. */
+    ffmpeg: z.string().min(1).default('ffmpeg'),
+    /** Frames per second of the video: one captured frame each. */
+    fps: z.number().int().min(1).max(120).default(24),
+    /** Video width in pixels (never wider than the frames; made even, as yuv420p needs). */
+    width: z.number().int().min(16).max(7680).default(1280),
+    /** x264 constant rate factor: lower is better and bigger. */
+    crf: z.number().int().min(0).max(51).default(23),
+    /** ffmpeg is killed after this. */
+    timeoutSeconds: z.number().positive().max(86_400).default(1800),
   })
   .strict();
 
@@ -73,6 +90,7 @@ export const webcamConfigSchema = z
     staleAfterIntervals: z.number().int().min(1).default(3),
     capture: captureSchema.default(captureSchema.parse({})),
     database: databaseSchema.default(databaseSchema.parse({})),
+    timelapse: timelapseSchema.default(timelapseSchema.parse({})),
   })
   .strict();
 export type WebcamConfig = z.infer<typeof webcamConfigSchema>;

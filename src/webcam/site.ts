@@ -58,7 +58,7 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
       const { mysqlImageTable } = await import('./table-mysql.js');
       const password = target.password === undefined ? undefined : resolveConfigSecret(ctx.configPath, `mysql.${name}.password`, target.password);
       const conn = await connectMysql({ host: target.host, port: target.port, user: target.user, ...(password === undefined ? {} : { password }) });
-      return mysqlImageTable(conn, config.database.name, config.database.table);
+      return mysqlImageTable(conn, config.database.name, config.database.table, config.database.timelapseTable);
     },
     async camera() {
       if (sandbox) return (await import('./sandbox-camera.js')).sandboxCamera(config);

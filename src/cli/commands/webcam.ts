@@ -1,7 +1,8 @@
 /**
- * `opsdeck webcam schedule|status|capture|ingest`: the seed's two cron jobs
- * (capture on the camera host, ingest on the server) and the checks around
- * them. capture and ingest print what they would do without --yes.
+ * `opsdeck webcam schedule|status|capture|ingest|timelapse`: the seed's two
+ * cron jobs (capture on the camera host, ingest on the server), the checks
+ * around them and the timelapse. capture, ingest and timelapse print what
+ * they would do without --yes.
  */
 import type { Command } from 'commander';
 import { lockDirOf, type CommandContext } from '../../core/context.js';
@@ -11,10 +12,12 @@ import { formatAge } from '../../core/format.js';
 import { withLock } from '../../core/lock.js';
 import { cameraArgv, CAPTURE_LOCK, runCapture } from '../../webcam/capture.js';
 import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan } from '../../webcam/ingest.js';
+import { periodOf, type Period } from '../../webcam/period.js';
 import { captureDecision, daySchedule, type DaySchedule } from '../../webcam/schedule.js';
 import { webcamSite } from '../../webcam/site.js';
 import { webcamStatus, type WebcamStatus } from '../../webcam/status.js';
 import { localDate, localTime } from '../../webcam/time.js';
+import { applyTimelapse, planTimelapse, TIMELAPSE_LOCK, type TimelapsePlan } from '../../webcam/timelapse.js';
 import { stdoutPainter, toJson } from '../output.js';
 import type { RegisterArea } from '../types.js';
 
@@ -163,6 +166,58 @@ async function ingestCommand(ctx: CommandContext): Promise<ExitCode> {
   );
 }
 
+type PeriodOpts = { day?: string; date?: string; week?: string; month?: string };
+
+function periodFrom(ctx: CommandContext, o: PeriodOpts): Period {
+  const tz = ctx.config.webcam.timeZone;
+  const day = o.day ?? o.date;
+  const given = [day, o.week, o.month].filter((x) => x !== undefined);
+  if (given.length > 1) throw new OpsError('USAGE', 'give one of --day, --week or --month');
+  if (o.week !== undefined) return periodOf('week', o.week, tz);
+  if (o.month !== undefined) return periodOf('month', o.month, tz);
+  return periodOf('day', day ?? localDate(ctx.clock.now(), tz), tz);
+}
+
+function renderTimelapsePlan(p: TimelapsePlan): string {
+  const lines = [`${p.period}: ${p.frames.length} frames${p.frames.length ? ` → ${p.width}x${p.height} at ${p.fps} fps, ${(p.frames.length / p.fps).toFixed(1)} s` : ''}`];
+  if (p.frames.length) lines.push(`  first ${p.frames[0]!.capturedAt}, last ${p.frames.at(-1)!.capturedAt}`, `  to ${p.output} and s3://${p.bucket}/${p.key}`);
+  if (p.missing.length) lines.push(`  ${p.missing.length} frames in the table but not in the archive here, left out (first: ${p.missing[0]})`);
+  if (p.upToDate) lines.push('  up to date: this build is already recorded');
+  return lines.join('\n');
+}
+
+async function timelapseCommand(ctx: CommandContext, opts: PeriodOpts & { rebuild?: boolean }): Promise<ExitCode> {
+  const period = periodFrom(ctx, opts);
+  refuseReadOnly(ctx, 'timelapse');
+  const site = webcamSite(ctx);
+  const bucket = site.bucket();
+  const table = await site.openTable();
+  try {
+    const plan = await planTimelapse({ config: site.config, paths: site.paths, table, bucket, period });
+    const nothing = plan.frames.length === 0 || (plan.upToDate && !opts.rebuild);
+    if (!ctx.options.yes || nothing) {
+      ctx.stdout(ctx.options.json ? toJson({ plan, applied: false }) : renderTimelapsePlan(plan));
+      if (plan.frames.length === 0) ctx.stderr(`no archived frames for ${plan.period}: nothing to do`);
+      else if (nothing) ctx.stderr('nothing to do (--rebuild makes it again)');
+      else ctx.stderr(`nothing built: rerun with --yes to encode these ${plan.frames.length} frames`);
+      return ExitCode.Ok;
+    }
+    const objects = await site.objects();
+    return await withLock(
+      TIMELAPSE_LOCK,
+      async () => {
+        const r = await applyTimelapse(plan, { config: site.config, objects, table, clock: ctx.clock, audit: ctx.audit, signal: ctx.signal, onProgress: ctx.progress });
+        if (ctx.options.json) ctx.stdout(toJson({ plan, applied: true, result: r }));
+        else ctx.stdout(`${r.outcome === 'replaced' ? 'rebuilt' : 'built'} ${plan.period}: ${r.row.frames} frames, ${r.row.width}x${r.row.height}, ${r.row.bytes} bytes\n  ${r.row.localPath}\n  s3://${bucket}/${r.row.key}`);
+        return ExitCode.Ok;
+      },
+      { onWarning: ctx.stderr, signal: ctx.signal, dir: lockDirOf(ctx) },
+    );
+  } finally {
+    await table.close();
+  }
+}
+
 export const register: RegisterArea = (program: Command, action) => {
   const webcam = program
     .command('webcam')
@@ -175,6 +230,7 @@ Examples:
   opsdeck webcam capture --batch --yes                camera host cron, every interval
   opsdeck webcam ingest --batch --yes                 server cron
   opsdeck webcam status --batch                       exit 1 when stale or faulty (a cron check)
+  opsdeck webcam timelapse --batch --day 2026-06-21 --yes   the day's frames as an MP4 (ffmpeg)
 
 Exit codes: 0 done or nothing to do, 1 a capture or ingest failed, or status
 found the pipeline stale, 2 usage or config, 3 refused (--read-only), 4 another
@@ -198,4 +254,13 @@ capture or ingest holds the lock.`,
     .command('ingest')
     .description('ingest the incoming frames into S3, the archive and MySQL; without --yes only lists them')
     .action(action((ctx) => ingestCommand(ctx), { timeoutMs: 60 * MINUTE }));
+  webcam
+    .command('timelapse')
+    .description("encode a day's (week's, month's) archived frames into an MP4 with ffmpeg, upload and record it; without --yes only plans")
+    .option('--day <YYYY-MM-DD>', 'a local day in webcam.timeZone (default today)')
+    .option('--date <YYYY-MM-DD>', 'same as --day')
+    .option('--week <YYYY-Www>', 'an ISO week, e.g. 2026-W24')
+    .option('--month <YYYY-MM>', 'a calendar month')
+    .option('--rebuild', 'encode again even when this build is already recorded')
+    .action(action<PeriodOpts & { rebuild?: boolean }>((ctx, opts) => timelapseCommand(ctx, opts), { timeoutMs: 120 * MINUTE }));
 };
