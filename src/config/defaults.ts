@@ -55,6 +55,7 @@ const DEFAULTS: Config = {
     },
     database: { name: 'webcam', table: 'webcam_images', timelapseTable: 'webcam_timelapses' },
     timelapse: { ffmpeg: 'ffmpeg', fps: 24, width: 1280, crf: 23, timeoutSeconds: 1800 },
+    delivery: { method: 'local', timeoutSeconds: 120 },
   },
 };
 

@@ -116,6 +116,10 @@ webcam:
     command: [gphoto2, --capture-image-and-download, --force-overwrite, --filename, "{output}", "{settings}"]
     timeoutSeconds: 60
     lowLightSettings: { iso: "800" }
+  # delivery:                    # where the camera host puts frames (default: its own incoming/)
+  #   method: sftp               # upload to a .part name, then posix-rename: atomic on the server
+  #   host: ingest               # a name under hosts:
+  #   remoteDir: /var/spool/opsdeck-webcam/incoming
   # database:
   #   target: primary          # a name under mysql:
   #   name: webcam

@@ -40,6 +40,20 @@ const databaseSchema = z
   })
   .strict();
 
+const deliverySchema = z
+  .object({
+    /** local: into incoming on this host (capture and ingest on one machine, or a shared mount); sftp: to the ingest server */
+    method: z.enum(['local', 'sftp']).default('local'),
+    /** sftp: a name under `hosts:` (host, user, identityFile, knownHosts): the host key is checked, keys only */
+    host: z.string().optional(),
+    /** sftp: the ingest server's incoming folder */
+    remoteDir: z.string().optional(),
+    /** sftp: per frame, upload and rename */
+    timeoutSeconds: z.number().positive().max(3600).default(120),
+  })
+  .strict()
+  .refine((d) => d.method !== 'sftp' || (d.host !== undefined && d.remoteDir !== undefined), 'delivery.method sftp needs delivery.host (a name under hosts:) and delivery.remoteDir');
+
 const timelapseSchema = z
   .object({
     /** The ffmpeg program (Debian package `ffmpeg`); a path or a name on PATH. */
@@ -91,6 +105,7 @@ export const webcamConfigSchema = z
     capture: captureSchema.default(captureSchema.parse({})),
     database: databaseSchema.default(databaseSchema.parse({})),
     timelapse: timelapseSchema.default(timelapseSchema.parse({})),
+    delivery: deliverySchema.default(deliverySchema.parse({})),
   })
   .strict();
 export type WebcamConfig = z.infer<typeof webcamConfigSchema>;

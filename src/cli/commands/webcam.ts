@@ -104,20 +104,21 @@ async function captureCommand(ctx: CommandContext, opts: { force?: boolean }): P
     const settings = { ...cfg.capture.settings, ...(d.lowLight ? cfg.capture.lowLightSettings : {}) };
     const argv = site.sandbox ? ['(sandbox camera)'] : cameraArgv(cfg.capture.command, '<queue>/<time>.jpg', settings);
     const would = d.capture || opts.force;
-    if (ctx.options.json) ctx.stdout(toJson({ decision: d, wouldCapture: would, command: argv, applied: false }));
-    else ctx.stdout(`${d.reason}\n${would ? `would run: ${argv.join(' ')}` : 'would not capture'}`);
+    if (ctx.options.json) ctx.stdout(toJson({ decision: d, wouldCapture: would, command: argv, delivery: site.deliverer().where, applied: false }));
+    else ctx.stdout(`${d.reason}\n${would ? `would run: ${argv.join(' ')}` : 'would not capture'}\ndelivery to ${site.deliverer().where}`);
     ctx.stderr('nothing captured: rerun with --yes (cron: opsdeck webcam capture --batch --yes)');
     return ExitCode.Ok;
   }
   const camera = await site.camera();
+  const deliver = site.deliverer();
   return withLock(
     CAPTURE_LOCK,
     async () => {
-      const r = await runCapture({ config: cfg, paths: site.paths, camera, clock: ctx.clock, force: opts.force === true, audit: ctx.audit, signal: ctx.signal });
+      const r = await runCapture({ config: cfg, paths: site.paths, camera, clock: ctx.clock, force: opts.force === true, audit: ctx.audit, signal: ctx.signal, deliver });
       if (ctx.options.json) ctx.stdout(toJson(r));
       else {
         ctx.stdout(r.captured ? `captured ${r.captured}${r.decision.lowLight ? ' (low light)' : ''}` : r.error ? `capture failed: ${r.error}` : `no capture: ${r.decision.reason}`);
-        if (r.delivered.length) ctx.stdout(`delivered ${r.delivered.length} to ${site.paths.incoming}`);
+        if (r.delivered.length) ctx.stdout(`delivered ${r.delivered.length} to ${r.where ?? site.paths.incoming}`);
         if (r.queued) ctx.stdout(`${r.queued} still queued in ${site.paths.queue}`);
         if (r.fault) ctx.stdout(`camera fault: ${r.state.consecutiveFailures} failed captures in a row`);
       }
