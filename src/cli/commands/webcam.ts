@@ -14,10 +14,11 @@ import { cameraArgv, CAPTURE_LOCK, runCapture } from '../../webcam/capture.js';
 import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan } from '../../webcam/ingest.js';
 import { periodOf, type Period } from '../../webcam/period.js';
 import { captureDecision, daySchedule, type DaySchedule } from '../../webcam/schedule.js';
-import { webcamSite } from '../../webcam/site.js';
+import { webcamSite, type WebcamSite } from '../../webcam/site.js';
 import { webcamStatus, type WebcamStatus } from '../../webcam/status.js';
 import { localDate, localTime } from '../../webcam/time.js';
 import { applyTimelapse, planTimelapse, TIMELAPSE_LOCK, type TimelapsePlan } from '../../webcam/timelapse.js';
+import { watchIngest } from '../../webcam/watch.js';
 import { stdoutPainter, toJson } from '../output.js';
 import type { RegisterArea } from '../types.js';
 
@@ -128,15 +129,47 @@ async function captureCommand(ctx: CommandContext, opts: { force?: boolean }): P
   );
 }
 
-async function ingestCommand(ctx: CommandContext): Promise<ExitCode> {
+type IngestOpts = { watch?: boolean; interval?: string };
+
+async function watchCommand(ctx: CommandContext, site: WebcamSite, interval: string | undefined): Promise<ExitCode> {
+  const seconds = Number(interval ?? '5');
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new OpsError('USAGE', `--interval takes seconds > 0, not ${JSON.stringify(interval)}`);
+  const bucket = site.bucket();
+  const objects = await site.objects();
+  ctx.stderr(`watching ${site.paths.incoming} every ${seconds}s (frames quiet for ${site.config.quiescenceSeconds}s are taken); Ctrl-C stops after the frame in flight`);
+  const sum = await watchIngest({
+    config: site.config,
+    paths: site.paths,
+    objects,
+    bucket,
+    openTable: () => site.openTable(),
+    clock: ctx.clock,
+    intervalMs: seconds * 1000,
+    stop: ctx.signal,
+    lockDir: lockDirOf(ctx),
+    audit: ctx.audit,
+    onWarning: ctx.stderr,
+    onPass: (_plan, r) => {
+      const now = ctx.clock.now();
+      if (ctx.options.json) ctx.stdout(JSON.stringify({ at: now.toISOString(), result: r }));
+      else ctx.stdout(`${localTime(now, site.config.timeZone)} ${describeIngest(r)}`);
+      for (const x of r.rejected) if (!ctx.options.json) ctx.stdout(`  rejected ${x.name}: ${x.reason}`);
+    },
+  });
+  ctx.stderr(`watch stopped after ${sum.passes} passes: ${sum.ingested} ingested, ${sum.rejected} rejected, ${sum.failedPasses} passes failed`);
+  return ExitCode.Ok;
+}
+
+async function ingestCommand(ctx: CommandContext, opts: IngestOpts = {}): Promise<ExitCode> {
   refuseReadOnly(ctx, 'ingest');
   const site = webcamSite(ctx);
   if (!ctx.options.yes) {
     const plan = await planIngest(site.paths, site.config, ctx.clock.now());
     ctx.stdout(ctx.options.json ? toJson({ plan, applied: false }) : renderPlan(plan));
-    if (plan.ready.length) ctx.stderr(`nothing ingested: rerun with --yes to ingest these ${plan.ready.length}`);
+    if (plan.ready.length || opts.watch) ctx.stderr(opts.watch ? 'not watching: rerun with --yes to ingest as frames arrive' : `nothing ingested: rerun with --yes to ingest these ${plan.ready.length}`);
     return ExitCode.Ok;
   }
+  if (opts.watch) return watchCommand(ctx, site, opts.interval);
   const bucket = site.bucket();
   const objects = await site.objects();
   return withLock(
@@ -230,6 +263,7 @@ Examples:
   opsdeck webcam schedule --batch --date 2026-06-21   the day's capture windows
   opsdeck webcam capture --batch --yes                camera host cron, every interval
   opsdeck webcam ingest --batch --yes                 server cron
+  opsdeck webcam ingest --batch --yes --watch         or as a service: ingests as frames arrive
   opsdeck webcam status --batch                       exit 1 when stale or faulty (a cron check)
   opsdeck webcam timelapse --batch --day 2026-06-21 --yes   the day's frames as an MP4 (ffmpeg)
 
@@ -254,7 +288,10 @@ capture or ingest holds the lock.`,
   webcam
     .command('ingest')
     .description('ingest the incoming frames into S3, the archive and MySQL; without --yes only lists them')
-    .action(action((ctx) => ingestCommand(ctx), { timeoutMs: 60 * MINUTE }));
+    .option('--watch', 'keep running: a pass every --interval seconds; Ctrl-C stops after the frame in flight')
+    .option('--interval <seconds>', 'between --watch passes (default 5)')
+    // --watch has no overall deadline (each S3 and MySQL call keeps its own); after Ctrl-C the frame in flight may finish
+    .action(action<IngestOpts>((ctx, opts) => ingestCommand(ctx, opts), { timeoutMs: (o) => (o.watch ? Infinity : 60 * MINUTE), graceMs: 2 * MINUTE }));
   webcam
     .command('timelapse')
     .description("encode a day's (week's, month's) archived frames into an MP4 with ffmpeg, upload and record it; without --yes only plans")
