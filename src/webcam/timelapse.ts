@@ -120,6 +120,15 @@ export function ffmpegArgs(plan: Pick<TimelapsePlan, 'width' | 'height' | 'fps' 
 
 export async function applyTimelapse(plan: TimelapsePlan, deps: TimelapseDeps): Promise<{ row: TimelapseRow; outcome: 'inserted' | 'replaced' }> {
   if (plan.frames.length === 0) throw new OpsError('USAGE', `no archived frames for ${plan.period}: nothing to make a timelapse of`);
+  try {
+    return await build(plan, deps);
+  } catch (e) {
+    await deps.audit?.append({ action: 'webcam.timelapse', target: plan.period, result: 'failed', details: { error: (e as Error).message } }).catch(() => {});
+    throw e;
+  }
+}
+
+async function build(plan: TimelapsePlan, deps: TimelapseDeps): Promise<{ row: TimelapseRow; outcome: 'inserted' | 'replaced' }> {
   const { config, clock } = deps;
   const again = <T>(fn: () => Promise<T>): Promise<T> => retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, ...(deps.signal ? { signal: deps.signal } : {}) });
   const dir = path.dirname(plan.output);

@@ -136,8 +136,10 @@ describe('timelapse with the real ffmpeg, s3rver and MariaDB', () => {
   it('a missing ffmpeg says which package to install', async () => {
     const plan = await planTimelapse({ config, paths, table, bucket: BUCKET, period: periodOf('day', '2026-06-15', config.timeZone) });
     const broken = { ...config, timelapse: { ...config.timelapse, ffmpeg: '/nonexistent/ffmpeg' } };
-    const err = await applyTimelapse(plan, { config: broken, objects, table, clock: systemClock }).catch((e: unknown) => e);
+    const audit = memoryAuditLog();
+    const err = await applyTimelapse(plan, { config: broken, objects, table, clock: systemClock, audit }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'FFMPEG_MISSING', hint: expect.stringMatching(/apt-get install ffmpeg/) });
+    expect(audit.entries.map((e) => [e.action, e.result])).toEqual([['webcam.timelapse', 'failed']]);
     expect(existsSync(plan.output)).toBe(true); // the earlier build is left as it was
   });
 });
