@@ -190,7 +190,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
     const { cmd, opts, positional } = split(args);
     await run(async () => {
       const g = globals(cmd);
-      const ms = g.timeoutMs ?? defaults.timeoutMs;
+      const ms = g.timeoutMs ?? (typeof defaults.timeoutMs === 'function' ? defaults.timeoutMs(opts as never) : defaults.timeoutMs);
       const name = `opsdeck ${commandPath(cmd)}`;
       const dl = deadline(ms, name, `a remote service stopped answering, or the work is larger than the deadline: check the endpoint and network (aws.endpoint, proxies), or pass a longer --timeout`);
       const signal = deps.interrupt ? AbortSignal.any([dl.signal, deps.interrupt]) : dl.signal;
@@ -198,7 +198,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<ExitCod
         const ctx = await buildContext(g, { ...ctxDeps, signal });
         // The handler may be stuck on a socket that never answers: the race hands control back at the deadline.
         // A moment of grace lets it unwind (deletions in flight, locks released in finally blocks) when it does react.
-        const code = await raceSignal(handler(ctx, opts as never, positional), signal, 5_000);
+        const code = await raceSignal(handler(ctx, opts as never, positional), signal, defaults.graceMs ?? 5_000);
         // Cancelled by a signal and unwound cleanly: the exit code still says how the run ended.
         if (deps.interrupt?.aborted) throw deps.interrupt.reason;
         return code;

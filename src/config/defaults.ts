@@ -53,7 +53,9 @@ const DEFAULTS: Config = {
       lowLightSettings: { iso: '800' },
       faultAfter: 3,
     },
-    database: { name: 'webcam', table: 'webcam_images' },
+    database: { name: 'webcam', table: 'webcam_images', timelapseTable: 'webcam_timelapses' },
+    timelapse: { ffmpeg: 'ffmpeg', fps: 24, width: 1280, crf: 23, timeoutSeconds: 1800 },
+    delivery: { method: 'local', timeoutSeconds: 120 },
   },
 };
 

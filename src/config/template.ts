@@ -118,8 +118,17 @@ webcam:
     command: [gphoto2, --capture-image-and-download, --force-overwrite, --filename, "{output}", "{settings}"]
     timeoutSeconds: 60
     lowLightSettings: { iso: "800" }
+  # delivery:                    # where the camera host puts frames (default: its own incoming/)
+  #   method: sftp               # upload to a .part name, then posix-rename: atomic on the server
+  #   host: ingest               # a name under hosts:
+  #   remoteDir: /var/spool/opsdeck-webcam/incoming
   # database:
   #   target: primary          # a name under mysql:
   #   name: webcam
   #   table: webcam_images
+  #   timelapseTable: webcam_timelapses
+  # timelapse:                   # opsdeck webcam timelapse --day|--week|--month
+  #   ffmpeg: ffmpeg             # Debian package ffmpeg
+  #   fps: 24
+  #   width: 1280
 `;

@@ -70,6 +70,8 @@ export interface Deadline {
  */
 export function deadline(ms: number, what: string, hint: string): Deadline {
   const ac = new AbortController();
+  // Infinity: no overall deadline (a watch loop); setTimeout would take it as 1 ms
+  if (!Number.isFinite(ms)) return { signal: ac.signal, ms, dispose: () => {} };
   const timer = setTimeout(() => ac.abort(timeoutError(what, ms, hint)), ms);
   timer.unref?.();
   return { signal: ac.signal, ms, dispose: () => clearTimeout(timer) };

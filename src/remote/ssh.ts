@@ -2,7 +2,7 @@ import { REMOTE_DEFAULTS } from '../core/deadline.js';
 import { appendFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { OpsError } from '../core/errors.js';
 import {
   entriesFor,
@@ -68,6 +68,8 @@ export interface SshConnection {
   readonly hostKeyFingerprint: string;
   /** `command` is run by the remote shell as is: callers quote values with shellQuote. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** An SFTP session on this connection (the server's sftp subsystem). */
+  sftp(): Promise<SFTPWrapper>;
   close(): void;
 }
 
@@ -219,6 +221,17 @@ export async function connectSsh(t: SshTarget): Promise<SshConnection> {
     user: t.user,
     hostKeyFingerprint: fingerprint,
     exec: (command, opts = {}) => execOn(client, command, opts, `${t.user}@${t.host}:${port}`),
+    sftp: () =>
+      new Promise<SFTPWrapper>((resolve, reject) => {
+        try {
+          client.sftp((err, sftp) => {
+            if (err) reject(new OpsError('SSH_SFTP', `cannot open SFTP on ${t.user}@${t.host}:${port}: ${err.message}`, { hint: 'the server needs an sftp Subsystem in sshd_config (Subsystem sftp internal-sftp)' }));
+            else resolve(sftp);
+          });
+        } catch (e) {
+          reject(new OpsError('SSH_SFTP', `cannot open SFTP on ${t.user}@${t.host}:${port}: ${(e as Error).message}`, { hint: 'the SSH connection was closed; reconnect' }));
+        }
+      }),
     close: () => client.end(),
   };
 }

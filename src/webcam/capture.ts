@@ -1,8 +1,9 @@
 /**
  * The camera host's half: capture while the sun is up, under a lock (the
  * seed's `ps | grep gphoto2`), with a hard timeout around the camera command,
- * and deliver into incoming atomically (write a dot-name, then rename: ingest
- * never takes a half-written frame). A frame that cannot be delivered stays
+ * and deliver into incoming atomically, here or on the ingest server over
+ * SFTP (write a dot-name, then rename: ingest never takes a half-written
+ * frame; see delivery.ts). A frame that cannot be delivered stays
  * in the local queue and goes with the next run. N failures in a row are a
  * camera fault, which the status shows.
  */
@@ -15,6 +16,7 @@ import { ensureDir } from '../core/dirs.js';
 import { OpsError } from '../core/errors.js';
 import type { WebcamConfig } from './config.js';
 import { isJpegName, isPartial, type WebcamPaths } from './paths.js';
+import { localSink, type FrameSink, type SinkOpener } from './delivery.js';
 import { captureDecision, type CaptureDecision } from './schedule.js';
 import { localStamp } from './time.js';
 
@@ -48,6 +50,8 @@ export interface CaptureResult {
   captured: string | undefined;
   /** frames moved into incoming this run (earlier ones left queued included) */
   delivered: string[];
+  /** where they went: a folder or sftp://... */
+  where: string | undefined;
   /** still in the local queue */
   queued: number;
   error: string | undefined;
@@ -124,23 +128,25 @@ async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await fsp.rename(tmp, file);
 }
 
-/** Moves every queued frame into incoming, oldest first; stops at the first that fails (it stays queued). */
-export async function deliverQueue(paths: WebcamPaths): Promise<{ delivered: string[]; queued: number; error?: string }> {
+/** Delivers every queued frame, oldest first; stops at the first that fails (it and the later ones stay queued). */
+export async function deliverQueue(paths: WebcamPaths, open: SinkOpener = localSink(paths.incoming)): Promise<{ delivered: string[]; queued: number; error?: string; where?: string }> {
   await ensureDir(paths.queue, { what: 'the webcam capture queue' });
   const names = (await fsp.readdir(paths.queue)).filter((n) => isJpegName(n) && !isPartial(n)).sort();
   const delivered: string[] = [];
+  if (names.length === 0) return { delivered, queued: 0 };
+  let sink: FrameSink | undefined;
   try {
-    await ensureDir(paths.incoming, { what: 'the webcam incoming folder' });
+    sink = await open.open();
     for (const name of names) {
-      const tmp = path.join(paths.incoming, `.${name}.part`);
-      await fsp.copyFile(path.join(paths.queue, name), tmp);
-      await fsp.rename(tmp, path.join(paths.incoming, name));
+      await sink.put(name, path.join(paths.queue, name));
       await fsp.unlink(path.join(paths.queue, name));
       delivered.push(name);
     }
-    return { delivered, queued: 0 };
+    return { delivered, queued: 0, where: open.where };
   } catch (e) {
-    return { delivered, queued: names.length - delivered.length, error: `delivery to ${paths.incoming} failed: ${(e as Error).message}` };
+    return { delivered, queued: names.length - delivered.length, error: `delivery to ${open.where} failed: ${(e as Error).message}`, where: open.where };
+  } finally {
+    await sink?.close().catch(() => {});
   }
 }
 
@@ -153,6 +159,8 @@ export interface CaptureDeps {
   force?: boolean;
   audit?: AuditLog;
   signal?: AbortSignal;
+  /** where frames go; default the local incoming folder */
+  deliver?: SinkOpener;
 }
 
 export async function runCapture(deps: CaptureDeps): Promise<CaptureResult> {
@@ -184,11 +192,12 @@ export async function runCapture(deps: CaptureDeps): Promise<CaptureResult> {
     await writeJsonAtomic(paths.captureState, state);
     await deps.audit?.append({ action: 'webcam.capture', target: captured ?? 'camera', result: error ? 'failed' : 'ok', details: { lowLight: decision.lowLight, altitude: decision.altitude, ...(error ? { error } : {}) } });
   }
-  const d = await deliverQueue(paths);
+  const d = await deliverQueue(paths, deps.deliver);
   return {
     decision,
     captured,
     delivered: d.delivered,
+    where: d.where,
     queued: d.queued,
     error: error ?? d.error,
     state,

@@ -35,6 +35,37 @@ const databaseSchema = z
     target: z.string().optional(),
     name: z.string().regex(/^[A-Za-z0-9_]+$/, 'a database name: letters, digits and _').default('webcam'),
     table: z.string().regex(/^[A-Za-z0-9_]+$/, 'a table name: letters, digits and _').default('webcam_images'),
+    /** One row per built timelapse (period, frames, object key), beside the image table. */
+    timelapseTable: z.string().regex(/^[A-Za-z0-9_]+$/, 'a table name: letters, digits and _').default('webcam_timelapses'),
+  })
+  .strict();
+
+const deliverySchema = z
+  .object({
+    /** local: into incoming on this host (capture and ingest on one machine, or a shared mount); sftp: to the ingest server */
+    method: z.enum(['local', 'sftp']).default('local'),
+    /** sftp: a name under `hosts:` (host, user, identityFile, knownHosts): the host key is checked, keys only */
+    host: z.string().optional(),
+    /** sftp: the ingest server's incoming folder */
+    remoteDir: z.string().optional(),
+    /** sftp: per frame, upload and rename */
+    timeoutSeconds: z.number().positive().max(3600).default(120),
+  })
+  .strict()
+  .refine((d) => d.method !== 'sftp' || (d.host !== undefined && d.remoteDir !== undefined), 'delivery.method sftp needs delivery.host (a name under hosts:) and delivery.remoteDir');
+
+const timelapseSchema = z
+  .object({
+    /** The ffmpeg program (Debian package `ffmpeg`); a path or a name on PATH. */
+    ffmpeg: z.string().min(1).default('ffmpeg'),
+    /** Frames per second of the video: one captured frame each. */
+    fps: z.number().int().min(1).max(120).default(24),
+    /** Video width in pixels (never wider than the frames; made even, as yuv420p needs). */
+    width: z.number().int().min(16).max(7680).default(1280),
+    /** x264 constant rate factor: lower is better and bigger. */
+    crf: z.number().int().min(0).max(51).default(23),
+    /** ffmpeg is killed after this. */
+    timeoutSeconds: z.number().positive().max(86_400).default(1800),
   })
   .strict();
 
@@ -73,6 +104,8 @@ export const webcamConfigSchema = z
     staleAfterIntervals: z.number().int().min(1).default(3),
     capture: captureSchema.default(captureSchema.parse({})),
     database: databaseSchema.default(databaseSchema.parse({})),
+    timelapse: timelapseSchema.default(timelapseSchema.parse({})),
+    delivery: deliverySchema.default(deliverySchema.parse({})),
   })
   .strict();
 export type WebcamConfig = z.infer<typeof webcamConfigSchema>;

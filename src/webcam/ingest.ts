@@ -68,7 +68,10 @@ export interface IngestDeps {
   table: ImageTable;
   clock: Clock;
   audit?: AuditLog;
+  /** cancels at once, the file in flight included (it stays in incoming: the next run takes it whole) */
   signal?: AbortSignal;
+  /** checked between files: the file in flight finishes, the rest wait for the next run (a watch's Ctrl-C) */
+  stop?: AbortSignal;
   onProgress?: ProgressSink;
   onWarning?: (text: string) => void;
   /** retries after the first attempt for S3 and MySQL calls (default 4, with jittered backoff) */
@@ -140,6 +143,10 @@ export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<I
 
   for (const [i, f] of plan.ready.entries()) {
     deps.signal?.throwIfAborted();
+    if (deps.stop?.aborted) {
+      result.notAttempted = plan.ready.length - i;
+      break;
+    }
     const file = path.join(paths.incoming, f.name);
     try {
       const st = await fsp.stat(file).catch(() => undefined);

@@ -9,7 +9,9 @@ import type { ObjectStorePort } from '../cloud/ports.js';
 import { resolveConfigSecret } from '../config/secrets.js';
 import type { CommandContext } from '../core/context.js';
 import { OpsError } from '../core/errors.js';
+import { sshTargetFromHost } from '../remote/target.js';
 import { commandCamera, type Camera } from './capture.js';
+import { localSink, sftpSink, type SinkOpener } from './delivery.js';
 import type { WebcamConfig } from './config.js';
 import { webcamPaths, type WebcamPaths } from './paths.js';
 import { fileImageTable, type ImageTable } from './table.js';
@@ -27,6 +29,8 @@ export interface WebcamSite {
   /** A fresh handle each call (close it): a long-lived pane must see rows other runs added. */
   openTable(): Promise<ImageTable>;
   camera(): Promise<Camera>;
+  /** Where captures go (webcam.delivery): the local incoming folder, or SFTP to the ingest server. */
+  deliverer(): SinkOpener;
 }
 
 export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | 'options' | 'stateDir' | 'sandboxDir' | 'cloud'>): WebcamSite {
@@ -35,6 +39,12 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
   const paths = sandbox
     ? webcamPaths({}, path.join(ctx.sandboxDir ?? ctx.stateDir, 'webcam'))
     : webcamPaths(config, path.join(ctx.stateDir, 'webcam'));
+  const sftpHost = (): ReturnType<typeof sshTargetFromHost> => {
+    const name = config.delivery.host ?? '';
+    const h = ctx.config.hosts[name];
+    if (!h) throw new OpsError('USAGE', `webcam.delivery.host names ${name || 'nothing'}, which is not under hosts:`, { hint: 'add the ingest server under hosts: (host, user, identityFile, knownHosts) and name it in webcam.delivery.host' });
+    return sshTargetFromHost(h);
+  };
   return {
     config,
     paths,
@@ -58,7 +68,12 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
       const { mysqlImageTable } = await import('./table-mysql.js');
       const password = target.password === undefined ? undefined : resolveConfigSecret(ctx.configPath, `mysql.${name}.password`, target.password);
       const conn = await connectMysql({ host: target.host, port: target.port, user: target.user, ...(password === undefined ? {} : { password }) });
-      return mysqlImageTable(conn, config.database.name, config.database.table);
+      return mysqlImageTable(conn, config.database.name, config.database.table, config.database.timelapseTable);
+    },
+    deliverer() {
+      const d = config.delivery;
+      if (sandbox || d.method === 'local') return localSink(paths.incoming);
+      return sftpSink({ target: sftpHost(), remoteDir: d.remoteDir ?? '', timeoutMs: d.timeoutSeconds * 1000 });
     },
     async camera() {
       if (sandbox) return (await import('./sandbox-camera.js')).sandboxCamera(config);

@@ -5,7 +5,7 @@
 import type { MysqlConnection } from '../mysql/connection.js';
 import { mysqlError } from '../mysql/connection.js';
 import type { TimeSource } from './exif.js';
-import type { ImageRow, ImageTable, StoredSize } from './table.js';
+import type { ImageRow, ImageTable, StoredSize, TimelapseRow } from './table.js';
 
 /** "2026-06-15 19:00:00.000": UTC, the form DATETIME(3) takes without the session's zone in the way. */
 export const sqlUtc = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
@@ -29,9 +29,28 @@ function rowFrom(r: Row): ImageRow {
   };
 }
 
-/** The MySQL table; `database` and `table` come validated from the config (letters, digits, _). */
-export function mysqlImageTable(conn: MysqlConnection, database: string, table: string, timeoutMs = 30_000): ImageTable {
+function timelapseFrom(r: Row): TimelapseRow {
+  return {
+    period: String(r['period']),
+    from: fromSqlUtc(r['period_from']),
+    to: fromSqlUtc(r['period_to']),
+    framesHash: String(r['frames_hash']),
+    frames: Number(r['frames']),
+    key: String(r['object_key']),
+    contentHash: String(r['content_hash']),
+    width: Number(r['width']),
+    height: Number(r['height']),
+    bytes: Number(r['bytes']),
+    fps: Number(r['fps']),
+    localPath: String(r['local_path']),
+    builtAt: fromSqlUtc(r['built_at']),
+  };
+}
+
+/** The MySQL tables; `database`, `table` and `timelapseTable` come validated from the config (letters, digits, _). */
+export function mysqlImageTable(conn: MysqlConnection, database: string, table: string, timelapseTable = 'webcam_timelapses', timeoutMs = 30_000): ImageTable {
   const t = `\`${database}\`.\`${table}\``;
+  const tl = `\`${database}\`.\`${timelapseTable}\``;
   const q = async (sql: string, values: unknown[] = []): Promise<Row[] & { affectedRows?: number }> => {
     try {
       const [rows] = await conn.query({ sql, values, timeout: timeoutMs });
@@ -60,6 +79,21 @@ export function mysqlImageTable(conn: MysqlConnection, database: string, table: 
         UNIQUE KEY content_hash (content_hash),
         KEY captured_at (captured_at)
       ) DEFAULT CHARSET=utf8mb4`);
+      await q(`CREATE TABLE IF NOT EXISTS ${tl} (
+        period VARCHAR(32) NOT NULL PRIMARY KEY,
+        period_from DATETIME(3) NOT NULL,
+        period_to DATETIME(3) NOT NULL,
+        frames_hash CHAR(64) NOT NULL,
+        frames INT UNSIGNED NOT NULL,
+        object_key VARCHAR(1024) NOT NULL,
+        content_hash CHAR(64) NOT NULL,
+        width INT UNSIGNED NOT NULL,
+        height INT UNSIGNED NOT NULL,
+        bytes BIGINT UNSIGNED NOT NULL,
+        fps INT UNSIGNED NOT NULL,
+        local_path VARCHAR(1024) NOT NULL,
+        built_at DATETIME(3) NOT NULL
+      ) DEFAULT CHARSET=utf8mb4`);
     },
     async find(hash) {
       const rows = await q(`SELECT * FROM ${t} WHERE content_hash = ?`, [hash]);
@@ -85,6 +119,26 @@ export function mysqlImageTable(conn: MysqlConnection, database: string, table: 
     async count() {
       const rows = await q(`SELECT COUNT(*) AS n FROM ${t}`);
       return Number(rows[0]?.['n'] ?? 0);
+    },
+    async between(from, to) {
+      const rows = await q(`SELECT * FROM ${t} WHERE captured_at >= ? AND captured_at < ? ORDER BY captured_at, id`, [sqlUtc(from), sqlUtc(to)]);
+      return rows.map(rowFrom);
+    },
+    async findTimelapse(period) {
+      const rows = await q(`SELECT * FROM ${tl} WHERE period = ?`, [period]);
+      return rows[0] ? timelapseFrom(rows[0]) : undefined;
+    },
+    async recordTimelapse(r) {
+      const res = await q(
+        `INSERT INTO ${tl} (period, period_from, period_to, frames_hash, frames, object_key, content_hash, width, height, bytes, fps, local_path, built_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE period_from = VALUES(period_from), period_to = VALUES(period_to), frames_hash = VALUES(frames_hash), frames = VALUES(frames),
+           object_key = VALUES(object_key), content_hash = VALUES(content_hash), width = VALUES(width), height = VALUES(height), bytes = VALUES(bytes),
+           fps = VALUES(fps), local_path = VALUES(local_path), built_at = VALUES(built_at)`,
+        [r.period, sqlUtc(r.from), sqlUtc(r.to), r.framesHash, r.frames, r.key, r.contentHash, r.width, r.height, r.bytes, r.fps, r.localPath, sqlUtc(r.builtAt)],
+      );
+      // MySQL counts an ON DUPLICATE KEY UPDATE that changed the row as 2 affected rows
+      return (res as { affectedRows?: number }).affectedRows === 1 ? 'inserted' : 'replaced';
     },
     close: () => conn.end(),
   };

@@ -32,6 +32,25 @@ export interface ImageRow {
   ingestedAt: Date;
 }
 
+/** One built timelapse: the period it covers, the frames it was made of, where it is. */
+export interface TimelapseRow {
+  /** "day:2026-06-15", "week:2026-W24", "month:2026-06": one row per period, the latest build */
+  period: string;
+  from: Date;
+  to: Date;
+  /** sha256 over the frames' content hashes in order, and the encoding settings: same value, same video */
+  framesHash: string;
+  frames: number;
+  key: string;
+  contentHash: string;
+  width: number;
+  height: number;
+  bytes: number;
+  fps: number;
+  localPath: string;
+  builtAt: Date;
+}
+
 export interface ImageTable {
   /** Creates what is missing (database, table); safe to call on every run. */
   ensure(): Promise<void>;
@@ -43,6 +62,11 @@ export interface ImageTable {
   /** Capture times since `from`, for per-day counts in the camera's zone. */
   capturedSince(from: Date): Promise<Date[]>;
   count(): Promise<number>;
+  /** Every image captured in [from, to), in capture order. */
+  between(from: Date, to: Date): Promise<ImageRow[]>;
+  findTimelapse(period: string): Promise<TimelapseRow | undefined>;
+  /** Inserts the period's row or replaces an earlier build of it. */
+  recordTimelapse(row: TimelapseRow): Promise<'inserted' | 'replaced'>;
   close(): Promise<void>;
 }
 
@@ -51,7 +75,7 @@ export interface ImageTable {
  * cut short by a crash is skipped on read; its image is still in incoming
  * (the file goes only after the row), so the next run appends it whole.
  */
-export function fileImageTable(file: string): ImageTable {
+export function fileImageTable(file: string, timelapseFile = path.join(path.dirname(file), 'timelapses.jsonl')): ImageTable {
   let rows: Map<string, ImageRow> | undefined;
   const load = async (): Promise<Map<string, ImageRow>> => {
     if (rows) return rows;
@@ -91,6 +115,30 @@ export function fileImageTable(file: string): ImageTable {
     latest: async (limit) => (await sorted()).slice(0, limit),
     capturedSince: async (from) => (await sorted()).filter((r) => r.capturedAt >= from).map((r) => r.capturedAt).reverse(),
     count: async () => (await load()).size,
+    between: async (from, to) => (await sorted()).filter((r) => r.capturedAt >= from && r.capturedAt < to).reverse(),
+    findTimelapse: async (period) => (await loadTimelapses(timelapseFile)).get(period),
+    async recordTimelapse(r) {
+      const had = (await loadTimelapses(timelapseFile)).has(r.period);
+      await ensureDir(path.dirname(timelapseFile), { what: 'the sandbox webcam table' });
+      await fsp.appendFile(timelapseFile, `\n${JSON.stringify(r)}\n`);
+      return had ? 'replaced' : 'inserted';
+    },
     close: async () => {},
   };
+}
+
+/** The latest line of each period wins: a rebuild appends, never rewrites. */
+async function loadTimelapses(file: string): Promise<Map<string, TimelapseRow>> {
+  const m = new Map<string, TimelapseRow>();
+  const text = await fsp.readFile(file, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as TimelapseRow & { from: string; to: string; builtAt: string };
+      m.set(r.period, { ...r, from: new Date(r.from), to: new Date(r.to), builtAt: new Date(r.builtAt) });
+    } catch {
+      /* a torn last line */
+    }
+  }
+  return m;
 }

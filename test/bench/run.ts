@@ -151,6 +151,13 @@ await bench('webcam ingest', async () => {
   report({ name: 'webcam: peak RSS while ingesting them', value: `${r.peakRssMiB.toFixed(0)} MiB`, target: 'bounded', reference: `+${(r.peakRssMiB - r.baseRssMiB).toFixed(0)} MiB over the process before the run` });
 });
 
+await bench('webcam timelapse', async () => {
+  const { measureTimelapse } = await import('./webcam.js');
+  const n = Number(process.env.BENCH_WEBCAM_TIMELAPSE_FRAMES ?? 144);
+  const r = await measureTimelapse(n);
+  report({ name: `webcam: timelapse of ${n} archived 12-MP frames (a 12-hour day at 5 min) with ffmpeg, ${r.size} H.264`, value: `${r.perSecond.toFixed(1)} frames/s`, target: '', reference: `${r.seconds.toFixed(1)} s, ${(r.bytes / 2 ** 20).toFixed(1)} MiB MP4, 2 cores` });
+});
+
 await bench('runbook journal', async () => {
   const { measureJournalOverhead } = await import('./runbooks.js');
   const j = await measureJournalOverhead();

@@ -5,19 +5,25 @@
  *   decode, mpr: clones) on the same file, same run;
  * - ingest end to end (sharp, s3rver, MariaDB, archive) in images per second,
  *   with the peak RSS of the process while it runs.
+ * - a timelapse of N archived 12-MP frames with the real ffmpeg (decode,
+ *   scale to 1280 wide, x264), in frames per second and MP4 bytes.
  * ImageMagick is only the reference: Debian's `imagemagick` (/usr/bin/convert).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import type { ObjectStorePort } from '../../src/cloud/ports.js';
 import { systemClock } from '../../src/core/clock.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import { makeSizes } from '../../src/webcam/images.js';
 import { applyIngest, planIngest } from '../../src/webcam/ingest.js';
 import { webcamPaths } from '../../src/webcam/paths.js';
+import { periodOf } from '../../src/webcam/period.js';
+import { fileImageTable } from '../../src/webcam/table.js';
+import { applyTimelapse, planTimelapse } from '../../src/webcam/timelapse.js';
 import { cameraJpeg, deliver, mysqlTable, s3Store } from '../integration/webcam-rig.js';
 import { ensureMariaDb } from '../services/mariadb.js';
 import { startS3Server } from '../services/s3.js';
@@ -93,7 +99,36 @@ export async function measureIngest(images: number): Promise<{ perSecond: number
   }
 }
 
+export async function measureTimelapse(frames: number): Promise<{ perSecond: number; seconds: number; bytes: number; size: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-timelapse-'));
+  try {
+    const config = { ...defaultConfig().webcam, bucket: 'bench' };
+    const paths = webcamPaths({}, dir);
+    const table = fileImageTable(path.join(dir, 'images.jsonl'));
+    const base = Date.UTC(2026, 5, 15, 12);
+    for (let i = 0; i < frames; i++) {
+      const at = new Date(base + i * 5 * 60_000);
+      const body = await cameraJpeg(i % 8, at, TWELVE_MP);
+      const archivePath = path.join(paths.archive, '2026', '06', '15', `${i}.jpg`);
+      mkdirSync(path.dirname(archivePath), { recursive: true });
+      writeFileSync(archivePath, body);
+      await table.upsert({ contentHash: `${i}`.padStart(64, '0'), capturedAt: at, capturedRaw: undefined, timeSource: 'exif', sourceName: `${i}.jpg`, width: TWELVE_MP.width, height: TWELVE_MP.height, bytes: body.length, sizes: [], archivePath, ingestedAt: at });
+    }
+    // the upload is not what is measured here: the ingest bench has s3rver
+    const objects: ObjectStorePort = { getObject: async () => Buffer.alloc(0), putObject: async () => {}, listObjects: async () => [] };
+    const plan = await planTimelapse({ config, paths, table, bucket: 'bench', period: periodOf('day', '2026-06-15', config.timeZone) });
+    if (plan.frames.length !== frames) throw new Error(`planned ${plan.frames.length} of ${frames} frames`);
+    const t0 = performance.now();
+    const r = await applyTimelapse(plan, { config, objects, table, clock: systemClock });
+    const ms = performance.now() - t0;
+    return { perSecond: frames / (ms / 1000), seconds: ms / 1000, bytes: r.row.bytes, size: `${r.row.width}x${r.row.height}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(await measureResize());
   console.log(await measureIngest(Number(process.env.BENCH_WEBCAM_IMAGES ?? 20)));
+  console.log(await measureTimelapse(Number(process.env.BENCH_WEBCAM_TIMELAPSE_FRAMES ?? 20)));
 }

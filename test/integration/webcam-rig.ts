@@ -4,7 +4,8 @@
  * ingest (s3rver on loopback, the rig's MariaDB).
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, readdirSync, statSync } from 'node:fs';
+import { promises as fsp, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createS3ObjectStore } from '../../src/cloud/aws/objects.js';
@@ -14,8 +15,8 @@ import { defaultConfig } from '../../src/config/defaults.js';
 import { connectMysql } from '../../src/mysql/connection.js';
 import { mysqlImageTable } from '../../src/webcam/table-mysql.js';
 import type { ImageTable } from '../../src/webcam/table.js';
-import type { MariaDbHandle } from '../services/mariadb.js';
-import type { S3ServerHandle } from '../services/s3.js';
+import { ensureMariaDb, type MariaDbHandle } from '../services/mariadb.js';
+import { startS3Server, type S3ServerHandle } from '../services/s3.js';
 
 /** A frame as a camera writes it: a gradient unique to `seed`, DateTimeOriginal in local time with its offset. */
 export async function cameraJpeg(seed: number, at: Date, opts: { width?: number; height?: number; offset?: string | null } = {}): Promise<Buffer> {
@@ -81,4 +82,42 @@ export function filesBelow(dir: string, opts: { dotFiles?: boolean } = {}): stri
   };
   walk(dir);
   return out.sort();
+}
+
+export interface WebcamRig {
+  s3: S3ServerHandle;
+  db: MariaDbHandle;
+  objects: ObjectStorePort;
+  table: ImageTable;
+  /** a fresh temp dir for the spool */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * s3rver with `bucket`, the rig's MariaDB with a private database, the SDK's
+ * credentials pointed at s3rver (vi.stubEnv), and a temp spool: the world an
+ * ingest or timelapse test runs in. Call stop() in afterAll.
+ */
+export async function startWebcamRig(bucket: string, stubEnv: (name: string, value: string) => void): Promise<WebcamRig> {
+  const [s3, db] = await Promise.all([startS3Server(), ensureMariaDb()]);
+  await s3.bucket(bucket);
+  stubEnv('AWS_ACCESS_KEY_ID', s3.credentials.accessKeyId);
+  stubEnv('AWS_SECRET_ACCESS_KEY', s3.credentials.secretAccessKey);
+  stubEnv('AWS_PROFILE', '');
+  const objects = await s3Store(s3);
+  const { table, drop } = await mysqlTable(db);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-webcam-it-'));
+  return {
+    s3,
+    db,
+    objects,
+    table,
+    dir,
+    async stop() {
+      await drop();
+      await Promise.all([s3.stop(), db.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the real services the integration tests start are installed:
-# haproxy, OpenSSH server + client, MariaDB server + client.
+# haproxy, OpenSSH server + client, MariaDB server + client, ffmpeg.
 # Idempotent and fast when everything is there (no apt-get update then).
 # Installs with apt-get when running as root; otherwise prints the exact
 # command and fails: a missing service must never turn into a silent skip.
@@ -13,8 +13,10 @@ declare -A PROBE=(
   [openssh-client]=/usr/bin/ssh-keygen
   [mariadb-server]=/usr/sbin/mariadbd
   [mariadb-client]=/usr/bin/mariadb
+  # webcam timelapses: ffmpeg encodes, ffprobe (same package) checks the result
+  [ffmpeg]=/usr/bin/ffmpeg
 )
-ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client)
+ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client ffmpeg)
 
 missing=()
 for pkg in "${ORDER[@]}"; do

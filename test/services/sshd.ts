@@ -77,6 +77,8 @@ export async function startSshd(): Promise<SshdHandle> {
       'LogLevel VERBOSE',
       'MaxStartups 100',
       'MaxSessions 50',
+      // in-process SFTP: no sftp-server binary needed; webcam delivery uploads through it
+      'Subsystem sftp internal-sftp',
       '',
     ].join('\n'),
   );

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import React from 'react';
@@ -89,5 +89,24 @@ describe('Webcam pane', () => {
     await press(app, '\t');
     await press(app, '\r');
     await waitFor(() => (app.lastFrame() ?? '').includes('7 in all') || undefined, 'the ingested frame', app.lastFrame, SLOW);
+  });
+});
+
+describe('Webcam pane: t builds the timelapse', () => {
+  it("after a confirmation, with a progress bar, into the archive and the sandbox's bucket; a second t says it is up to date", async () => {
+    const ctx = testContext();
+    const { app, store } = await show(ctx, 'the first load', (f) => f.includes('▀'));
+    await press(app, 't');
+    await waitFor(() => (app.lastFrame() ?? '').match(/Build the timelapse of \d{4}-\d\d-\d\d from 6 frames\?/) || undefined, 'the confirmation', app.lastFrame, SLOW);
+    expect(app.lastFrame()).toMatch(/at 24 fps/);
+    await press(app, '\t');
+    await press(app, '\r');
+    await waitFor(() => (store.getState().flash?.text ?? '').includes('timelapse of') || undefined, 'the built flash', () => store.getState().flash?.text ?? '', SLOW);
+    expect(store.getState().flash?.text).toMatch(/built, 6 frames, s3:\/\/opsdeck-sandbox\/webcam\/timelapse\/day-/);
+    expect(app.frames.some((f) => f.includes('Encoding the timelapse of'))).toBe(true);
+    const tl = path.join(stateDir, 'opsdeck', 'webcam', 'archive', 'timelapse');
+    expect(readdirSync(tl).filter((n) => n.endsWith('.mp4'))).toHaveLength(1);
+    await press(app, 't');
+    await waitFor(() => (store.getState().flash?.text ?? '').includes('up to date') || undefined, 'up to date', () => store.getState().flash?.text ?? '', SLOW);
   });
 });

@@ -8,7 +8,9 @@ import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/
 import { applyIngest, describeIngest, INGEST_LOCK, planIngest } from '../../src/webcam/ingest.js';
 import { loadOverview, type WebcamOverview } from '../../src/webcam/overview.js';
 import { webcamSite } from '../../src/webcam/site.js';
-import { localTime } from '../../src/webcam/time.js';
+import { periodOf } from '../../src/webcam/period.js';
+import { localDate, localTime } from '../../src/webcam/time.js';
+import { applyTimelapse, planTimelapse, TIMELAPSE_LOCK } from '../../src/webcam/timelapse.js';
 import { daylightBar, sparkBars, type BarKind } from '../../src/webcam/view.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -19,7 +21,9 @@ import type { PaneDefinition, PaneProps } from './types.js';
  * Webcam: today's daylight with now marked, both halves of the pipeline
  * (last capture, last ingest, the folders between them, a camera fault),
  * frames per day for two weeks, and the latest image drawn in half-block
- * cells. `i` ingests what is waiting, after a confirmation, with progress.
+ * cells. `i` ingests what is waiting, `t` builds the timelapse of the
+ * latest frame's day, each
+ * after a confirmation, with progress.
  */
 
 type Load = { status: 'loading' | 'ok' | 'error'; data: WebcamOverview | undefined; error?: unknown };
@@ -116,7 +120,8 @@ function Overview({ data, width, height }: { data: WebcamOverview; width: number
 
 export function WebcamPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', data: undefined });
-  const [ingesting, setIngesting] = useState(false);
+  /** the title of the work in progress (ingest or timelapse), shown over its progress bar */
+  const [working, setWorking] = useState<string | undefined>(undefined);
   const mounted = useRef(true);
   const progress = useProgress();
   const site = useMemo(() => webcamSite(ctx), [ctx]);
@@ -150,7 +155,7 @@ export function WebcamPane({ ctx, store, paneId, width, height }: PaneProps): Re
   }, [refresh, loader]);
 
   const ingestNow = async (): Promise<void> => {
-    if (refuseIfReadOnly(store, 'ingesting webcam frames') || ingesting) return;
+    if (refuseIfReadOnly(store, 'ingesting webcam frames') || working) return;
     const plan = await planIngest(site.paths, site.config, ctx.clock.now());
     if (plan.ready.length === 0) {
       store.getState().setFlash(plan.waiting.length ? `nothing ready: ${plan.waiting.length} still being written` : 'nothing to ingest', 'info');
@@ -163,7 +168,7 @@ export function WebcamPane({ ctx, store, paneId, width, height }: PaneProps): Re
     });
     if (!ok) return;
     progress.reset();
-    setIngesting(true);
+    setWorking('Ingesting webcam frames…');
     try {
       const result = await withLock(INGEST_LOCK, async () => {
         const table = await site.openTable();
@@ -177,21 +182,60 @@ export function WebcamPane({ ctx, store, paneId, width, height }: PaneProps): Re
     } catch (error) {
       store.getState().setFlash(describeError(error).message, 'error');
     } finally {
-      if (mounted.current) setIngesting(false);
+      if (mounted.current) setWorking(undefined);
       void refresh();
+    }
+  };
+
+  const timelapseNow = async (): Promise<void> => {
+    if (refuseIfReadOnly(store, 'building a webcam timelapse') || working) return;
+    // the day of the latest frame: today while the sun is up, yesterday's complete day at night
+    const latest = load.data?.status.latest?.capturedAt ?? ctx.clock.now();
+    const period = periodOf('day', localDate(latest, site.config.timeZone), site.config.timeZone);
+    let table;
+    try {
+      table = await site.openTable();
+      const plan = await planTimelapse({ config: site.config, paths: site.paths, table, bucket: site.bucket(), period });
+      if (plan.frames.length === 0 || plan.upToDate) {
+        store.getState().setFlash(plan.frames.length ? `timelapse of ${period.label} is up to date (${plan.frames.length} frames)` : `no archived frames for ${period.label} yet`, 'info');
+        return;
+      }
+      const ok = await store.getState().confirm({
+        title: `Build the timelapse of ${period.label} from ${plan.frames.length} frames?`,
+        body: [
+          `${plan.width}x${plan.height} at ${plan.fps} fps (${(plan.frames.length / plan.fps).toFixed(1)} s) with ${site.config.timelapse.ffmpeg}`,
+          `to ${plan.output}`,
+          `and s3://${plan.bucket}/${plan.key}`,
+          ...(plan.missing.length ? [`${plan.missing.length} frames not in the archive here are left out`] : []),
+        ],
+        confirmLabel: 'Build',
+      });
+      if (!ok) return;
+      progress.reset();
+      setWorking(`Encoding the timelapse of ${period.label}…`);
+      const t = table;
+      const r = await withLock(TIMELAPSE_LOCK, async () => applyTimelapse(plan, { config: site.config, objects: await site.objects(), table: t, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink }), { dir: lockDirOf(ctx) });
+      store.getState().setFlash(`webcam: timelapse of ${period.label} ${r.outcome === 'replaced' ? 'rebuilt' : 'built'}, ${r.row.frames} frames, s3://${plan.bucket}/${r.row.key}`, 'info');
+    } catch (error) {
+      const d = describeError(error);
+      store.getState().setFlash(d.hint ? `${d.message}: ${d.hint}` : d.message, 'error');
+    } finally {
+      await table?.close();
+      if (mounted.current) setWorking(undefined);
     }
   };
 
   const bindings: KeyBinding[] = [
     mutationKey(ctx.options.readOnly, { keys: ['i'], label: 'ingest now', title: 'Ingest the waiting webcam frames', run: () => void ingestNow() }),
+    mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'timelapse', title: "Build the timelapse of the latest frame's day (ffmpeg)", run: () => void timelapseNow() }),
     { keys: ['r'], label: 'refresh', title: 'Refresh the webcam status', run: () => void refresh() },
   ];
   usePaneKeys(store, paneId, bindings);
 
-  if (ingesting) {
+  if (working) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Text bold>Ingesting webcam frames…</Text>
+        <Text bold>{working}</Text>
         {progress.event ? <ProgressBar event={progress.event} width={Math.min(width, 72)} /> : <Text dimColor>starting…</Text>}
       </Box>
     );

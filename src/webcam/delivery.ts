@@ -1,0 +1,102 @@
+/**
+ * Where captured frames go: the incoming folder on this host, or the
+ * ingest server's incoming folder over SFTP. Either way a frame appears
+ * under its final name whole or not at all: it is written to a dot-name
+ * ending in .part (which ingest never takes), then renamed, over SFTP with
+ * posix-rename@openssh.com (an atomic rename(2) on the server, which the
+ * plain SFTP rename is not: it refuses to replace and is not atomic on every
+ * server). A frame that fails stays in the local queue.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
+import { ensureDir } from '../core/dirs.js';
+import { OpsError } from '../core/errors.js';
+import type { SshConnection, SshTarget } from '../remote/ssh.js';
+
+export interface FrameSink {
+  /** Delivers `file` as `name`, atomically; throws when it did not arrive. */
+  put(name: string, file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opened only when there is something to deliver: a down server costs nothing on a run with an empty queue. */
+export interface SinkOpener {
+  /** for messages: a folder, or sftp://user@host:port/dir */
+  where: string;
+  open(): Promise<FrameSink>;
+}
+
+export const partName = (name: string): string => `.${name}.part`;
+
+export function localSink(incoming: string): SinkOpener {
+  const open = async (): Promise<FrameSink> => {
+    await ensureDir(incoming, { what: 'the webcam incoming folder' });
+    return {
+      async put(name, file) {
+        const tmp = path.join(incoming, partName(name));
+        await fsp.copyFile(file, tmp);
+        await fsp.rename(tmp, path.join(incoming, name));
+      },
+      close: async () => {},
+    };
+  };
+  return { where: incoming, open };
+}
+
+/** One SFTP call with a deadline: a server that stops answering fails the frame instead of hanging the cron job. */
+function call<T>(what: string, timeoutMs: number, fn: (cb: (err: Error | undefined | null, v?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new OpsError('TIMEOUT', `SFTP ${what} did not finish within ${timeoutMs / 1000}s`)), timeoutMs);
+    fn((err, v) => {
+      clearTimeout(timer);
+      if (err) reject(new OpsError('SSH_SFTP', `SFTP ${what} failed: ${err.message}`));
+      else resolve(v as T);
+    });
+  });
+}
+
+export interface SftpDelivery {
+  target: SshTarget;
+  /** the ingest server's incoming folder (absolute, or relative to the login's home) */
+  remoteDir: string;
+  /** per file, upload and rename together */
+  timeoutMs: number;
+  /** injected by tests; default connectSsh */
+  connect?: (t: SshTarget) => Promise<SshConnection>;
+}
+
+export function sftpSink(d: SftpDelivery): SinkOpener {
+  const dir = d.remoteDir.replace(/\/+$/, '') || '/';
+  const where = `sftp://${d.target.user}@${d.target.host}:${d.target.port ?? 22}${dir.startsWith('/') ? '' : '/~/'}${dir}`;
+  const open = async (): Promise<FrameSink> => {
+    const connect = d.connect ?? (await import('../remote/ssh.js')).connectSsh;
+    const conn = await connect(d.target);
+    let sftp: SFTPWrapper;
+    try {
+      sftp = await conn.sftp();
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    const remote = (n: string): string => path.posix.join(dir, n);
+    return {
+      async put(name, file) {
+        const tmp = remote(partName(name));
+        await call<void>(`upload of ${name} to ${tmp}`, d.timeoutMs, (cb) => sftp.fastPut(file, tmp, (err) => cb(err)));
+        try {
+          await call<void>(`posix-rename of ${tmp}`, d.timeoutMs, (cb) => sftp.ext_openssh_rename(tmp, remote(name), (err) => cb(err)));
+        } catch (e) {
+          // leave no dot-file behind; the frame is still queued here and goes again whole
+          await call<void>(`removal of ${tmp}`, d.timeoutMs, (cb) => sftp.unlink(tmp, (err) => cb(err))).catch(() => {});
+          throw e;
+        }
+      },
+      async close() {
+        sftp.end();
+        conn.close();
+      },
+    };
+  };
+  return { where, open };
+}
