@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the real services the integration tests start are installed:
-# haproxy, OpenSSH server + client, MariaDB server + client, ffmpeg.
+# haproxy, OpenSSH server + client, MariaDB server + client, ffmpeg
+# (and with --bench, ImageMagick for the resize reference).
 # Idempotent and fast when everything is there (no apt-get update then).
 # Installs with apt-get when running as root; otherwise prints the exact
 # command and fails: a missing service must never turn into a silent skip.
@@ -17,6 +18,11 @@ declare -A PROBE=(
   [ffmpeg]=/usr/bin/ffmpeg
 )
 ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client ffmpeg)
+# `npm run bench` also measures sharp against ImageMagick's convert, on the same image
+if [[ "${1:-}" == "--bench" ]]; then
+  PROBE[imagemagick]=/usr/bin/convert
+  ORDER+=(imagemagick)
+fi
 
 missing=()
 for pkg in "${ORDER[@]}"; do
