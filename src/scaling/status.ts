@@ -233,3 +233,6 @@ export const SEED_TRIGGER = [
   'seed (2009): CPU > 60% for 2 min: +2 instances; CPU < 30%: -1 (two alarms, two simple policies, cooldowns)',
   'today: one target tracking policy, ASGAverageCPUUtilization at 50: AWS makes and tunes both alarms',
 ];
+
+/** The same, in one line for a key's help entry. */
+export const SEED_TRIGGER_SHORT = "Target tracking CPU policy. The seed's trigger: CPU > 60% for 2 min: +2, CPU < 30%: -1 (two alarms, two simple policies). Its target tracking equivalent: ASGAverageCPUUtilization at 50 (AWS makes and tunes both alarms)";
