@@ -102,6 +102,17 @@ describe('opsdeck scaling targets|register|deregister (batch, on the sandbox)', 
     expect((await cli('scaling', 'targets', 'nope')).code).toBe(2);
   });
 
+  it("show: each policy's alarms with their state, and the target group with its targets", async () => {
+    const r = await cli('scaling', 'show', 'web-asg');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/seed-scale-out: SimpleScaling \+2 .* · alarms web-cpu-above-60 (OK|ALARM)/);
+    expect(r.out).toMatch(/cpu-target-50: .* · alarms TargetTracking-web-asg-AlarmHigh (OK|ALARM), TargetTracking-web-asg-AlarmLow (OK|ALARM)/);
+    expect(r.out).toMatch(/Target group web-tg: \d+ healthy/);
+    const j = JSON.parse((await cli('scaling', 'show', 'web-asg', '--json')).out) as { alarms: Record<string, { state: string }>; targetGroups: { name: string }[] };
+    expect(Object.keys(j.alarms)).toHaveLength(4);
+    expect(j.targetGroups.map((t) => t.name)).toEqual(['web-tg']);
+  });
+
   it('deregister: the plan without --yes, the call with it (audited); the target then shows draining with its delay', async () => {
     const id = (await targetsOf(world))[0]!.id;
     const plan = await cli('scaling', 'deregister', 'web-asg', id);
