@@ -75,6 +75,8 @@ describe('Scaling pane', () => {
     await press(app, KEY.enter);
     await waitFor(async () => (await group(world)).desiredCapacity === target || undefined, 'the new capacity', app.lastFrame, SLOW);
     const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
+    // the call lands before its audit line is written: wait for the line, not just the effect
+    await waitFor(() => entries.length > 0 || undefined, 'the audit entry', app.lastFrame, SLOW);
     expect(entries.map((e) => [e.action, e.target, e.result])).toEqual([['scaling.setDesiredCapacity', ASG_NAME, 'ok']]);
   });
 
@@ -140,7 +142,8 @@ describe('Scaling pane', () => {
     await press(app, KEY.tab);
     await press(app, KEY.enter);
     await waitFor(async () => (await world.scaling.describePolicies(ASG_NAME)).find((p) => p.name === 'cpu-target-50')?.targetTracking?.targetValue === 55 || undefined, 'the policy at 55', app.lastFrame, SLOW);
-    await frameWhen(app, 'the list again', (x) => x.includes('[policies]') && !x.includes('PutScalingPolicy'));
+    // the refreshed list (the sandbox lists a replaced policy last): only then is "first" the row meant
+    await frameWhen(app, 'the refreshed list', (x) => x.includes('[policies]') && !x.includes('PutScalingPolicy') && x.includes('ASGAverageCPUUtilization at 55'));
     await pressUntil(app, 'g', 'the first policy selected', (x) => (selectedRow(x) ?? '').includes('seed-scale-out'));
     await pressUntil(app, 'd', 'the delete plan', (x) => x.includes('DeletePolicy web-asg seed-scale-out'));
     await press(app, KEY.tab);
@@ -162,6 +165,7 @@ describe('Scaling pane', () => {
     await press(app, KEY.enter);
     await waitFor(async () => (await group(world)).instances.find((i) => i.id === id)?.protectedFromScaleIn || undefined, 'the protection', app.lastFrame, SLOW);
     const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
+    await waitFor(() => entries.length === 2 || undefined, 'both audit entries', app.lastFrame, SLOW);
     expect(entries.map((e) => e.action)).toEqual(['scaling.suspendProcesses', 'scaling.setInstanceProtection']);
   });
 
