@@ -127,6 +127,17 @@ describe('Scaling pane', () => {
     await press(app, KEY.tab);
     await press(app, KEY.enter);
     await frameWhen(app, 'the target draining', (x) => (selectedRow(x) ?? '').includes('draining (delay 45 s)'));
+    // once drained it is gone from the list; d on the instance registers it again
+    world.advance(46_000);
+    await pressUntil(app, 'r', 'the drained target gone', (x) => x.includes('[targets]') && !x.includes(first));
+    await press(app, KEY.right);
+    await pressUntil(app, 'g', 'the instances, first selected', (x) => x.includes('[instances]') && (selectedRow(x) ?? '').includes('i-'));
+    let pick = await frameWhen(app, 'an instance row', (x) => (selectedRow(x) ?? '').includes('i-'));
+    while (!(selectedRow(pick) ?? '').includes(first)) pick = await pressUntil(app, KEY.down, 'the next instance', (x) => x !== pick);
+    await pressUntil(app, 'd', 'the register plan', (x) => x.includes(`RegisterTargets web-tg: ${first}`));
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => (await world.balancing.describeTargetGroups([TARGET_GROUP_ARN]))[0]?.targets.some((t) => t.id === first && t.state === 'initial') || undefined, 'the target registered', app.lastFrame, SLOW);
   });
 
   it("the policies list shows their alarms' state; t updates the selected target tracking policy, d deletes one", async () => {

@@ -222,7 +222,13 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     if (section === 'policies' && selectedRowId !== undefined) return after(deletePolicy(ctx, store, d, selectedRowId));
     const row = section === 'targets' ? targets.find((r) => r.key === selectedRowId) : undefined;
     if (row) return after(toggleTarget(ctx, store, d, row.t.id, row.tg.name, row.t.state === 'draining'));
-    store.getState().setFlash('d works on the policies list (delete) or the targets list (drain)', 'warn');
+    // an instance: drain it when it is a target, else register it with the (first) target group
+    const tg = d.targetGroups?.[0];
+    if (section === 'instances' && selectedRowId !== undefined && tg) {
+      const as = targets.find((r) => r.t.id === selectedRowId && r.t.state !== 'draining');
+      return after(toggleTarget(ctx, store, d, selectedRowId, as?.tg.name ?? tg.name, as === undefined));
+    }
+    store.getState().setFlash('d works on the policies list (delete), the targets or instances list (drain / register)', 'warn');
   };
   const protect = (): void => {
     if (!d) return;
@@ -272,7 +278,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity', run: () => openForm(capacityForm, 'changing capacity') }),
       mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
       mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined), 'changing a scaling policy') }),
-      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy, or drain (deregister) the selected target; a draining one is registered again', run: deleteOrDrain }),
+      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
       mutationKey(ctx.options.readOnly, { keys: ['s'], label: 'suspend/resume', title: 'Suspend every scaling process, or resume the suspended ones', run: () => d && after(toggleProcesses(ctx, store, d)) }),
       mutationKey(ctx.options.readOnly, { keys: ['P'], label: 'protect', title: 'Toggle scale-in protection of the selected instance', run: protect }),
       mutationKey(ctx.options.readOnly, { keys: ['X'], label: 'shutdown', title: 'Shut the group down in the safe order (typed confirmation)', run: () => d && void shutdown(ctx, store, d).then((ok) => ok && (back(), void refresh())) }),
