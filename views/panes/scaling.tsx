@@ -35,7 +35,8 @@ import type { PaneDefinition, PaneProps } from './types.js';
  * next scheduled action; Enter drills into a group (instances, activities,
  * policies, scheduled actions, load balancer targets: ←/→). `c` sets the
  * capacity, `p` pre-scales for a spike, `t` puts a target tracking policy,
- * `d` deletes the selected policy or drains the selected target, `s`
+ * `d` deletes the selected policy or drains/registers the selected target
+ * or instance, `s`
  * suspends/resumes processes, `P` toggles scale-in protection, `X` runs the
  * safe shutdown: each shows its exact calls and asks first.
  */
