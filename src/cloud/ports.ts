@@ -261,6 +261,61 @@ export interface ScalingPort {
   deleteLaunchConfiguration(name: string): Promise<void>;
 }
 
+/** One target of a target group with its health (DescribeTargetHealth). */
+export interface TargetHealth {
+  /** the instance id (or IP, for an ip target group) */
+  id: string;
+  port?: number | undefined;
+  availabilityZone?: string | undefined;
+  /** initial | healthy | unhealthy | unhealthy.draining | unused | draining | unavailable */
+  state: string;
+  /** Elb.RegistrationInProgress, Target.DeregistrationInProgress, Target.FailedHealthChecks, ... */
+  reason?: string | undefined;
+  description?: string | undefined;
+}
+
+/** An Application/Network Load Balancer target group, read with its targets' health. */
+export interface TargetGroup {
+  arn: string;
+  name: string;
+  protocol?: string | undefined;
+  port?: number | undefined;
+  /** instance | ip | lambda | alb */
+  targetType?: string | undefined;
+  loadBalancerArns: string[];
+  healthCheckPath?: string | undefined;
+  /** deregistration_delay.timeout_seconds: how long a deregistered target drains */
+  deregistrationDelaySeconds?: number | undefined;
+  targets: TargetHealth[];
+}
+
+/**
+ * Elastic Load Balancing v2: the target groups an Auto Scaling group is
+ * attached to. Throws CloudError with the API's code (TargetGroupNotFound,
+ * InvalidTarget, ...).
+ */
+export interface BalancingPort {
+  /** DescribeTargetGroups by ARN (all pages), each with its targets' health and its deregistration delay. */
+  describeTargetGroups(arns: readonly string[], opts?: ListOptions): Promise<TargetGroup[]>;
+  registerTargets(targetGroupArn: string, instanceIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<void>;
+  /** The targets drain for the group's deregistration delay before they stop getting traffic. */
+  deregisterTargets(targetGroupArn: string, instanceIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** A CloudWatch alarm's state (DescribeAlarms). */
+export interface AlarmState {
+  name: string;
+  /** OK | ALARM | INSUFFICIENT_DATA */
+  state: string;
+  reason?: string | undefined;
+  updatedAt?: Date | undefined;
+}
+
+export interface AlarmsPort {
+  /** All pages; names that do not exist are simply absent from the answer. */
+  describeAlarms(names: readonly string[], opts?: ListOptions): Promise<AlarmState[]>;
+}
+
 export interface ObjectInfo {
   key: string;
   size: number;
@@ -292,6 +347,10 @@ export interface CloudPorts {
   compute: ComputePort;
   scaling: ScalingPort;
   objects: ObjectStorePort;
+  /** load balancer target groups; optional so older fakes keep compiling: absent means "not available here" */
+  balancing?: BalancingPort;
+  /** CloudWatch alarm states; optional like balancing */
+  alarms?: AlarmsPort;
   /** 'aws' or 'sandbox': shown in the header, recorded in the audit log. */
   kind: 'aws' | 'sandbox';
 }

@@ -4,7 +4,7 @@
  * in that order, each audited. The runbook engine's `aws` steps use the same
  * port methods by the same names.
  */
-import type { ScalingPort } from '../cloud/ports.js';
+import type { BalancingPort, ScalingPort } from '../cloud/ports.js';
 import { CloudError } from '../cloud/ports.js';
 import type { AuditLog } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
@@ -24,9 +24,10 @@ export type ScalingCall =
   | { op: 'deleteWarmPool'; group: string }
   | { op: 'deleteGroup'; group: string; force: boolean }
   | { op: 'deleteLaunchTemplate'; group: string; name: string }
-  | { op: 'deleteLaunchConfiguration'; group: string; name: string };
+  | { op: 'deleteLaunchConfiguration'; group: string; name: string }
+  | { op: 'registerTargets' | 'deregisterTargets'; group: string; targetGroupArn: string; targetGroup: string; instanceIds: string[] };
 
-export type PlanKind = 'set-capacity' | 'prescale' | 'shutdown' | 'policy' | 'processes' | 'protection';
+export type PlanKind = 'set-capacity' | 'prescale' | 'shutdown' | 'policy' | 'processes' | 'protection' | 'targets';
 
 /** Serializable: printed with --json, shown in the pane, applied as is. */
 export interface ScalingPlan {
@@ -79,6 +80,9 @@ export function describeCall(c: ScalingCall): string {
       return `DeleteLaunchTemplate ${c.name}`;
     case 'deleteLaunchConfiguration':
       return `DeleteLaunchConfiguration ${c.name}`;
+    case 'registerTargets':
+    case 'deregisterTargets':
+      return `${c.op === 'registerTargets' ? 'RegisterTargets' : 'DeregisterTargets'} ${c.targetGroup}: ${c.instanceIds.join(', ')}`;
   }
 }
 
@@ -89,6 +93,8 @@ const GONE = /not found|does not exist|NotFound/i;
 
 export interface ApplyOptions {
   scaling: ScalingPort;
+  /** needed by target registration plans only */
+  balancing?: BalancingPort | undefined;
   audit: AuditLog;
   clock: Clock;
   signal?: AbortSignal;
@@ -133,7 +139,8 @@ async function waitForEmpty(c: Extract<ScalingCall, { op: 'waitForEmpty' }>, o: 
   }
 }
 
-async function send(c: ScalingCall, s: ScalingPort): Promise<void> {
+async function send(c: ScalingCall, o: ApplyOptions): Promise<void> {
+  const s = o.scaling;
   switch (c.op) {
     case 'setDesiredCapacity':
       return s.setDesiredCapacity(c.group, c.desired, { honorCooldown: c.honorCooldown });
@@ -171,6 +178,12 @@ async function send(c: ScalingCall, s: ScalingPort): Promise<void> {
       return s.deleteLaunchTemplate(c.name);
     case 'deleteLaunchConfiguration':
       return s.deleteLaunchConfiguration(c.name);
+    case 'registerTargets':
+    case 'deregisterTargets': {
+      if (!o.balancing) throw new OpsError('CLOUD', 'no load balancing port in this cloud: target registration is not available');
+      const sig = o.signal ? { signal: o.signal } : {};
+      return c.op === 'registerTargets' ? o.balancing.registerTargets(c.targetGroupArn, c.instanceIds, sig) : o.balancing.deregisterTargets(c.targetGroupArn, c.instanceIds, sig);
+    }
     case 'waitForEmpty':
       return;
   }
@@ -207,7 +220,7 @@ export async function applyScalingPlan(plan: ScalingPlan, o: ApplyOptions): Prom
     }
     const busyRetries = c.op.startsWith('delete') ? 60 : 0;
     try {
-      await retry(() => send(c, o.scaling), {
+      await retry(() => send(c, o), {
         retries: 5 + busyRetries,
         baseMs: 500,
         maxMs: o.pollMs ?? 10_000,

@@ -5,7 +5,11 @@
  * its pages; the summary costs three listings whatever the number of groups.
  */
 import type {
+  AlarmState,
+  AlarmsPort,
   AsgInstance,
+  BalancingPort,
+  TargetGroup,
   AutoScalingGroup,
   LifecycleHook,
   ListOptions,
@@ -159,10 +163,37 @@ export interface GroupDetail {
   scheduled: ScheduledAction[];
   hooks: LifecycleHook[];
   warmPool: WarmPool | undefined;
+  /** the attached target groups with their targets' health; undefined when not read (no port, or the read failed: see extrasErrors) */
+  targetGroups?: TargetGroup[] | undefined;
+  /** alarm name -> its CloudWatch state, for the policies' alarms */
+  alarms?: Record<string, AlarmState> | undefined;
+  /** why targets or alarm states are missing (a role without elasticloadbalancing:Describe* or cloudwatch:DescribeAlarms) */
+  extrasErrors?: string[] | undefined;
+}
+
+export interface DetailPorts {
+  balancing?: BalancingPort | undefined;
+  alarms?: AlarmsPort | undefined;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Alarm states for every policy's alarms: one DescribeAlarms for them all (per hundred names). */
+export async function readAlarmStates(alarms: AlarmsPort, policies: readonly ScalingPolicy[], o: { signal?: AbortSignal } = {}): Promise<Record<string, AlarmState>> {
+  const names = [...new Set(policies.flatMap((p) => p.alarms))];
+  if (names.length === 0) return {};
+  const list = await alarms.describeAlarms(names, o.signal ? { signal: o.signal } : {});
+  return Object.fromEntries(list.map((a) => [a.name, a]));
+}
+
+/** "web-cpu-above-60 ALARM, ..." for a policy: what its alarms say now. */
+export function policyAlarmText(p: ScalingPolicy, states: Record<string, AlarmState> | undefined): string {
+  if (p.alarms.length === 0) return '-';
+  return p.alarms.map((a) => `${a.replace(/^TargetTracking-.*-(Alarm(High|Low)).*$/, '$1')} ${states ? (states[a]?.state ?? 'missing') : '?'}`).join(', ');
 }
 
 /** Everything about one group, read in parallel. */
-export async function readGroupDetail(scaling: ScalingPort, name: string, o: { now: Date; activities?: number; signal?: AbortSignal }): Promise<GroupDetail> {
+export async function readGroupDetail(scaling: ScalingPort, name: string, o: { now: Date; activities?: number; signal?: AbortSignal } & DetailPorts): Promise<GroupDetail> {
   const sig = o.signal ? { signal: o.signal } : {};
   const [groups, activities, policies, scheduled, hooks, warmPool] = await Promise.all([
     scaling.describeGroups([name], sig),
@@ -176,7 +207,25 @@ export async function readGroupDetail(scaling: ScalingPort, name: string, o: { n
   const group = groups[0];
   if (!group) throw new OpsError('USAGE', `no Auto Scaling group ${name}`, { hint: 'opsdeck scaling status --batch lists the groups' });
   scheduled.sort((a, b) => (a.startTime?.getTime() ?? Infinity) - (b.startTime?.getTime() ?? Infinity));
-  return { group, summary: summarize(group, policies, scheduled, o.now.getTime()), activities, policies, scheduled, hooks, warmPool };
+  // the second round needs the first's answers: the group's target groups, the policies' alarm names
+  const errors: string[] = [];
+  const arns = group.targetGroupArns ?? [];
+  const [targetGroups, alarms] = await Promise.all([
+    o.balancing && arns.length ? o.balancing.describeTargetGroups(arns, sig).catch((e: unknown) => void errors.push(`targets: ${message(e)}`)) : Promise.resolve(o.balancing ? [] : undefined),
+    o.alarms ? readAlarmStates(o.alarms, policies, sig).catch((e: unknown) => void errors.push(`alarms: ${message(e)}`)) : Promise.resolve(undefined),
+  ]);
+  return {
+    group,
+    summary: summarize(group, policies, scheduled, o.now.getTime()),
+    activities,
+    policies,
+    scheduled,
+    hooks,
+    warmPool,
+    targetGroups: targetGroups ?? undefined,
+    alarms: alarms ?? undefined,
+    ...(errors.length ? { extrasErrors: errors } : {}),
+  };
 }
 
 /** The seed's trigger beside its modern form, for help texts. */
@@ -184,3 +233,6 @@ export const SEED_TRIGGER = [
   'seed (2009): CPU > 60% for 2 min: +2 instances; CPU < 30%: -1 (two alarms, two simple policies, cooldowns)',
   'today: one target tracking policy, ASGAverageCPUUtilization at 50: AWS makes and tunes both alarms',
 ];
+
+/** The same, in one line for a key's help entry. */
+export const SEED_TRIGGER_SHORT = "Target tracking CPU policy. The seed's trigger: CPU > 60% for 2 min: +2, CPU < 30%: -1 (two alarms, two simple policies). Its target tracking equivalent: ASGAverageCPUUtilization at 50 (AWS makes and tunes both alarms)";

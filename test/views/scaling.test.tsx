@@ -1,7 +1,7 @@
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { ASG_NAME, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
+import { ASG_NAME, TARGET_GROUP_ARN, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import type { AuditRecord } from '../../src/core/audit.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { KEY, lines, press, privateStateDir, selectedRow, testContext, track, type, waitFor, type Rendered } from './helpers.js';
@@ -75,6 +75,8 @@ describe('Scaling pane', () => {
     await press(app, KEY.enter);
     await waitFor(async () => (await group(world)).desiredCapacity === target || undefined, 'the new capacity', app.lastFrame, SLOW);
     const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
+    // the call lands before its audit line is written: wait for the line, not just the effect
+    await waitFor(() => entries.length > 0 || undefined, 'the audit entry', app.lastFrame, SLOW);
     expect(entries.map((e) => [e.action, e.target, e.result])).toEqual([['scaling.setDesiredCapacity', ASG_NAME, 'ok']]);
   });
 
@@ -110,5 +112,78 @@ describe('Scaling pane', () => {
     const { app } = await start({ readOnly: true });
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
     await pressUntil(app, 'c', 'the read-only note', (x) => x.includes('read-only session: changing capacity is turned off'));
+  });
+
+  it('the targets list shows each target with its health; d drains the selected one after a confirmation', async () => {
+    const { app, world } = await start();
+    const [tg] = await world.balancing.describeTargetGroups([TARGET_GROUP_ARN]);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    let f = await pressUntil(app, KEY.left, 'the targets', (x) => x.includes('[targets]') && x.includes('TARGET GROUP'));
+    expect(lines(f).filter((l) => /web-tg.*healthy/.test(l))).toHaveLength(tg!.targets.length);
+    const first = tg!.targets[0]!.id;
+    expect(selectedRow(f)).toContain(first);
+    f = await pressUntil(app, 'd', 'the drain plan', (x) => x.includes(`DeregisterTargets web-tg: ${first}`));
+    expect(text(f)).toMatch(/drains for up to 45 s/);
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await frameWhen(app, 'the target draining', (x) => (selectedRow(x) ?? '').includes('draining (delay 45 s)'));
+    // once drained it is gone from the list; d on the instance registers it again
+    world.advance(46_000);
+    await pressUntil(app, 'r', 'the drained target gone', (x) => x.includes('[targets]') && !x.includes(first));
+    await press(app, KEY.right);
+    await pressUntil(app, 'g', 'the instances, first selected', (x) => x.includes('[instances]') && (selectedRow(x) ?? '').includes('i-'));
+    let pick = await frameWhen(app, 'an instance row', (x) => (selectedRow(x) ?? '').includes('i-'));
+    while (!(selectedRow(pick) ?? '').includes(first)) pick = await pressUntil(app, KEY.down, 'the next instance', (x) => x !== pick);
+    await pressUntil(app, 'd', 'the register plan', (x) => x.includes(`RegisterTargets web-tg: ${first}`));
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => (await world.balancing.describeTargetGroups([TARGET_GROUP_ARN]))[0]?.targets.some((t) => t.id === first && t.state === 'initial') || undefined, 'the target registered', app.lastFrame, SLOW);
+  });
+
+  it("the policies list shows their alarms' state; t updates the selected target tracking policy, d deletes one", async () => {
+    const { app, world } = await start();
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    await press(app, KEY.right);
+    let f = await pressUntil(app, KEY.right, 'the policies', (x) => x.includes('[policies]'));
+    expect(text(f)).toMatch(/cpu-target-50.*AlarmHigh (OK|ALARM), AlarmLow (OK|ALARM)/);
+    expect(text(f)).toMatch(/seed-scale-out.*web-cpu-above-60 (OK|ALARM)/);
+    f = await pressUntil(app, 't', 'the policy form', (x) => x.includes('Target tracking policy cpu-target-50 of web-asg'));
+    await press(app, '+');
+    f = await pressUntil(app, KEY.enter, 'the policy plan', (x) => x.includes('PutScalingPolicy web-asg cpu-target-50: target tracking ASGAverageCPUUtilization at 55'));
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => (await world.scaling.describePolicies(ASG_NAME)).find((p) => p.name === 'cpu-target-50')?.targetTracking?.targetValue === 55 || undefined, 'the policy at 55', app.lastFrame, SLOW);
+    // the refreshed list (the sandbox lists a replaced policy last): only then is "first" the row meant
+    await frameWhen(app, 'the refreshed list', (x) => x.includes('[policies]') && !x.includes('PutScalingPolicy') && x.includes('ASGAverageCPUUtilization at 55'));
+    await pressUntil(app, 'g', 'the first policy selected', (x) => (selectedRow(x) ?? '').includes('seed-scale-out'));
+    await pressUntil(app, 'd', 'the delete plan', (x) => x.includes('DeletePolicy web-asg seed-scale-out'));
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => !(await world.scaling.describePolicies(ASG_NAME)).some((p) => p.name === 'seed-scale-out') || undefined, 'the policy gone', app.lastFrame, SLOW);
+  });
+
+  it('s suspends every process and P protects the selected instance, each after its plan', async () => {
+    const { app, world, ctx } = await start();
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    await pressUntil(app, 's', 'the suspend plan', (x) => x.includes('SuspendProcesses web-asg: all processes'));
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => ((await group(world)).suspendedProcesses?.length ?? 0) > 0 || undefined, 'suspended processes', app.lastFrame, SLOW);
+    const f = await frameWhen(app, 'the instances again', (x) => x.includes('[instances]') && x.includes('suspended') && !x.includes('SuspendProcesses'));
+    const id = /i-[0-9a-f]{17}/.exec(selectedRow(f) ?? '')?.[0] ?? '';
+    await pressUntil(app, 'P', 'the protection plan', (x) => x.includes(`SetInstanceProtection web-asg: protect ${id}`));
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => (await group(world)).instances.find((i) => i.id === id)?.protectedFromScaleIn || undefined, 'the protection', app.lastFrame, SLOW);
+    const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
+    await waitFor(() => entries.length === 2 || undefined, 'both audit entries', app.lastFrame, SLOW);
+    expect(entries.map((e) => e.action)).toEqual(['scaling.suspendProcesses', 'scaling.setInstanceProtection']);
+  });
+
+  it("help shows the seed's trigger beside its target tracking equivalent", async () => {
+    const { app } = await start({ rows: 60, columns: 120 });
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    const f = await pressUntil(app, '?', 'the help', (x) => x.includes('CPU > 60%'));
+    expect(text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toMatch(/CPU > 60% for 2 min: \+2, CPU < 30%: -1 .*target tracking equivalent: ASGAverageCPUUtilization at 50/);
   });
 });

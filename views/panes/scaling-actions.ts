@@ -1,5 +1,6 @@
 /**
- * The Scaling pane's mutations: set capacity, pre-scale, safe shutdown.
+ * The Scaling pane's mutations: set capacity, pre-scale, safe shutdown,
+ * target tracking policy, processes, scale-in protection, target draining.
  * Each makes its plan from what the pane shows, puts the exact calls in a
  * confirmation, and applies that plan, under the group's lock, audited.
  */
@@ -8,6 +9,9 @@ import { lockDirOf } from '../../src/core/context.js';
 import { withLock } from '../../src/core/lock.js';
 import { applyScalingPlan, describeCall, scalingLock, type ScalingPlan } from '../../src/scaling/calls.js';
 import { planSetCapacity } from '../../src/scaling/capacity.js';
+import { planDeletePolicy, planProcesses, planProtection, planTargetTracking } from '../../src/scaling/changes.js';
+import { planTargets, readTargets } from '../../src/scaling/targets.js';
+import type { CloudPorts, AutoScalingGroup } from '../../src/cloud/ports.js';
 import { planPrescale } from '../../src/scaling/prescale.js';
 import { planShutdown } from '../../src/scaling/shutdown.js';
 import type { GroupDetail } from '../../src/scaling/status.js';
@@ -48,7 +52,7 @@ async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: S
     const cloud = await ctx.cloud();
     const result = await withLock(
       scalingLock(plan.group),
-      () => applyScalingPlan(plan, { scaling: cloud.scaling, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
+      () => applyScalingPlan(plan, { scaling: cloud.scaling, balancing: cloud.balancing, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
       { dir: lockDirOf(ctx) },
     );
     const note = `scaling: ${plan.kind} ${plan.group}: ${result.done.length} call(s) made`;
@@ -106,4 +110,61 @@ export async function shutdown(ctx: CommandContext, store: SessionStore, d: Grou
     return false;
   }
   return confirmAndApply(ctx, store, plan, { title: `Shut down ${d.group.name}? Type its name`, label: 'Shut down', typed: d.group.name, destructive: true });
+}
+
+/** Plans against the group as it is now (not as the screen last showed it); a failure to plan is a flash, not a throw. */
+async function planned(ctx: CommandContext, store: SessionStore, what: string, d: GroupDetail, make: (cloud: CloudPorts, g: AutoScalingGroup) => ScalingPlan | Promise<ScalingPlan>): Promise<ScalingPlan | undefined> {
+  if (refuseIfReadOnly(store, what)) return undefined;
+  try {
+    const cloud = await ctx.cloud();
+    const [g] = await cloud.scaling.describeGroups([d.group.name]);
+    return await make(cloud, g ?? d.group);
+  } catch (e) {
+    failed(store, e);
+    return undefined;
+  }
+}
+
+const at = (ctx: CommandContext, cloud: CloudPorts) => ({ now: ctx.clock.now(), source: cloud.kind });
+
+export async function targetTracking(ctx: CommandContext, store: SessionStore, d: GroupDetail, req: { name: string; target: number; disableScaleIn: boolean }): Promise<boolean> {
+  const plan = await planned(ctx, store, 'changing a scaling policy', d, async (cloud, g) =>
+    planTargetTracking(g, await cloud.scaling.describePolicies(g.name), { name: req.name, metric: 'ASGAverageCPUUtilization', target: req.target, disableScaleIn: req.disableScaleIn }, at(ctx, cloud)),
+  );
+  return plan ? confirmAndApply(ctx, store, plan, { title: `Keep ${d.group.name}'s average CPU near ${req.target}%?`, label: 'Put policy' }) : false;
+}
+
+export async function deletePolicy(ctx: CommandContext, store: SessionStore, d: GroupDetail, name: string): Promise<boolean> {
+  const plan = await planned(ctx, store, 'deleting a scaling policy', d, async (cloud, g) => planDeletePolicy(g, await cloud.scaling.describePolicies(g.name), name, at(ctx, cloud)));
+  return plan ? confirmAndApply(ctx, store, plan, { title: `Delete policy ${name} of ${d.group.name}?`, label: 'Delete policy', destructive: true }) : false;
+}
+
+/** Resumes what is suspended, or suspends every process when nothing is. */
+export async function toggleProcesses(ctx: CommandContext, store: SessionStore, d: GroupDetail): Promise<boolean> {
+  let suspend = true;
+  const plan = await planned(ctx, store, 'suspending or resuming processes', d, (cloud, g) => {
+    const now = g.suspendedProcesses ?? [];
+    suspend = now.length === 0;
+    return planProcesses(g, suspend ? [] : now, suspend, at(ctx, cloud));
+  });
+  if (!plan) return false;
+  return confirmAndApply(ctx, store, plan, suspend ? { title: `Suspend every scaling process of ${d.group.name}?`, label: 'Suspend', destructive: true } : { title: `Resume ${d.group.name}'s suspended processes?`, label: 'Resume' });
+}
+
+export async function toggleProtection(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string): Promise<boolean> {
+  let on = true;
+  const plan = await planned(ctx, store, 'changing scale-in protection', d, (cloud, g) => {
+    on = !(g.instances.find((i) => i.id === instanceId)?.protectedFromScaleIn ?? false);
+    return planProtection(g, [instanceId], on, at(ctx, cloud));
+  });
+  return plan ? confirmAndApply(ctx, store, plan, { title: `${on ? 'Protect' : 'Unprotect'} ${instanceId} ${on ? 'from' : 'for'} scale-in?`, label: on ? 'Protect' : 'Unprotect' }) : false;
+}
+
+/** Drains (deregisters) a target, or registers it again when it is draining. */
+export async function toggleTarget(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string, targetGroup: string, draining: boolean): Promise<boolean> {
+  const plan = await planned(ctx, store, 'changing load balancer targets', d, async (cloud) =>
+    planTargets(await readTargets(cloud, d.group.name), { instanceId, register: draining, targetGroup }, at(ctx, cloud)),
+  );
+  if (!plan) return false;
+  return confirmAndApply(ctx, store, plan, draining ? { title: `Register ${instanceId} with ${targetGroup} again?`, label: 'Register' } : { title: `Drain ${instanceId} from ${targetGroup}?`, label: 'Deregister', destructive: true });
 }

@@ -1,7 +1,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { AsgInstance, AutoScalingGroup, ScalingActivity, ScalingPolicy, ScheduledAction } from '../../src/cloud/ports.js';
-import { changeText, runsCurrent, type GroupSummary } from '../../src/scaling/status.js';
+import type { AlarmState, AsgInstance, AutoScalingGroup, ScalingActivity, ScalingPolicy, ScheduledAction, TargetGroup, TargetHealth } from '../../src/cloud/ports.js';
+import { targetStateText } from '../../src/scaling/targets.js';
+import { changeText, policyAlarmText, runsCurrent, type GroupSummary } from '../../src/scaling/status.js';
 import type { Column } from '../components/Table.js';
 import { formatAge, fit } from '../format.js';
 
@@ -78,12 +79,40 @@ function policyText(p: ScalingPolicy): string {
   return '-';
 }
 
-export const policyColumns: Column<ScalingPolicy>[] = [
-  { key: 'name', title: 'POLICY', get: (p) => p.name, minWidth: 12, priority: 9 },
-  { key: 'kind', title: 'KIND', get: (p) => p.kind.replace('Scaling', ''), minWidth: 6, priority: 7 },
-  { key: 'what', title: 'RULE', get: policyText, minWidth: 12, priority: 8 },
-  { key: 'alarms', title: 'ALARMS', get: (p) => p.alarms.join(', ') || '-', minWidth: 6, priority: 2 },
+/** With alarm states when CloudWatch answered: "AlarmHigh OK, AlarmLow ALARM". */
+export function policyColumns(alarms: Record<string, AlarmState> | undefined): Column<ScalingPolicy>[] {
+  return [
+    { key: 'name', title: 'POLICY', get: (p) => p.name, minWidth: 12, priority: 9 },
+    { key: 'kind', title: 'KIND', get: (p) => p.kind.replace('Scaling', ''), minWidth: 6, priority: 7 },
+    { key: 'what', title: 'RULE', get: policyText, minWidth: 12, priority: 8 },
+    { key: 'alarms', title: 'ALARMS', get: (p) => (alarms ? policyAlarmText(p, alarms) : p.alarms.join(', ') || '-'), minWidth: 6, priority: 6 },
+  ];
+}
+
+export const policyColour = (alarms: Record<string, AlarmState> | undefined) => (p: ScalingPolicy): string | undefined =>
+  !p.enabled ? 'gray' : p.alarms.some((a) => alarms?.[a]?.state === 'ALARM') ? 'yellow' : undefined;
+
+/** One row per target of each attached target group. */
+export interface TargetRow {
+  key: string;
+  tg: TargetGroup;
+  t: TargetHealth;
+}
+
+export function targetRows(groups: readonly TargetGroup[] | undefined): TargetRow[] {
+  return (groups ?? []).flatMap((tg) => tg.targets.map((t) => ({ key: `${tg.name}/${t.id}`, tg, t })));
+}
+
+export const targetColumns: Column<TargetRow>[] = [
+  { key: 'id', title: 'TARGET', get: (r) => r.t.id, minWidth: 19, priority: 9 },
+  { key: 'tg', title: 'TARGET GROUP', get: (r) => r.tg.name, minWidth: 8, priority: 6 },
+  { key: 'port', title: 'PORT', get: (r) => String(r.t.port ?? '-'), align: 'right', minWidth: 4, priority: 3 },
+  { key: 'az', title: 'AZ', get: (r) => r.t.availabilityZone ?? '-', minWidth: 10, priority: 4 },
+  { key: 'health', title: 'HEALTH', get: (r) => targetStateText(r.t, r.tg), minWidth: 8, priority: 8 },
+  { key: 'detail', title: 'DETAIL', get: (r) => r.t.description ?? '-', minWidth: 10, priority: 1 },
 ];
+
+export const targetColour = (r: TargetRow): string | undefined => (r.t.state === 'healthy' ? 'green' : r.t.state.startsWith('unhealthy') ? 'red' : 'yellow');
 
 export const scheduledColumns: Column<ScheduledAction>[] = [
   { key: 'name', title: 'ACTION', get: (a) => a.name, minWidth: 12, priority: 9 },

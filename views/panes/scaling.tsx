@@ -2,14 +2,15 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Box, Text } from 'ink';
 import type { AsgInstance, ScalingActivity, ScalingPolicy, ScheduledAction } from '../../src/cloud/ports.js';
 import { loadDeadlineMs } from '../../src/core/context.js';
-import { readGroupDetail, readStatus, SEED_TRIGGER, type GroupDetail, type ScalingStatus } from '../../src/scaling/status.js';
+import { readGroupDetail, readStatus, SEED_TRIGGER, SEED_TRIGGER_SHORT, type GroupDetail, type ScalingStatus } from '../../src/scaling/status.js';
+import { countTargets } from '../../src/scaling/targets.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { usePaneKeys, useSession } from '../hooks.js';
-import { prescale, setCapacity, shutdown } from './scaling-actions.js';
+import { deletePolicy, prescale, setCapacity, shutdown, targetTracking, toggleProcesses, toggleProtection, toggleTarget } from './scaling-actions.js';
 import {
   activityColumns,
   FormView,
@@ -17,9 +18,13 @@ import {
   groupColumns,
   instanceColour,
   instanceColumns,
+  policyColour,
   policyColumns,
   scheduledColumns,
   sparkline,
+  targetColour,
+  targetColumns,
+  targetRows,
   type FormField,
   type GroupRow,
 } from './scaling-parts.js';
@@ -28,14 +33,17 @@ import type { PaneDefinition, PaneProps } from './types.js';
 /**
  * Scaling: every Auto Scaling group with its capacity, health, policies and
  * next scheduled action; Enter drills into a group (instances, activities,
- * policies, scheduled actions: ←/→). `c` sets the capacity, `p` pre-scales
- * for a spike, `X` runs the safe shutdown: each shows its exact calls and
- * asks first.
+ * policies, scheduled actions, load balancer targets: ←/→). `c` sets the
+ * capacity, `p` pre-scales for a spike, `t` puts a target tracking policy,
+ * `d` deletes the selected policy or drains/registers the selected target
+ * or instance, `s`
+ * suspends/resumes processes, `P` toggles scale-in protection, `X` runs the
+ * safe shutdown: each shows its exact calls and asks first.
  */
 
-const SECTIONS = ['instances', 'activities', 'policies', 'scheduled'] as const;
+const SECTIONS = ['instances', 'activities', 'policies', 'scheduled', 'targets'] as const;
 type Section = (typeof SECTIONS)[number];
-type Form = { kind: 'capacity' | 'prescale'; fields: FormField[]; index: number };
+type Form = { kind: 'capacity' | 'prescale' | 'policy'; fields: FormField[]; index: number; name?: string };
 type Load<T> = { status: 'loading' | 'ok' | 'error'; value: T | undefined; error?: unknown };
 
 const HISTORY = 20;
@@ -44,11 +52,36 @@ const instanceId = (i: AsgInstance): string => i.id;
 const activityId = (a: ScalingActivity): string => a.id;
 const policyId = (p: ScalingPolicy): string => p.name;
 const scheduledId = (a: ScheduledAction): string => a.name;
+const targetId = (r: { key: string }): string => r.key;
 const hours = (h: number): string => (h === 0 ? 'now' : `in ${h} h`);
+
+/** "· targets 4/5 healthy" for the header; what could not be read, said instead of hidden. */
+function targetsText(d: GroupDetail | undefined): string {
+  if (!d) return '';
+  const all = d.targetGroups?.flatMap((tg) => tg.targets) ?? [];
+  const c = countTargets(all);
+  const read = d.targetGroups?.length ? ` · targets ${c.healthy}/${all.length} healthy${c.draining ? `, ${c.draining} draining` : ''}` : '';
+  return `${read}${d.extrasErrors?.length ? ` · not read: ${d.extrasErrors.join('; ')}` : ''}`;
+}
 
 function capacityForm(d: GroupDetail): Form {
   const g = d.group;
   return { kind: 'capacity', index: 0, fields: [{ key: 'desired', label: 'desired', value: g.desiredCapacity, min: g.minSize, max: g.maxSize, step: 1, show: (v) => `${v}   (min ${g.minSize}, max ${g.maxSize}, now ${g.desiredCapacity})` }] };
+}
+
+/** Updates the selected target tracking policy, else creates cpu-target. */
+function policyForm(d: GroupDetail, selected: string | undefined): Form {
+  const p = d.policies.find((x) => x.name === selected && x.targetTracking) ?? d.policies.find((x) => x.name === 'cpu-target');
+  const tt = p?.targetTracking;
+  return {
+    kind: 'policy',
+    name: p?.name ?? 'cpu-target',
+    index: 0,
+    fields: [
+      { key: 'target', label: 'average CPU %', value: tt?.targetValue ?? 50, min: 10, max: 90, step: 5, show: (v) => `${v}   (${p ? `${p.name} now at ${tt?.targetValue ?? '?'}` : 'new policy cpu-target'}; the seed: > 60% +2, < 30% -1)` },
+      { key: 'noScaleIn', label: 'scale-in', value: tt?.disableScaleIn ? 1 : 0, min: 0, max: 1, step: 1, show: (v) => (v ? 'disabled (only ever adds instances)' : 'allowed') },
+    ],
+  };
 }
 
 function prescaleForm(d: GroupDetail): Form {
@@ -102,7 +135,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         async () => {
           const name = nameRef.current ?? '';
           const cloud = await ctx.cloud();
-          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities }) };
+          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities, balancing: cloud.balancing, alarms: cloud.alarms }) };
         },
         (o) => {
           if (!mounted.current) return;
@@ -145,6 +178,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
 
   const d = detail.value;
   const nowMs = status ? Date.parse(status.at) : ctx.clock.now().getTime();
+  const targets = useMemo(() => targetRows(d?.targetGroups), [d]);
   const sectionRows = useMemo((): { ids: string[] } => {
     if (!d) return { ids: [] };
     switch (section) {
@@ -156,8 +190,10 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         return { ids: d.policies.map(policyId) };
       case 'scheduled':
         return { ids: d.scheduled.map(scheduledId) };
+      case 'targets':
+        return { ids: targets.map(targetId) };
     }
-  }, [d, section]);
+  }, [d, section, targets]);
   const ids = useMemo(() => (drilled ? sectionRows.ids : shownGroups.map(groupId)), [drilled, sectionRows, shownGroups]);
   const selectedGroup = shownGroups[selectedIndex(ids, selectedId)];
 
@@ -180,11 +216,36 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     if (!d) return store.getState().setFlash('the group is still loading', 'warn');
     setForm(make(d));
   };
+  const selectedRowId = ids[selectedIndex(ids, selectedId)];
+  const after = (p: Promise<boolean>): void => void p.then((ok) => ok && void refresh());
+  const deleteOrDrain = (): void => {
+    if (!d) return;
+    if (section === 'policies' && selectedRowId !== undefined) return after(deletePolicy(ctx, store, d, selectedRowId));
+    const row = section === 'targets' ? targets.find((r) => r.key === selectedRowId) : undefined;
+    if (row) return after(toggleTarget(ctx, store, d, row.t.id, row.tg.name, row.t.state === 'draining'));
+    // an instance: drain it when it is a target, else register it with the (first) target group
+    const tg = d.targetGroups?.[0];
+    if (section === 'instances' && selectedRowId !== undefined && tg) {
+      const as = targets.find((r) => r.t.id === selectedRowId && r.t.state !== 'draining');
+      return after(toggleTarget(ctx, store, d, selectedRowId, as?.tg.name ?? tg.name, as === undefined));
+    }
+    store.getState().setFlash('d works on the policies list (delete), the targets or instances list (drain / register)', 'warn');
+  };
+  const protect = (): void => {
+    if (!d) return;
+    if (section !== 'instances' || selectedRowId === undefined) return store.getState().setFlash('P works on the instances list: select an instance', 'warn');
+    after(toggleProtection(ctx, store, d, selectedRowId));
+  };
   const submit = async (f: Form): Promise<void> => {
     if (!d) return;
     setForm(undefined);
     const v = (k: string): number => f.fields.find((x) => x.key === k)?.value ?? 0;
-    const done = f.kind === 'capacity' ? await setCapacity(ctx, store, d, v('desired')) : await prescale(ctx, store, d, { min: v('min'), startHours: v('start'), hours: v('hours') });
+    const done =
+      f.kind === 'capacity'
+        ? await setCapacity(ctx, store, d, v('desired'))
+        : f.kind === 'policy'
+          ? await targetTracking(ctx, store, d, { name: f.name ?? 'cpu-target', target: v('target'), disableScaleIn: v('noScaleIn') === 1 })
+          : await prescale(ctx, store, d, { min: v('min'), startHours: v('start'), hours: v('hours') });
     if (done) void refresh();
   };
   const adjust = (delta: number): void =>
@@ -217,6 +278,10 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       { keys: ['escape'], label: 'back', run: back },
       mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity', run: () => openForm(capacityForm, 'changing capacity') }),
       mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
+      mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined), 'changing a scaling policy') }),
+      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
+      mutationKey(ctx.options.readOnly, { keys: ['s'], label: 'suspend/resume', title: 'Suspend every scaling process, or resume the suspended ones', run: () => d && after(toggleProcesses(ctx, store, d)) }),
+      mutationKey(ctx.options.readOnly, { keys: ['P'], label: 'protect', title: 'Toggle scale-in protection of the selected instance', run: protect }),
       mutationKey(ctx.options.readOnly, { keys: ['X'], label: 'shutdown', title: 'Shut the group down in the safe order (typed confirmation)', run: () => d && void shutdown(ctx, store, d).then((ok) => ok && (back(), void refresh())) }),
       { keys: ['r'], label: 'refresh', title: 'Refresh Auto Scaling', run: () => void refresh() },
     ];
@@ -230,7 +295,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   usePaneKeys(store, paneId, bindings);
 
   if (form && d) {
-    const title = form.kind === 'capacity' ? `Set capacity of ${d.group.name}` : `Pre-scale ${d.group.name} for a known spike`;
+    const title = form.kind === 'capacity' ? `Set capacity of ${d.group.name}` : form.kind === 'policy' ? `Target tracking policy ${form.name ?? ''} of ${d.group.name}` : `Pre-scale ${d.group.name} for a known spike`;
     return <FormView title={title} fields={form.fields} index={form.index} width={width} height={height} hint="+/- change · ↑/↓ field · Enter: show the plan · Esc: back" />;
   }
 
@@ -253,7 +318,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
           )}
         </Text>
         <Text dimColor wrap="truncate">
-          {g ? `template ${g.launchTemplate ?? '-'} v${g.launchTemplateVersion ?? '?'}${d?.summary.suspended.length ? ` · suspended ${d.summary.suspended.join(',')}` : ''}${hooks ? ` · hooks ${hooks}` : ''}` : ' '}
+          {g ? `template ${g.launchTemplate ?? '-'} v${g.launchTemplateVersion ?? '?'}${d?.summary.suspended.length ? ` · suspended ${d.summary.suspended.join(',')}` : ''}${hooks ? ` · hooks ${hooks}` : ''}${targetsText(d)}` : ' '}
         </Text>
         {detail.status === 'error' ? <ErrorPanel title="Could not read the group" error={detail.error} width={width} /> : null}
         {!d || !g ? null : section === 'instances' ? (
@@ -261,7 +326,9 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         ) : section === 'activities' ? (
           <Table {...table} rows={d.activities} columns={activityColumns(nowMs)} rowId={activityId} emptyText="no recent activities" />
         ) : section === 'policies' ? (
-          <Table {...table} rows={d.policies} columns={policyColumns} rowId={policyId} emptyText={`no scaling policies · ${SEED_TRIGGER[1]}`} />
+          <Table {...table} rows={d.policies} columns={policyColumns(d.alarms)} rowId={policyId} rowColor={policyColour(d.alarms)} emptyText={`no scaling policies · ${SEED_TRIGGER[1]}`} />
+        ) : section === 'targets' ? (
+          <Table {...table} rows={targets} columns={targetColumns} rowId={targetId} rowColor={targetColour} emptyText={d.targetGroups === undefined ? 'targets not read (no load balancing access)' : 'attached to no target group'} />
         ) : (
           <Table {...table} rows={d.scheduled} columns={scheduledColumns} rowId={scheduledId} emptyText="no scheduled actions (p pre-scales for a spike)" />
         )}

@@ -1,7 +1,9 @@
 /** Text output of `opsdeck scaling status|show`: aligned tables, colour on a TTY only. */
 import { formatAge } from '../../core/format.js';
+import type { TargetGroup } from '../../cloud/ports.js';
 import type { GroupDetail, GroupSummary, ScalingStatus } from '../../scaling/status.js';
 import { changeText, runsCurrent } from '../../scaling/status.js';
+import { countTargets, targetStateText, type GroupTargets } from '../../scaling/targets.js';
 import { renderTable, type Painter } from '../output.js';
 
 export function nextText(s: GroupSummary): string {
@@ -55,17 +57,46 @@ export function renderDetailText(d: GroupDetail, now: Date, p: Painter): string 
     ),
     '',
     p.paint('bold', `Policies (${d.policies.length})`),
-    ...d.policies.map((x) => `  ${x.name}: ${x.kind}${x.targetTracking ? ` ${x.targetTracking.metric} at ${x.targetTracking.targetValue}` : ''}${x.scalingAdjustment !== undefined ? ` ${x.scalingAdjustment > 0 ? '+' : ''}${x.scalingAdjustment} (${x.adjustmentType ?? ''})` : ''}${x.alarms.length ? ` · alarms ${x.alarms.join(', ')}` : ''}${x.enabled ? '' : ' · disabled'}`),
+    ...d.policies.map((x) => `  ${x.name}: ${x.kind}${x.targetTracking ? ` ${x.targetTracking.metric} at ${x.targetTracking.targetValue}` : ''}${x.scalingAdjustment !== undefined ? ` ${x.scalingAdjustment > 0 ? '+' : ''}${x.scalingAdjustment} (${x.adjustmentType ?? ''})` : ''}${x.alarms.length ? ` · alarms ${d.alarms ? x.alarms.map((a) => `${a} ${d.alarms?.[a]?.state ?? 'missing'}`).join(', ') : x.alarms.join(', ')}` : ''}${x.enabled ? '' : ' · disabled'}`),
     '',
     p.paint('bold', `Scheduled actions (${d.scheduled.length})`),
     ...d.scheduled.map((a) => `  ${a.name}: ${a.recurrence ? `${a.recurrence}${a.timeZone ? ` (${a.timeZone})` : ''}` : (a.startTime?.toISOString() ?? '-')} → ${changeText(a)}`),
     '',
     p.paint('bold', `Lifecycle hooks (${d.hooks.length})`),
     ...d.hooks.map((h) => `  ${h.name}: ${h.transition.replace('autoscaling:EC2_INSTANCE_', '')} · heartbeat ${h.heartbeatTimeoutSeconds ?? '?'} s · then ${h.defaultResult ?? '-'}`),
+    ...(d.targetGroups ? ['', ...targetGroupsText(d.targetGroups, p)] : []),
+    ...(d.extrasErrors ?? []).map((e) => p.paint('yellow', `not shown: ${e}`)),
     ...(d.warmPool ? ['', `Warm pool: ${d.warmPool.instances} instance(s), ${d.warmPool.poolState ?? '-'}${d.warmPool.status ? ` (${d.warmPool.status})` : ''}`] : []),
     '',
     p.paint('bold', `Recent activities (${d.activities.length})`),
     ...d.activities.map((a) => `  ${formatAge(now.getTime() - a.startTime.getTime()).padStart(4)} ago  ${a.status.padEnd(11)} ${a.description}`),
   ];
+  return lines.join('\n');
+}
+
+function targetGroupsText(groups: readonly TargetGroup[], p: Painter): string[] {
+  if (groups.length === 0) return [p.paint('bold', 'Target groups (0)')];
+  return groups.flatMap((tg) => {
+    const c = countTargets(tg.targets);
+    return [
+      p.paint('bold', `Target group ${tg.name}: ${c.healthy} healthy, ${c.initial} initial, ${c.unhealthy} unhealthy, ${c.draining} draining · deregistration delay ${tg.deregistrationDelaySeconds ?? '?'} s`),
+      renderTable(
+        tg.targets,
+        [
+          { header: 'TARGET', get: (t) => t.id },
+          { header: 'PORT', get: (t) => String(t.port ?? '-'), align: 'right' },
+          { header: 'AZ', get: (t) => t.availabilityZone ?? '-' },
+          { header: 'HEALTH', get: (t) => targetStateText(t, tg), style: (t) => (t.state === 'healthy' ? 'green' : t.state.startsWith('unhealthy') ? 'red' : 'yellow') },
+          { header: 'DETAIL', get: (t) => t.description ?? '-' },
+        ],
+        p,
+      ),
+    ];
+  });
+}
+
+export function renderTargetsText(t: GroupTargets, p: Painter): string {
+  const lines = [p.paint('bold', `${t.group.name}: ${t.targetGroups.length} target group(s)`), ...targetGroupsText(t.targetGroups, p).slice(t.targetGroups.length ? 0 : 1)];
+  if (t.classicElbs.length) lines.push(p.paint('dim', `classic ELBs (health not read): ${t.classicElbs.join(', ')}`));
   return lines.join('\n');
 }

@@ -1,10 +1,10 @@
 import type { Config } from '../../config/schema.js';
 import { readProfile } from '../../config/aws-profile.js';
 import { REMOTE_DEFAULTS } from '../../core/deadline.js';
-import type { CloudPorts, ComputePort, ObjectStorePort, ScalingPort } from '../ports.js';
+import type { AlarmsPort, BalancingPort, CloudPorts, ComputePort, ObjectStorePort, ScalingPort } from '../ports.js';
 
 /**
- * Client settings shared by the EC2, Auto Scaling and S3 clients. Credentials
+ * Client settings shared by the EC2, Auto Scaling, S3, ELBv2 and CloudWatch clients. Credentials
  * are never handled here: the SDK's default provider chain finds them (env,
  * shared files for `profile`, SSO, instance role).
  */
@@ -56,7 +56,7 @@ export function resolveAwsSettings(input: AwsSettingsInput): AwsSettings {
 }
 
 /** The endpoint a service's client uses: its own from the profile's services section, else the common one. */
-function endpointFor(s: AwsSettings, service: 'ec2' | 'auto_scaling' | 's3'): AwsSettings {
+function endpointFor(s: AwsSettings, service: 'ec2' | 'auto_scaling' | 's3' | 'elastic_load_balancing_v2' | 'cloudwatch'): AwsSettings {
   const own = s.serviceEndpoints?.[service];
   return own ? { ...s, endpoint: own } : s;
 }
@@ -111,6 +111,22 @@ export async function createS3Client(s: AwsSettings) {
   const own = endpointFor(s, 's3');
   return new S3Client({ ...clientConfig(own), forcePathStyle: own.endpoint !== undefined });
 }
+
+export async function createElbv2Client(s: AwsSettings) {
+  const { ElasticLoadBalancingV2Client } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+  return new ElasticLoadBalancingV2Client(clientConfig(endpointFor(s, 'elastic_load_balancing_v2')));
+}
+
+export async function createCloudWatchClient(s: AwsSettings) {
+  const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+  return new CloudWatchClient(clientConfig(endpointFor(s, 'cloudwatch')));
+}
+
+const BALANCING_METHODS = Object.keys({
+  describeTargetGroups: true,
+  registerTargets: true,
+  deregisterTargets: true,
+} satisfies Record<keyof BalancingPort, true>) as (keyof BalancingPort)[];
 
 /** Every ScalingPort method: the compiler checks the list is complete, so the lazy port forwards them all. */
 const SCALING_METHODS = Object.keys({
@@ -187,10 +203,20 @@ export function createAwsCloud(settings: AwsSettings): CloudPorts {
     const [{ createS3ObjectStore }, client] = await Promise.all([import('./objects.js'), createS3Client(settings)]);
     return createS3ObjectStore(client);
   });
+  const balancing = once(async (): Promise<BalancingPort> => {
+    const [{ createElbv2Balancing }, client] = await Promise.all([import('./balancing.js'), createElbv2Client(settings)]);
+    return createElbv2Balancing(client);
+  });
+  const alarms = once(async (): Promise<AlarmsPort> => {
+    const [{ createCloudWatchAlarms }, client] = await Promise.all([import('./alarms.js'), createCloudWatchClient(settings)]);
+    return createCloudWatchAlarms(client);
+  });
   return {
     kind: 'aws',
     compute: forward(compute, COMPUTE_METHODS),
     scaling: forward(scaling, SCALING_METHODS),
+    balancing: forward(balancing, BALANCING_METHODS),
+    alarms: { describeAlarms: async (names, o) => (await alarms()).describeAlarms(names, o) },
     objects: {
       getObject: async (b, k, o) => (await objects()).getObject(b, k, o),
       putObject: async (b, k, body, o) => (await objects()).putObject(b, k, body, o),

@@ -22,6 +22,9 @@ export const PREVIOUS_TEMPLATE_VERSION = '3';
 export const HOOK_WAIT_MS = 30_000;
 /** How long a terminating instance stays listed in the group (EC2 shows it shutting-down meanwhile). */
 export const TERMINATING_MS = 60_000;
+/** The simulated ALB target group the group is attached to (documentation account id). */
+export const TARGET_GROUP_NAME = 'web-tg';
+export const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${TARGET_GROUP_NAME}/6d0ecf831eec9f09`;
 const STATE_FILE = 'scaling-state.json';
 const MAX_ACTIVITIES = 500;
 

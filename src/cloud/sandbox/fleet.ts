@@ -8,6 +8,7 @@ import {
   LAUNCH_TEMPLATE,
   LAUNCH_TEMPLATE_VERSION,
   PREVIOUS_TEMPLATE_VERSION,
+  TARGET_GROUP_ARN,
   TERMINATING_MS,
   capacityCause,
   loadConfig,
@@ -333,10 +334,16 @@ export class SandboxFleet {
         createdTime: new Date(g.createdMs),
         suspendedProcesses: [...this.cfg.suspended],
         defaultCooldownSeconds: 300,
-        targetGroupArns: [],
+        targetGroupArns: [TARGET_GROUP_ARN],
         loadBalancerNames: [],
       },
     ];
+  }
+
+  /** When each terminating member left the group's capacity: the simulated target group drains it from then. */
+  terminatingSince(): ReadonlyMap<string, number> {
+    this.advance();
+    return new Map(this.group.terminating.map((t) => [t.id, t.atMs]));
   }
 
   describeActivities(name: string, max: number): ScalingActivity[] {

@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/clock.js';
 import { ManualClock } from '../../core/clock.js';
-import type { CloudPorts, ComputePort, ListOptions, ObjectStorePort, Volume } from '../ports.js';
+import type { AlarmsPort, BalancingPort, CloudPorts, ComputePort, ListOptions, ObjectStorePort, Volume } from '../ports.js';
+import { sandboxAlarms } from './alarms.js';
 import { sandboxScaling } from './scaling.js';
+import { SandboxTargets } from './targets.js';
 import { APP_AMI_ID, ASG_NAME, SandboxFleet } from './fleet.js';
 import { SandboxObjectStore } from './objects.js';
 import { SandboxEbs } from './ebs.js';
@@ -14,6 +16,7 @@ import { TokenBucket } from './throttle.js';
 
 export { APP_AMI_ID, ASG_NAME, loadAt } from './fleet.js';
 export { SNAPSHOT_HISTORY_DAYS } from './snapshots.js';
+export { DEREGISTRATION_DELAY_S, HEALTH_CHECKS_MS, TARGET_GROUP_ARN, TARGET_GROUP_NAME } from './targets.js';
 
 export const SANDBOX_BUCKET = 'opsdeck-sandbox';
 export const AMI_POINTER_KEY = 'ami-application';
@@ -37,6 +40,9 @@ export interface SandboxWorldOptions {
 
 export interface SandboxWorld extends CloudPorts {
   kind: 'sandbox';
+  /** always there in the sandbox: web-asg's simulated target group */
+  balancing: BalancingPort;
+  alarms: AlarmsPort;
   /** The world's clock: the base clock plus every advance(). */
   readonly clock: Clock;
   /** Moves world time forward (the load curve, pending snapshots, token refill follow). */
@@ -147,6 +153,18 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
   };
 
   const scaling = sandboxScaling(fleet, delay, listed);
+  const targets = new SandboxTargets(fleet, nowMs, opts.dir);
+  const balancing: BalancingPort = {
+    describeTargetGroups: (arns, o) => listed(o, () => targets.describe(arns)),
+    async registerTargets(arn, ids, o) {
+      await delay(o?.signal);
+      targets.register(arn, ids);
+    },
+    async deregisterTargets(arn, ids, o) {
+      await delay(o?.signal);
+      targets.deregister(arn, ids);
+    },
+  };
 
   const objects: ObjectStorePort = {
     async getObject(bucket, key, o) {
@@ -167,6 +185,8 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     kind: 'sandbox',
     compute,
     scaling,
+    balancing,
+    alarms: sandboxAlarms(fleet, seed, nowMs, listed),
     objects,
     clock,
     seed,
