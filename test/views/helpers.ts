@@ -150,10 +150,11 @@ export function testContext(
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `check` passes (returns its value) or fails with the last frame in the message. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, frame?: () => string | undefined, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, frame?: () => string | undefined, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = check();
+    // awaited: an async check's promise is truthy, and would otherwise "pass" at once without waiting
+    const v = await check();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last frame:\n${frame?.() ?? '(none)'}`);
     await tick(5);
