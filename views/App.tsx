@@ -125,7 +125,8 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   let cover: React.ReactElement | null = null;
   let helpMax = Number.POSITIVE_INFINITY;
   if (overlay?.kind === 'help') {
-    const help = { paneTitle: defs.find((d) => d.id === active)?.title ?? active, paneKeys: helpEntries(bindings), globalKeys: globalHelp(state), width, height };
+    const def = defs.find((d) => d.id === active);
+    const help = { paneTitle: def?.title ?? active, paneKeys: helpEntries(bindings), globalKeys: globalHelp(state), ...(def?.legend ? { legend: def.legend } : {}), width, height };
     helpMax = helpMaxOffset(help);
     cover = <HelpOverlay offset={Math.min(overlay.offset, helpMax)} {...help} />;
   } else if (overlay?.kind === 'palette') {

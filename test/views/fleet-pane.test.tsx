@@ -20,7 +20,8 @@ async function start(ctx: TestContext = testContext(), waitRows = true) {
   return { app, store, ctx };
 }
 
-const tableRows = (frame: string | undefined): string[] => lines(frame).filter((l) => /^[› ] i-/.test(l));
+/** Rows start with the selection marker and the health symbol. */
+const tableRows = (frame: string | undefined): string[] => lines(frame).filter((l) => /^[› ] \S i-/.test(l));
 
 describe('Fleet pane on the sandbox', () => {
   it('lists every instance with its name, state, zone, type, address and age', async () => {
@@ -74,8 +75,8 @@ describe('Fleet pane: sorting', () => {
       { ...base[2]!, id: 'i-0914000000000000c', name: 'web-9', tags: { Name: 'web-9' } },
     ];
     const { app } = await start(testContext({ cloud: fakeCloud(() => rows) }));
-    const order = (f: string): string[] => tableRows(f).map((l) => l.slice(2).split(/\s+/)[0] ?? '');
-    const names = (f: string): string[] => tableRows(f).map((l) => l.slice(2).split(/\s+/)[1] ?? '');
+    const order = (f: string): string[] => tableRows(f).map((l) => l.slice(4).split(/\s+/)[0] ?? '');
+    const names = (f: string): string[] => tableRows(f).map((l) => l.slice(4).split(/\s+/)[1] ?? '');
     let f = await press(app, 's');
     expect(f).toContain('sorted by id ↑');
     expect(order(f)).toEqual(['i-03d2000000000000b', 'i-0914000000000000c', 'i-0be9c00000000000a']);

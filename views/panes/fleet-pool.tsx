@@ -1,5 +1,6 @@
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
+import { serverStateText } from '../../src/haproxy/health.js';
 import { summaryLine } from '../../src/haproxy/report.js';
 import { poolStateCounts, SIMULATED, type PoolView } from '../../src/haproxy/pool.js';
 import { describeError } from '../components/ErrorPanel.js';
@@ -29,12 +30,18 @@ export function poolDetail(view: PoolView, id: string): string {
   return [backends ? `server in ${backends}` : 'not a server', next].filter(Boolean).join('; ');
 }
 
-/** The live server cell: admin state when set, else health status; "sim …" on the sandbox, where nothing checks health. */
+/** The live server cell: admin state and health (`DRAIN·DOWN`); "sim …" on the sandbox, where nothing checks health. */
 export function serverCell(view: PoolView | undefined, id: string): string {
   const s = view?.live.get(id);
+  return s ? serverStateText(s) : '-';
+}
+
+/** The details view's last check: HAProxy's status and check result as reported. */
+export function serverCheckDetail(view: PoolView | undefined, id: string): string {
+  const s = view?.live.get(id);
   if (!s) return '-';
-  if (s.check === SIMULATED) return `sim ${s.admin === 'ready' ? 'ready' : s.admin.toUpperCase()}`;
-  return s.admin === 'ready' ? `${s.status}${s.check ? ` ${s.check}` : ''}` : s.admin.toUpperCase();
+  if (s.check === SIMULATED) return 'none: nothing checks health on the sandbox';
+  return [s.status && `status ${s.status}`, s.check && `check ${s.check}`].filter(Boolean).join(', ') || 'not reported';
 }
 
 /** The ---/+++ lines repeat the path the panel already names: the room goes to the changes. */

@@ -6,7 +6,8 @@ import { loadPool, type PoolView } from '../../src/haproxy/pool.js';
 import { latestLoader } from '../../src/store/latest.js';
 import type { ServerAdminState } from '../../src/haproxy/runtime.js';
 import { applyShownPlan, forceApply, setSelectedState } from './fleet-actions.js';
-import { PoolPanel, poolCell, poolDetail, serverCell } from './fleet-pool.js';
+import { PoolPanel, poolCell, poolDetail, serverCell, serverCheckDetail } from './fleet-pool.js';
+import { FLEET_LEGEND, healthRank, healthStyle, rowHealth } from './fleet-health.js';
 import { mutationKey, type KeyBinding } from '../../src/store/session.js';
 import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
@@ -27,20 +28,16 @@ type Load =
   | { status: 'ok'; rows: readonly Instance[]; error?: undefined; at: number }
   | { status: 'error'; rows: readonly Instance[]; error: unknown; at?: number };
 
-const STATE_COLOURS: Record<string, string> = {
-  running: 'green',
-  pending: 'yellow',
-  stopping: 'yellow',
-  'shutting-down': 'yellow',
-  stopped: 'gray',
-  terminated: 'gray',
-};
-
+/**
+ * Priorities: health (the symbol, then the SERVER cell) goes last on a narrow
+ * terminal, then the name people recognise, then the id (never cut: it is
+ * what people paste; `y` copies it anyway), then EC2 state and pool.
+ */
 function columns(address: 'private' | 'public', nowMs: number, pool: PoolView | undefined): Column<Instance>[] {
   return [
-    // An id cut short is useless (it is what people paste): full width, hidden last.
+    { key: 'health', title: '', get: (i) => healthStyle(rowHealth(i, pool)).symbol, minWidth: 1, maxWidth: 1, priority: 12 },
     { key: 'id', title: 'ID', get: (i) => i.id, minWidth: 19, priority: 9 },
-    { key: 'name', title: 'NAME', get: (i) => i.name ?? '-', minWidth: 8, priority: 5 },
+    { key: 'name', title: 'NAME', get: (i) => i.name ?? '-', minWidth: 8, priority: 10 },
     { key: 'state', title: 'STATE', get: (i) => i.state, minWidth: 7, priority: 8 },
     { key: 'az', title: 'AZ', get: (i) => i.availabilityZone ?? '-', minWidth: 10, priority: 1 },
     { key: 'type', title: 'TYPE', get: (i) => i.instanceType ?? '-', minWidth: 8, priority: 2 },
@@ -63,15 +60,17 @@ function columns(address: 'private' | 'public', nowMs: number, pool: PoolView | 
     ...(pool?.plan
       ? [
           { key: 'pool', title: 'POOL', get: (i: Instance) => poolCell(pool, i.id), minWidth: 6, priority: 7 },
-          { key: 'server', title: 'SERVER', get: (i: Instance) => serverCell(pool, i.id), minWidth: 9, priority: 4 },
+          { key: 'server', title: 'SERVER', get: (i: Instance) => serverCell(pool, i.id), minWidth: 9, priority: 11 },
         ]
       : []),
   ];
 }
 
-function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], sort: { column: string; descending: boolean } | undefined): readonly Instance[] {
+function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], sort: { column: string; descending: boolean } | undefined, pool: PoolView | undefined): readonly Instance[] {
   if (!sort) return rows;
   const dir = sort.descending ? -1 : 1;
+  // Worst first, by the level, not by the symbol's code point.
+  if (sort.column === 'health') return [...rows].sort((a, b) => dir * (healthRank(rowHealth(a, pool)) - healthRank(rowHealth(b, pool))));
   if (sort.column === 'age') {
     // Oldest first: launch time, not the formatted text.
     return [...rows].sort((a, b) => dir * ((a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0)));
@@ -85,7 +84,6 @@ function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], 
 }
 
 const rowId = (i: Instance): string => i.id;
-const rowColor = (i: Instance): string | undefined => STATE_COLOURS[i.state];
 
 /** The label column: as wide as the longest label, within these bounds (wider labels get a row of their own). */
 const LABEL_MIN = 14;
@@ -107,7 +105,7 @@ function detailRows(inst: Instance, width: number, nowMs: number, pool: PoolView
   const fields: [string, string][] = [
     ['id', inst.id],
     // Why an instance is or is not a server is the first question at 3am: the reason comes from discovery.
-    ...(pool?.plan ? [['pool', poolDetail(pool, inst.id)] as [string, string], ['server', serverCell(pool, inst.id)] as [string, string]] : []),
+    ...(pool?.plan ? [['pool', poolDetail(pool, inst.id)] as [string, string], ['server', serverCell(pool, inst.id)] as [string, string], ['last check', serverCheckDetail(pool, inst.id)] as [string, string]] : []),
     ['name', inst.name ?? '-'],
     ['state', inst.state],
     ['zone', inst.availabilityZone ?? '-'],
@@ -242,8 +240,9 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   const cols = useMemo(() => columns(ctx.config.fleet.address, nowMs, pool.view), [ctx.config.fleet.address, nowMs, pool.view]);
   const shown = useMemo(() => {
     const filtered = filter === '' ? load.rows : load.rows.filter((i) => matchesFilter(filter, cols.map((c) => c.get(i))));
-    return sortRows(filtered, cols, sort);
-  }, [load.rows, filter, cols, sort]);
+    return sortRows(filtered, cols, sort, pool.view);
+  }, [load.rows, filter, cols, sort, pool.view]);
+  const rowColor = useCallback((i: Instance): string => healthStyle(rowHealth(i, pool.view)).color, [pool.view]);
   const ids = useMemo(() => shown.map(rowId), [shown]);
   const byState = useMemo(() => {
     const n = new Map<string, number>();
@@ -294,8 +293,10 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           label: 'sort',
           title: 'Sort by the next column',
           run: () => {
-            const i = cols.findIndex((c) => c.key === sort?.column);
-            const next = cols[i + 1];
+            // health sorts last in the cycle: the columns read left to right come first
+            const order = [...cols.filter((c) => c.key !== 'health'), ...cols.filter((c) => c.key === 'health')];
+            const i = order.findIndex((c) => c.key === sort?.column);
+            const next = order[i + 1];
             store.getState().updateSlice(paneId, { sort: next ? { column: next.key, descending: false } : undefined });
           },
         },
@@ -354,4 +355,4 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   );
 }
 
-export const fleetPane: PaneDefinition = { id: 'fleet', title: 'Fleet', filterable: true, component: FleetPane };
+export const fleetPane: PaneDefinition = { id: 'fleet', title: 'Fleet', filterable: true, component: FleetPane, legend: FLEET_LEGEND };
