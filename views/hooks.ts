@@ -81,3 +81,18 @@ export function useProgress(everyMs = 100): { event: ProgressEvent | undefined; 
   }, []);
   return { event, sink, reset };
 }
+
+/**
+ * The row a list highlights is the row its keys act on and the row that stays
+ * selected when the filter is cleared: when a filter (or a refresh) hides the
+ * selected row, the selection becomes the first row shown rather than staying
+ * on the hidden one, which Esc would jump back to. A filter that matches
+ * nothing leaves the selection alone.
+ */
+export function useSelectionShown(store: SessionStore, paneId: string, ids: readonly string[]): void {
+  useEffect(() => {
+    const selected = store.getState().slices[paneId]?.selectedId;
+    if (selected === undefined || ids.length === 0 || ids.includes(selected)) return;
+    store.getState().updateSlice(paneId, { selectedId: ids[0] });
+  }, [store, paneId, ids]);
+}

@@ -54,6 +54,32 @@ describe('Fleet pane on the sandbox', () => {
     expect(tableRows(f)).toHaveLength(13);
   });
 
+  it('the filter says how many match, keeps a selected row that still matches, and clearing it keeps the row it selected', async () => {
+    const { app } = await start();
+    await press(app, 'G');
+    const last = selectedRow(app.lastFrame())?.match(/i-\w+/)?.[0] ?? '';
+    expect(last).not.toBe('');
+    // a filter the selected row matches keeps it selected
+    await press(app, '/');
+    let f = await type(app, last.slice(-6));
+    expect(f).toMatch(/1 of 13 instances match/);
+    expect(selectedRow(f)).toContain(last);
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toContain(last);
+    // one that hides it selects the first match, and Esc stays there rather than jumping back
+    await press(app, '/');
+    f = await type(app, 'mysql');
+    expect(f).toMatch(/2 of 13 instances match "mysql"/);
+    f = await press(app, KEY.enter);
+    expect(selectedRow(f)).toContain('mysql-primary');
+    f = await press(app, 'j');
+    expect(selectedRow(f)).toContain('mysql-replica');
+    await press(app, '/');
+    f = await press(app, KEY.escape);
+    expect(tableRows(f)).toHaveLength(13);
+    expect(selectedRow(f)).toContain('mysql-replica');
+  });
+
   it('Enter shows an instance in full, Esc comes back', async () => {
     const { app } = await start();
     await press(app, 'j');

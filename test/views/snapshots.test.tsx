@@ -123,9 +123,15 @@ describe('Snapshots pane', () => {
     const rows = lines(f).filter((l) => /snap-/.test(l));
     expect(rows.length).toBeGreaterThan(3);
     expect(rows.every((l) => /delete\s+older than 365 days/.test(l))).toBe(true);
+    expect(f).toMatch(new RegExp(`\\d+ of ${count(first?.total ?? 0)} snapshots match "older than 365 days" · ${count(first?.delete ?? 0)} to delete`));
 
     f = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
     expect(selectedRow(app.lastFrame())).toContain(first?.volumeId);
+
+    const other = expected.volumes[1]?.volumeId ?? '';
+    await press(app, '/');
+    f = await type(app, other);
+    expect(f).toContain(`1 of ${expected.volumes.length} volumes match "${other}"`);
   }, 90_000);
 
   it('d shows the plan grouped with totals; a wrong typed number refuses; Esc cancels; nothing is deleted', async () => {

@@ -13,7 +13,7 @@ import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../.
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
 import { cellWidth, fit, formatAge, formatCount, wrapMessage } from '../format.js';
-import { usePaneKeys, useSession } from '../hooks.js';
+import { usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
@@ -244,6 +244,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   }, [load.rows, filter, cols, sort, pool.view]);
   const rowColor = useCallback((i: Instance): string => healthStyle(rowHealth(i, pool.view)).color, [pool.view]);
   const ids = useMemo(() => shown.map(rowId), [shown]);
+  useSelectionShown(store, paneId, ids);
   const byState = useMemo(() => {
     const n = new Map<string, number>();
     for (const r of load.rows) n.set(r.state, (n.get(r.state) ?? 0) + 1);

@@ -12,7 +12,7 @@ import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { formatCount } from '../format.js';
-import { usePaneKeys, useProgress, useSession } from '../hooks.js';
+import { usePaneKeys, useProgress, useSelectionShown, useSession } from '../hooks.js';
 import {
   DeletingView,
   PlanView,
@@ -117,6 +117,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     [volumeRows, filter],
   );
   const ids = useMemo(() => (drillId ? shownDecisions.map(decisionRowId) : shownVolumes.map(volumeRowId)), [drillId, shownDecisions, shownVolumes]);
+  useSelectionShown(store, paneId, ids);
   const selectedVolume = shownVolumes[selectedIndex(ids, selectedId)];
 
   const select = (id: string | undefined): void => store.getState().updateSlice(paneId, { selectedId: id, filter: '' });
@@ -261,8 +262,8 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     <Text wrap="truncate">
       <Text bold>{drillId}</Text>{' '}
       <Text dimColor>
-        {filter ? `${formatCount(shownDecisions.length)} of ` : ''}
-        {formatCount(decisions.length)} snapshots · {formatCount(decisions.filter((d) => d.action === 'delete').length)} to delete (Esc back)
+        {filter ? `${formatCount(shownDecisions.length)} of ${formatCount(decisions.length)} snapshots match "${filter}" · ` : `${formatCount(decisions.length)} snapshots · `}
+        {formatCount(decisions.filter((d) => d.action === 'delete').length)} to delete (Esc back)
       </Text>
     </Text>
   ) : (
@@ -272,7 +273,8 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
         <Text color="yellow">listing snapshots…</Text>
       ) : plan ? (
         <Text dimColor>
-          {formatCount(plan.volumes.length)} volumes · {formatCount(plan.totals.snapshots)} snapshots · {formatCount(plan.totals.delete)} to delete
+          {filter ? `${formatCount(shownVolumes.length)} of ` : ''}
+          {formatCount(plan.volumes.length)} volumes{filter ? ` match "${filter}"` : ''} · {formatCount(plan.totals.snapshots)} snapshots · {formatCount(plan.totals.delete)} to delete
         </Text>
       ) : null}
       {load.status === 'loading' && !firstLoad ? <Text color="yellow">  refreshing…</Text> : null}
