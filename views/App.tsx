@@ -85,19 +85,22 @@ function Footer({ store, width, flashLines }: { store: SessionStore; width: numb
   const state = store.getState();
   if (overlay?.kind === 'filter') return <FilterInput text={filterText} width={width} />;
   if (overlay !== undefined) return <KeyHints hints={OVERLAY_HINTS[overlay.kind]} width={width} />;
+  const hints = <KeyHints hints={[...footerHints(bindings), ...globalHints(state)]} pinned={PINNED_HINTS} width={width} />;
   if (flash && flashLines) {
     const colour = flash.level === 'error' ? 'red' : flash.level === 'warn' ? 'yellow' : 'green';
+    // The message on rows of its own above the keys: a tired person must not lose the way out to a status line.
     return (
-      <Box width={width} height={flashLines.length} overflowY="hidden" flexDirection="column">
+      <Box width={width} height={flashLines.length + 1} overflowY="hidden" flexDirection="column">
         {flashLines.map((l, i) => (
           <Text key={i} color={colour} wrap="truncate">
             {l}
           </Text>
         ))}
+        {hints}
       </Box>
     );
   }
-  return <KeyHints hints={[...footerHints(bindings), ...globalHints(state)]} pinned={PINNED_HINTS} width={width} />;
+  return hints;
 }
 
 /** Memoized so a change in the shell (bindings, overlay) does not re-render every mounted pane. */
@@ -236,7 +239,7 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
   const height = Math.max(1, size.rows - RESERVED_ROWS);
   // A long message takes a few rows from the body rather than losing its end.
   const flashLines = flash && !overlayOpen ? wrapMessage(flash.text, width, flashRowsFor(height)) : undefined;
-  const footerRows = flashLines?.length ?? 1;
+  const footerRows = (flashLines?.length ?? 0) + 1;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Header store={store} clock={ctx.clock} width={width} />
