@@ -6,7 +6,7 @@ import { activeBindings, dispatchKey, filteredCommands, footerHints, globalHelp,
 import { keyEvents, type KeyEvent } from '../src/store/keys.js';
 import { createSessionStore, type SessionStore } from '../src/store/session.js';
 import { CommandPalette } from './components/CommandPalette.js';
-import { ConfirmDialog } from './components/ConfirmDialog.js';
+import { ConfirmDialog, confirmLayout } from './components/ConfirmDialog.js';
 import { PromptDialog } from './components/PromptDialog.js';
 import { FilterInput } from './components/FilterInput.js';
 import { Header, Tabs } from './components/Header.js';
@@ -61,6 +61,7 @@ const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm' | 'prompt', readonly 
     { keys: '^C', label: 'quit' },
   ],
   confirm: [
+    { keys: '↑↓', label: 'scroll' },
     { keys: 'Tab', label: 'switch button' },
     { keys: 'Enter', label: 'choose' },
     { keys: 'Esc', label: 'cancel' },
@@ -127,6 +128,7 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   const state = store.getState();
   let cover: React.ReactElement | null = null;
   let helpMax = Number.POSITIVE_INFINITY;
+  let confirmMax = Number.POSITIVE_INFINITY;
   if (overlay?.kind === 'help') {
     const def = defs.find((d) => d.id === active);
     const help = { paneTitle: def?.title ?? active, paneKeys: helpEntries(bindings), globalKeys: globalHelp(state), ...(def?.legend ? { legend: def.legend } : {}), width, height };
@@ -135,7 +137,8 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   } else if (overlay?.kind === 'palette') {
     cover = <CommandPalette query={overlay.query} commands={filteredCommands(store, overlay.query)} index={overlay.index} width={width} height={height} />;
   } else if (overlay?.kind === 'confirm') {
-    cover = <ConfirmDialog request={overlay.request} focus={overlay.focus} input={overlay.input} refusal={overlay.refusal} width={width} height={height} />;
+    confirmMax = confirmLayout({ request: overlay.request, refusal: overlay.refusal, width, height }).maxOffset;
+    cover = <ConfirmDialog request={overlay.request} focus={overlay.focus} input={overlay.input} refusal={overlay.refusal} offset={Math.min(overlay.offset ?? 0, confirmMax)} width={width} height={height} />;
   } else if (overlay?.kind === 'prompt') {
     cover = <PromptDialog request={overlay.request} value={overlay.value} problem={overlay.problem} width={width} height={height} />;
   }
@@ -143,6 +146,7 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   useEffect(() => {
     const o = store.getState().overlay;
     if (o?.kind === 'help' && o.offset > helpMax) store.getState().openOverlay({ kind: 'help', offset: helpMax });
+    if (o?.kind === 'confirm' && (o.offset ?? 0) > confirmMax) store.getState().openOverlay({ ...o, offset: confirmMax });
   });
   return (
     <Box width={width} height={height} overflowY="hidden" flexDirection="column">

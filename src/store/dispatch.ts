@@ -183,9 +183,28 @@ function filterKey(store: SessionStore, o: Extract<Overlay, { kind: 'filter' }>,
   }
 }
 
+/**
+ * A dialog's scroll step for a key, or undefined: arrows and paging always;
+ * j/k/g/G too unless they could be part of the word to type (a number takes
+ * digits only, so they are free there).
+ */
+function confirmScroll(o: Extract<Overlay, { kind: 'confirm' }>, ev: KeyEvent, page: number): number | undefined {
+  const letters = o.request.typed === undefined || /^\d+$/.test(o.request.typed);
+  const steps: Record<string, number> = { down: 1, up: -1, pagedown: page, pageup: -page, home: -Infinity, end: Infinity };
+  if (letters) Object.assign(steps, { j: 1, k: -1, g: -Infinity, G: Infinity });
+  return steps[ev.name];
+}
+
 function confirmKey(store: SessionStore, o: Extract<Overlay, { kind: 'confirm' }>, ev: KeyEvent): boolean {
   const s = store.getState();
   const typedOk = o.request.typed === undefined || o.input === o.request.typed;
+  // A page is the screen less the dialog's own rows; the view clamps the far end.
+  const step = confirmScroll(o, ev, Math.max(1, s.size.rows - 12));
+  if (step !== undefined) {
+    const at = o.offset ?? 0;
+    s.openOverlay({ ...o, offset: step === Infinity ? Number.MAX_SAFE_INTEGER : Math.max(0, at + (step === -Infinity ? -at : step)) });
+    return true;
+  }
   switch (ev.name) {
     case 'escape':
       s.closeOverlay();

@@ -75,6 +75,8 @@ export type Overlay =
       input: string;
       /** why the last Enter on Confirm did nothing (a wrong typed value), shown in the dialog */
       refusal?: string | undefined;
+      /** first body line shown; the view clamps it to the body it draws */
+      offset?: number;
       resolve: (ok: boolean) => void;
     }
   | { kind: 'prompt'; request: PromptRequest; value: string; problem: string | undefined; resolve: (value: string | undefined) => void };

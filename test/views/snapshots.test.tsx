@@ -55,11 +55,11 @@ afterEach(() => {
   rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
-async function start(opts: { readOnly?: boolean } = {}) {
+async function start(opts: { readOnly?: boolean; size?: { columns: number; rows: number } } = {}) {
   // testContext's cloud is a sandbox world following the test's ManualClock.
   const ctx = testContext({ options: { readOnly: opts.readOnly ?? false } });
   const world = (await ctx.cloud()) as SandboxWorld;
-  const store = createSessionFor(ctx, { size: { columns: 100, rows: 30 }, initialPane: 'snapshots' });
+  const store = createSessionFor(ctx, { size: opts.size ?? { columns: 100, rows: 30 }, initialPane: 'snapshots' });
   const app = track(render(<App ctx={ctx} store={store} />), store);
   mounted.push(app);
   await waitFor(() => selectedRow(app.lastFrame()), 'the volumes table', app.lastFrame, SLOW);
@@ -132,6 +132,31 @@ describe('Snapshots pane', () => {
     await press(app, '/');
     f = await type(app, other);
     expect(f).toContain(`1 of ${expected.volumes.length} volumes match "${other}"`);
+  }, 90_000);
+
+  it('at 60x16 every group of the plan is reachable by scrolling, in the plan and in its confirmation', async () => {
+    const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
+    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toMatch(/lines 1-\d+ of \d+ \(j\/k scroll\)/);
+    const seen = new Set<string>();
+    const groups = new Set(expected.deletions.map((d) => d.volumeId));
+    const scrollAll = async (key: string): Promise<void> => {
+      for (let i = 0; i < 40; i++) {
+        lines(f).forEach((l) => seen.add(l));
+        if ([...groups].every((v) => [...seen].some((l) => l.includes(v)))) return;
+        f = await press(app, key);
+      }
+    };
+    await scrollAll('j');
+    for (const v of groups) expect([...seen].some((l) => l.includes(v))).toBe(true);
+    f = await press(app, 'g');
+    expect(f).toMatch(/lines 1-/);
+    // the confirmation shows the same groups, and scrolls too
+    f = await pressUntil(app, KEY.enter, 'the confirmation', (x) => x.includes('to confirm'));
+    seen.clear();
+    await scrollAll(KEY.pageDown);
+    for (const v of groups) expect([...seen].some((l) => l.includes(v))).toBe(true);
+    await press(app, KEY.escape);
   }, 90_000);
 
   it('d shows the plan grouped with totals; a wrong typed number refuses; Esc cancels; nothing is deleted', async () => {

@@ -60,21 +60,33 @@ export function planLines(plan: SnapshotPlan): string[] {
   return lines;
 }
 
-export function PlanView({ plan, width, height }: { plan: SnapshotPlan; width: number; height: number }): React.ReactElement {
+/** Rows of the plan view that show plan lines (one is its title, one the scroll position when it scrolls). */
+export function planRoom(height: number, lines: number): number {
+  const room = Math.max(1, height - 1);
+  return lines > room ? Math.max(1, room - 1) : room;
+}
+
+/** The plan, every group reachable: j/k, PgUp/PgDn, g/G scroll it when it is taller than the pane. */
+export function PlanView({ plan, width, height, offset = 0 }: { plan: SnapshotPlan; width: number; height: number; offset?: number }): React.ReactElement {
   const lines = planLines(plan);
-  const room = Math.max(0, height - 2);
-  const shown = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), `… ${lines.length - room + 1} more groups`] : lines;
+  const room = planRoom(height, lines.length);
+  const from = Math.max(0, Math.min(offset, lines.length - room));
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text bold color="red" wrap="truncate">
         Plan: delete {formatCount(plan.deletions.length)} snapshots{' '}
         <Text dimColor>(Enter: confirm… · Esc: back)</Text>
       </Text>
-      {shown.map((l, i) => (
-        <Text key={i} wrap="truncate" {...(i < 2 ? { bold: i === 0 } : {})}>
+      {lines.slice(from, from + room).map((l, i) => (
+        <Text key={from + i} wrap="truncate" {...(from + i < 2 ? { bold: from + i === 0 } : {})}>
           {l}
         </Text>
       ))}
+      {lines.length > room ? (
+        <Text dimColor wrap="truncate">
+          {`lines ${from + 1}-${from + room} of ${lines.length} (j/k scroll)`}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -8,7 +8,7 @@ import { latestLoader } from '../../src/store/latest.js';
 import { describePolicy, describeResult } from '../../src/snapshots/summary.js';
 import { decisionsByVolume, planAgeMinutes, timelineStrip } from '../../src/snapshots/view.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
-import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
+import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { formatCount } from '../format.js';
@@ -16,6 +16,7 @@ import { usePaneKeys, useProgress, useSelectionShown, useSession } from '../hook
 import {
   DeletingView,
   PlanView,
+  planRoom,
   SummaryView,
   TIMELINE_WIDTH,
   decisionColour,
@@ -49,6 +50,7 @@ const NO_DECISIONS: readonly PlannedDecision[] = [];
 export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', plan: undefined });
   const [mode, setMode] = useState<Mode>({ kind: 'volumes' });
+  const [planOffset, setPlanOffset] = useState(0);
   const cancelArmed = useRef(0);
   const abort = useRef<AbortController | undefined>(undefined);
   const mounted = useRef(true);
@@ -129,6 +131,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       store.getState().setFlash(volumeId ? `nothing to delete on ${volumeId}` : 'nothing to delete', 'info');
       return;
     }
+    setPlanOffset(0);
     setMode({ kind: 'plan', plan: p, back: mode });
   };
 
@@ -136,7 +139,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     const count = String(p.deletions.length);
     const ok = await store.getState().confirm({
       title: `Delete ${formatCount(p.deletions.length)} snapshots?`,
-      // every group: the dialog cuts to its height and says how many lines more
+      // every group: the dialog scrolls when they do not fit
       body: planLines(p),
       typed: count,
       confirmLabel: `Delete ${formatCount(p.deletions.length)}`,
@@ -211,12 +214,16 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
       ];
       break;
-    case 'plan':
+    case 'plan': {
+      const planLength = planLines(mode.plan).length;
+      const room = (): number => planRoom(height, planLength);
       bindings = [
+        ...scrollBindings(() => planOffset, setPlanOffset, room, () => Math.max(0, planLength - room())),
         { keys: ['enter', 'd'], label: 'confirm…', run: () => void execute(mode.plan, mode.back) },
         { keys: ['escape'], label: 'back', run: () => setMode(mode.back) },
       ];
       break;
+    }
     case 'deleting':
       bindings = [
         {
@@ -249,7 +256,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   }
   usePaneKeys(store, paneId, bindings);
 
-  if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} />;
+  if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} offset={planOffset} />;
   if (mode.kind === 'deleting') return <DeletingView event={progress.event} total={mode.plan.deletions.length} width={width} cancelling={mode.cancelling} />;
   if (mode.kind === 'summary') return <SummaryView summary={mode.summary} width={width} height={height} />;
 
