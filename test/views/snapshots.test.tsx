@@ -134,6 +134,14 @@ describe('Snapshots pane', () => {
     expect(f).toContain(`1 of ${expected.volumes.length} volumes match "${other}"`);
   }, 90_000);
 
+  it('? has a legend for every row colour and the timeline\'s marks and scale', async () => {
+    const { app } = await start();
+    const f = lines(await press(app, '?')).join('\n');
+    for (const c of ['keep', 'delete', 'pinned', 'unfinished']) expect(f).toMatch(new RegExp(`${c} +row: `));
+    expect(f).toMatch(/█ +timeline: a kept snapshot/);
+    expect(f).toMatch(/scale +timeline: newest on the left/);
+  }, 90_000);
+
   it('at 60x16 every group of the plan is reachable by scrolling, in the plan and in its confirmation', async () => {
     const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
     let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));

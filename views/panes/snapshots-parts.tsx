@@ -8,6 +8,7 @@ import { decisionClass } from '../../src/snapshots/view.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import type { Column } from '../components/Table.js';
 import { fit, formatCount } from '../format.js';
+import type { LegendEntry } from './types.js';
 
 /** Sub-views of the Snapshots pane: column sets, the plan, progress and the summary. */
 
@@ -38,6 +39,21 @@ export const decisionColumns: Column<PlannedDecision>[] = [
 
 const CLASS_COLOURS = { keep: 'green', delete: 'red', pinned: 'cyan', unfinished: 'yellow' } as const;
 export const decisionColour = (d: PlannedDecision): string => CLASS_COLOURS[decisionClass(d)];
+
+const CLASS_MEANINGS: Record<keyof typeof CLASS_COLOURS, string> = {
+  keep: 'row: kept by a retention rule',
+  delete: 'row: deleted by the plan',
+  pinned: 'row: kept because an AMI uses it or its keep tag',
+  unfinished: 'row: not completed, never deleted',
+};
+
+/** The `?` legend, from the colour table the rows use and the timeline's own marks. */
+export const SNAPSHOTS_LEGEND: readonly LegendEntry[] = [
+  ...(Object.keys(CLASS_COLOURS) as (keyof typeof CLASS_COLOURS)[]).map((k) => ({ mark: k, color: CLASS_COLOURS[k], meaning: CLASS_MEANINGS[k] })),
+  { mark: '█', meaning: 'timeline: a kept snapshot in that slice of age' },
+  { mark: '·', meaning: 'timeline: only deletions in that slice' },
+  { mark: 'scale', meaning: 'timeline: newest on the left, log scale from 1 hour to 14 months' },
+];
 
 /** The plan a person confirms: counts and deletions grouped by volume and reason, with totals. */
 export function planLines(plan: SnapshotPlan): string[] {

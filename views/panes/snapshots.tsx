@@ -17,6 +17,7 @@ import {
   DeletingView,
   PlanView,
   planRoom,
+  SNAPSHOTS_LEGEND,
   SummaryView,
   TIMELINE_WIDTH,
   decisionColour,
@@ -303,4 +304,4 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   );
 }
 
-export const snapshotsPane: PaneDefinition = { id: 'snapshots', title: 'Snapshots', filterable: true, component: SnapshotsPane };
+export const snapshotsPane: PaneDefinition = { id: 'snapshots', title: 'Snapshots', filterable: true, component: SnapshotsPane, legend: SNAPSHOTS_LEGEND };
