@@ -7,6 +7,7 @@ import { keyEvents, type KeyEvent } from '../src/store/keys.js';
 import { createSessionStore, type SessionStore } from '../src/store/session.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { ConfirmDialog, confirmLayout } from './components/ConfirmDialog.js';
+import { osc52 } from '../src/core/osc52.js';
 import { PromptDialog } from './components/PromptDialog.js';
 import { FilterInput } from './components/FilterInput.js';
 import { Header, Tabs } from './components/Header.js';
@@ -235,6 +236,13 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
       stdout.off('resize', update);
     };
   }, [stdout, store]);
+
+  // A copy reaches the terminal as an escape sequence that draws nothing; $TMUX decides the wrapping.
+  const { write } = useStdout();
+  const clipboard = useSession(store, (s) => s.clipboard);
+  useEffect(() => {
+    if (clipboard) write(osc52(clipboard.text, process.env));
+  }, [clipboard, write]);
 
   const size = useSession(store, (s) => s.size);
   const flash = useSession(store, (s) => s.flash);

@@ -125,6 +125,8 @@ export interface SessionState {
   keyAck: number;
   /** Counts every key handled; the shell renders on each, so a key typed ahead sees the screen the key before it made. */
   keySeq: number;
+  /** Text for the terminal's clipboard (the shell sends it as OSC 52); seq tells two copies of one id apart. */
+  clipboard: { text: string; seq: number } | undefined;
 
   setActivePane(id: string): void;
   /** Tab / Shift-Tab: +1 / -1 with wrap-around */
@@ -138,6 +140,8 @@ export interface SessionState {
   /** a pane's data loaded; without paneId, the pane on screen (panes refresh only while shown) */
   markRefreshed(atMs: number, paneId?: string): void;
   setFlash(text: string, level?: Flash['level'], atMs?: number): void;
+  /** `y`: puts text on the clipboard and says so */
+  copy(text: string): void;
   /** Opens the confirm dialog; resolves true only when the user confirms. */
   confirm(req: ConfirmRequest): Promise<boolean>;
   /** Opens a one-line text entry; resolves with the accepted text, undefined when cancelled. */
@@ -204,6 +208,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     quitWhenIdle: false,
     keyAck: 0,
     keySeq: 0,
+    clipboard: undefined,
     exitNote: undefined,
 
     setActivePane(id) {
@@ -254,6 +259,10 @@ export function createSessionStore(init: SessionInit): SessionStore {
     },
     markRefreshed(atMs, paneId = get().activePane) {
       set({ refreshedAt: { ...get().refreshedAt, [paneId]: atMs } });
+    },
+    copy(text) {
+      set((s) => ({ clipboard: { text, seq: (s.clipboard?.seq ?? 0) + 1 } }));
+      get().setFlash(`copied ${text} (OSC 52: your terminal's clipboard, also over SSH)`, 'info');
     },
     setFlash(text, level = 'info', atMs = Date.now()) {
       set({ flash: { text, level, at: atMs } });

@@ -80,6 +80,21 @@ describe('Fleet pane on the sandbox', () => {
     expect(selectedRow(f)).toContain('mysql-replica');
   });
 
+  it('y copies the selected instance id with OSC 52 and says so', async () => {
+    const { app } = await start();
+    await press(app, 'j');
+    const id = selectedRow(app.lastFrame())?.match(/i-\w+/)?.[0] ?? '';
+    const before = app.frames?.length ?? 0;
+    await press(app, 'y');
+    const sent = (app.frames ?? []).slice(before);
+    expect(sent.join('')).toContain(`\x1b]52;c;${Buffer.from(id).toString('base64')}\x07`);
+    // (under CI ink writes the sequence as a frame of its own; a terminal redraws the screen after it)
+    const f = sent.filter((x) => !x.startsWith('\x1b]52')).at(-1) ?? '';
+    expect(f).toContain(`copied ${id}`);
+    // the frame is still the pane
+    expect(selectedRow(f)).toContain(id);
+  });
+
   it('Enter shows an instance in full, Esc comes back', async () => {
     const { app } = await start();
     await press(app, 'j');

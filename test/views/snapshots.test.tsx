@@ -142,6 +142,18 @@ describe('Snapshots pane', () => {
     expect(f).toMatch(/scale +timeline: newest on the left/);
   }, 90_000);
 
+  it('y copies the highlighted volume id, and in a volume the highlighted snapshot id', async () => {
+    const { app, store, expected } = await start();
+    await press(app, 'y');
+    expect(store.getState().clipboard?.text).toBe(expected.volumes[0]?.volumeId);
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    await press(app, 'j');
+    const row = selectedRow(app.lastFrame())?.match(/snap-\w+/)?.[0];
+    await press(app, 'y');
+    expect(store.getState().clipboard?.text).toBe(row);
+    expect(store.getState().flash?.text).toContain(`copied ${row}`);
+  }, 90_000);
+
   it('at 60x16 every group of the plan is reachable by scrolling, in the plan and in its confirmation', async () => {
     const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
     let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));

@@ -273,6 +273,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   const bindings: KeyBinding[] = detailId
     ? [
         { keys: ['escape'], label: 'back', run: () => setDetailId(undefined) },
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the instance id (OSC 52)', run: () => store.getState().copy(detailId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
         ...(detailMax > 0 ? scrollBindings(() => detailOffset, setDetailOffset, () => detailRoom(height, details.length), () => detailMax) : []),
       ]
@@ -289,6 +290,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           },
         },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected instance id (OSC 52, works over SSH and in tmux)', run: () => selected && store.getState().copy(selected.id) },
         {
           keys: ['s'],
           label: 'sort',

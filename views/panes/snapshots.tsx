@@ -123,6 +123,11 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   useSelectionShown(store, paneId, ids);
   const selectedVolume = shownVolumes[selectedIndex(ids, selectedId)];
 
+  // the id on the highlighted row, whichever list is shown
+  const copySelected = (): void => {
+    const id = ids[selectedIndex(ids, selectedId)];
+    if (id !== undefined) store.getState().copy(id);
+  };
   const select = (id: string | undefined): void => store.getState().updateSlice(paneId, { selectedId: id, filter: '' });
 
   const openPlan = (volumeId: string | undefined): void => {
@@ -202,6 +207,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     case 'volumes':
       bindings = [
         ...listKeys,
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected volume id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
         { keys: ['enter'], label: 'snapshots', title: 'Show the snapshots of a volume', run: () => selectedVolume && (setMode({ kind: 'volume', volumeId: selectedVolume.volumeId }), select(byVolume.get(selectedVolume.volumeId)?.[0]?.snapshotId)) },
         mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of every volume', run: () => openPlan(undefined) }),
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
@@ -211,6 +217,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [
         ...listKeys,
         { keys: ['escape'], label: 'back', run: () => (setMode({ kind: 'volumes' }), select(mode.volumeId)) },
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected snapshot id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
         mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of this volume', run: () => openPlan(mode.volumeId) }),
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
       ];
