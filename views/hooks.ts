@@ -9,7 +9,7 @@ export function useSession<T>(store: SessionStore, selector: (s: SessionState) =
 }
 
 function signature(bindings: readonly KeyBinding[]): string {
-  return bindings.map((b) => [b.keys.join(','), b.label, String(b.footer), b.title].join('|')).join(';');
+  return bindings.map((b) => [b.keys.join(','), b.label, String(b.footer), b.title, b.verb?.name].join('|')).join(';');
 }
 
 /**
@@ -28,7 +28,10 @@ export function usePaneKeys(store: SessionStore, paneId: string, bindings: reado
     const wrapped = latest.current.map((b) => {
       const id = b.keys.join(',');
       // Found by keys, not by position: a list that grew must never turn Enter into another action.
-      return { ...b, run: () => latest.current.find((x) => x.keys.join(',') === id)?.run() };
+      const now = (): KeyBinding | undefined => latest.current.find((x) => x.keys.join(',') === id);
+      // A verb completes from the rows on screen now, not those of the render that registered it.
+      const verb = b.verb && { ...b.verb, args: () => now()?.verb?.args() ?? [], run: (arg: string) => now()?.verb?.run(arg) };
+      return { ...b, run: () => now()?.run(), ...(verb ? { verb } : {}) };
     });
     registered.current = wrapped;
     store.getState().setBindings(paneId, wrapped);

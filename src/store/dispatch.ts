@@ -1,4 +1,5 @@
 import { fuzzyFilter } from './fuzzy.js';
+import { paletteVerbs, verbEntries, verbQuery, verbStarters } from './palette-verbs.js';
 import { isText, keyLabel, type KeyEvent } from './keys.js';
 import type { KeyBinding, Overlay, SessionState, SessionStore } from './session.js';
 
@@ -14,6 +15,8 @@ export interface PaletteCommand {
   title: string;
   /** the key that does the same outside the palette, shown beside the title */
   key?: string;
+  /** what Tab writes into the query (a verb and its argument) */
+  complete?: string;
   run(): void;
 }
 
@@ -97,11 +100,14 @@ export function paletteCommands(store: SessionStore): PaletteCommand[] {
     { id: 'help', title: 'Help: keys of this pane', key: '?', run: () => store.getState().openOverlay({ kind: 'help', offset: 0 }) },
     { id: 'quit', title: 'Quit opsdeck', key: 'q', run: () => store.getState().requestQuit() },
   );
+  cmds.push(...verbStarters(store, paletteVerbs(store)));
   return cmds;
 }
 
-/** Palette entries matching the typed query, best first. */
+/** Palette entries matching the typed query, best first; after a verb and a space, its arguments. */
 export function filteredCommands(store: SessionStore, query: string): PaletteCommand[] {
+  const q = verbQuery(paletteVerbs(store), query);
+  if (q) return verbEntries(store, q);
   return fuzzyFilter(paletteCommands(store), query, (c) => c.title);
 }
 
@@ -142,9 +148,15 @@ function paletteKey(store: SessionStore, o: Extract<Overlay, { kind: 'palette' }
     case 'ctrl-p':
       setIndex(o.index - 1);
       return true;
+    case 'tab': {
+      // completes a verb or its argument; elsewhere moves down as it always did
+      const complete = list[Math.min(o.index, list.length - 1)]?.complete;
+      if (complete !== undefined && complete !== o.query) s.openOverlay({ ...o, query: complete, index: 0 });
+      else setIndex(o.index + 1);
+      return true;
+    }
     case 'down':
     case 'ctrl-n':
-    case 'tab':
       setIndex(o.index + 1);
       return true;
     default: {

@@ -20,7 +20,20 @@ export interface KeyBinding {
   footer?: boolean | string;
   /** a title makes the binding a command-palette entry too: "Refresh instances" */
   title?: string;
+  /** the same action on a named row, typed in the palette: `:drain web-3` */
+  verb?: PaletteVerb;
   run(): void;
+}
+
+/** A palette command with an argument, completed from `args()`. */
+export interface PaletteVerb {
+  /** the word typed after `:`, e.g. "drain" */
+  name: string;
+  /** what the argument is, for the palette's list: "NAME|ID" */
+  argHint: string;
+  /** the values to complete from; `label` is what the list shows (a name beside its id) */
+  args(): readonly { value: string; label?: string }[];
+  run(arg: string): void;
 }
 
 export interface PaneInfo {

@@ -95,7 +95,9 @@ describe('Fleet pane: health as a signal', () => {
     // each symbol in its row colour
     const raw = f.split('\n').find((l) => l.includes(symbol('maint')) && l.includes('maintenance')) ?? '';
     expect(raw).toMatch(/\x1b\[35m■/);
-    expect(legend).toContain('+join');
+    // the POOL values further down: help scrolls
+    const more = lines(await press(app, KEY.pageDown)).join('\n');
+    for (const mark of ['+join', '-leave', '~yes', '!skip']) expect(more).toContain(mark);
   });
 
   it('Enter shows the server state and the last check in the details', async () => {
@@ -106,6 +108,33 @@ describe('Fleet pane: health as a signal', () => {
     const f = lines(await press(app, KEY.enter)).join('\n');
     expect(f).toMatch(/server\s+sim MAINT/);
     expect(f).toMatch(/last check\s+none: nothing checks health on the sandbox/);
+  });
+});
+
+describe('Fleet pane: palette commands with arguments', () => {
+  it(':drain NAME lists the matching servers, confirms, and drains that one wherever the cursor is', async () => {
+    const { app } = await startWithStates({ columns: 80, rows: 24 });
+    await press(app, ':');
+    let f = await type(app, 'drain web-00');
+    expect(f).toMatch(/drain web-001 i-/);
+    f = await type(app, '1');
+    const row = lines(f).find((l) => /drain web-001 i-/.test(l)) ?? '';
+    const id = row.match(/i-[0-9a-f]+/)?.[0] ?? '';
+    await press(app, KEY.tab);
+    f = await press(app, KEY.enter);
+    expect(f).toContain(`Set ${id} to drain`);
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(() => /web-001\s.*sim DRAIN/.test(app.lastFrame() ?? ''), 'web-001 drained', app.lastFrame, 10_000);
+  });
+
+  it(':instance NAME jumps to the instance and opens its details', async () => {
+    const { app } = await startWithStates({ columns: 80, rows: 24 });
+    await press(app, ':');
+    await type(app, 'instance web-003');
+    const f = lines(await press(app, KEY.enter)).join('\n');
+    expect(f).toMatch(/name\s+web-003/);
+    expect(f).toMatch(/server\s+sim DRAIN/);
   });
 });
 

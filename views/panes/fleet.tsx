@@ -267,6 +267,23 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     await (force ? forceApply(ctx, store, pool.view) : applyShownPlan(ctx, store, pool.view, pool.loading));
     void refreshPool();
   };
+  // `:drain web-3`, `:instance i-0abc…`: a row by its id or Name tag; a name two instances share is not guessed
+  const byArg = (arg: string): Instance | undefined => {
+    const found = load.rows.filter((r) => r.id === arg || r.name === arg);
+    if (found.length === 1) return found[0];
+    store.getState().setFlash(found.length > 1 ? `${found.length} instances are named ${arg}: ${found.map((r) => r.id).join(', ')}; use the id` : `no instance ${arg}`, 'warn');
+    return undefined;
+  };
+  const rowArgs = (rows: readonly Instance[]): { value: string; label: string }[] => rows.map((r) => ({ value: r.id, label: `${r.name ?? '-'} ${r.id}` }));
+  const serverVerb = (state: ServerAdminState): KeyBinding['verb'] => ({
+    name: state,
+    argHint: 'NAME|ID',
+    args: () => rowArgs(load.rows.filter((r) => pool.view?.inPool.has(r.id))),
+    run: (arg) => {
+      const inst = byArg(arg);
+      if (inst) void setSelectedState(ctx, store, pool.view, inst, state).then(() => refreshPool());
+    },
+  });
   const detail = detailId ? load.rows.find((r) => r.id === detailId) : undefined;
   const { labelWidth, rows: details } = detail ? detailRows(detail, width, nowMs, pool.view) : { labelWidth: 0, rows: [] };
   const detailMax = Math.max(0, details.length - detailRoom(height, details.length));
@@ -283,6 +300,20 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           keys: ['enter'],
           label: 'details',
           title: 'Show instance details',
+          verb: {
+            name: 'instance',
+            argHint: 'NAME|ID',
+            args: () => rowArgs(load.rows),
+            run: (arg) => {
+              const inst = byArg(arg);
+              if (!inst) return;
+              // jump: the row selected (the filter cleared so it shows), its details open
+              store.getState().setActivePane(paneId);
+              store.getState().updateSlice(paneId, { selectedId: inst.id, filter: '' });
+              setDetailOffset(0);
+              setDetailId(inst.id);
+            },
+          },
           run: () => {
             if (!selected) return;
             setDetailOffset(0);
@@ -306,9 +337,9 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
         ...[
           { keys: ['a'], label: 'apply', title: 'Apply the HAProxy pool change', run: () => void apply(false) },
           { keys: ['F'], label: 'force', footer: false, title: 'Apply past the removal/empty guards (typed confirmation)', run: () => void apply(true) },
-          { keys: ['d'], label: 'drain', title: 'Drain the selected server', run: () => void setState('drain') },
-          { keys: ['m'], label: 'maint', footer: false, title: 'Put the selected server in maintenance', run: () => void setState('maint') },
-          { keys: ['u'], label: 'ready', footer: false, title: 'Set the selected server ready', run: () => void setState('ready') },
+          { keys: ['d'], label: 'drain', title: 'Drain the selected server', verb: serverVerb('drain'), run: () => void setState('drain') },
+          { keys: ['m'], label: 'maint', footer: false, title: 'Put the selected server in maintenance', verb: serverVerb('maint'), run: () => void setState('maint') },
+          { keys: ['u'], label: 'ready', footer: false, title: 'Set the selected server ready', verb: serverVerb('ready'), run: () => void setState('ready') },
         ].map((b) => mutationKey(ctx.options.readOnly, b)),
         { keys: [']'], label: 'diff down', footer: false, title: 'Scroll the pool diff down', run: () => setDiffOffset((o) => o + Math.max(1, poolHeight - 3)) },
         { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
