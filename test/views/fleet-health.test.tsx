@@ -128,6 +128,21 @@ describe('Fleet pane: palette commands with arguments', () => {
     await waitFor(() => /web-001\s.*sim DRAIN/.test(app.lastFrame() ?? ''), 'web-001 drained', app.lastFrame, 10_000);
   });
 
+  it('the details offer the row\'s actions: u from web-003\'s details sets it ready', async () => {
+    const { app } = await startWithStates({ columns: 80, rows: 24 });
+    await press(app, ':');
+    await type(app, 'instance web-003');
+    await press(app, KEY.enter);
+    let f = await press(app, '?');
+    expect(f).toMatch(/d +Drain this server/);
+    await press(app, KEY.escape);
+    f = await press(app, 'u');
+    expect(f).toMatch(/Set i-\w+ to ready/);
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(() => /server\s+sim ready/.test(lines(app.lastFrame()).join('\n')), 'web-003 ready in its details', app.lastFrame, 10_000);
+  });
+
   it(':instance NAME jumps to the instance and opens its details', async () => {
     const { app } = await startWithStates({ columns: 80, rows: 24 });
     await press(app, ':');

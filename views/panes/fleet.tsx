@@ -253,14 +253,18 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   const selected = shown[selectedIndex(ids, selectedId)];
 
   const plan = pool.view?.plan;
+  // A different diff is read from its top (an offset into the last one would start mid-diff);
+  // a refresh that plans the same change leaves the reader where they are.
+  const diffText = plan?.diff;
+  useEffect(() => setDiffOffset(0), [diffText]);
   // The diff gets room only when there is a change to show; otherwise two status lines.
   // The summary stays down to small panes (a status message can take two of their rows);
   // the diff takes up to 45% of the pane.
   const poolHeight = height < 8 ? 0 : plan?.changed ? Math.max(2, Math.min(14, Math.floor(height * 0.45))) : 2;
   const tableHeight = Math.max(2, height - 1 - poolHeight - (load.status === 'error' ? 6 : 0));
 
-  const setState = async (state: ServerAdminState): Promise<void> => {
-    await setSelectedState(ctx, store, pool.view, selected, state);
+  const setState = async (state: ServerAdminState, target: Instance | undefined): Promise<void> => {
+    await setSelectedState(ctx, store, pool.view, target, state);
     void refreshPool();
   };
   const apply = async (force: boolean): Promise<void> => {
@@ -285,6 +289,13 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     },
   });
   const detail = detailId ? load.rows.find((r) => r.id === detailId) : undefined;
+  // d / m / u on a row, or from its details: the same confirmation either way
+  const serverKeys = (target: Instance | undefined, what: string): KeyBinding[] =>
+    [
+      { keys: ['d'], label: 'drain', title: `Drain ${what}`, verb: serverVerb('drain'), run: () => void setState('drain', target) },
+      { keys: ['m'], label: 'maint', footer: false, title: `Put ${what} in maintenance`, verb: serverVerb('maint'), run: () => void setState('maint', target) },
+      { keys: ['u'], label: 'ready', footer: false, title: `Set ${what} ready`, verb: serverVerb('ready'), run: () => void setState('ready', target) },
+    ].map((b) => mutationKey(ctx.options.readOnly, b));
   const { labelWidth, rows: details } = detail ? detailRows(detail, width, nowMs, pool.view) : { labelWidth: 0, rows: [] };
   const detailMax = Math.max(0, details.length - detailRoom(height, details.length));
   const bindings: KeyBinding[] = detailId
@@ -292,6 +303,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
         { keys: ['escape'], label: 'back', run: () => setDetailId(undefined) },
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the instance id (OSC 52)', run: () => store.getState().copy(detailId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
+        ...(pool.view?.plan ? serverKeys(detail, 'this server') : []),
         ...(detailMax > 0 ? scrollBindings(() => detailOffset, setDetailOffset, () => detailRoom(height, details.length), () => detailMax) : []),
       ]
     : [
@@ -337,10 +349,8 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
         ...[
           { keys: ['a'], label: 'apply', title: 'Apply the HAProxy pool change', run: () => void apply(false) },
           { keys: ['F'], label: 'force', footer: false, title: 'Apply past the removal/empty guards (typed confirmation)', run: () => void apply(true) },
-          { keys: ['d'], label: 'drain', title: 'Drain the selected server', verb: serverVerb('drain'), run: () => void setState('drain') },
-          { keys: ['m'], label: 'maint', footer: false, title: 'Put the selected server in maintenance', verb: serverVerb('maint'), run: () => void setState('maint') },
-          { keys: ['u'], label: 'ready', footer: false, title: 'Set the selected server ready', verb: serverVerb('ready'), run: () => void setState('ready') },
         ].map((b) => mutationKey(ctx.options.readOnly, b)),
+        ...serverKeys(selected, 'the selected server'),
         { keys: [']'], label: 'diff down', footer: false, title: 'Scroll the pool diff down', run: () => setDiffOffset((o) => o + Math.max(1, poolHeight - 3)) },
         { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
         {
