@@ -136,7 +136,8 @@ describe('Snapshots pane', () => {
 
   it('? has a legend for every row colour and the timeline\'s marks and scale', async () => {
     const { app } = await start();
-    const f = lines(await press(app, '?')).join('\n');
+    // the legend is under the keys; help scrolls
+    const f = lines(await press(app, '?')).join('\n') + lines(await press(app, KEY.pageDown)).join('\n');
     for (const c of ['keep', 'delete', 'pinned', 'unfinished']) expect(f).toMatch(new RegExp(`${c} +row: `));
     expect(f).toMatch(/█ +timeline: a kept snapshot/);
     expect(f).toMatch(/scale +timeline: newest on the left/);
@@ -156,7 +157,7 @@ describe('Snapshots pane', () => {
 
   it('at 60x16 every group of the plan is reachable by scrolling, in the plan and in its confirmation', async () => {
     const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
-    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     expect(f).toMatch(/lines 1-\d+ of \d+ \(j\/k scroll\)/);
     const seen = new Set<string>();
     const groups = new Set(expected.deletions.map((d) => d.volumeId));
@@ -182,7 +183,7 @@ describe('Snapshots pane', () => {
   it('d shows the plan grouped with totals; a wrong typed number refuses; Esc cancels; nothing is deleted', async () => {
     const { app, world, expected } = await start();
     const before = await ids(world);
-    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     expect(f).toContain(`Plan: delete ${count(expected.totals.delete)} snapshots`);
     expect(f).toMatch(/not newest of its month\s+[\d,]+\s+\d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d/);
     expect(f).toMatch(/older than 365 days/);
@@ -272,7 +273,7 @@ describe('Snapshots pane', () => {
     const { app, world, expected } = await start();
     const before = await ids(world);
     const release = holdDeletions(world, 200);
-    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     await confirmTyped(app, expected.totals.delete);
     // cancel once deletions are under way (count above zero)
     await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
@@ -302,7 +303,7 @@ describe('Snapshots pane', () => {
     const { app, store, world, expected } = await start();
     const before = await ids(world);
     const release = holdDeletions(world, 200);
-    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     await confirmTyped(app, expected.totals.delete);
     await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
     let f = await press(app, 'q');
@@ -325,7 +326,7 @@ describe('Snapshots pane', () => {
   it('refuses a plan that grew older than snapshots.planMaxAgeMinutes while on screen', async () => {
     const { app, world, ctx, expected } = await start();
     const before = await ids(world);
-    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     ctx.clock.advance(61 * 60_000);
     await confirmTyped(app, expected.totals.delete);
     const f = await frameWhen(app, 'the stale-plan refusal', (x) => x.includes('the plan is older'));
@@ -339,7 +340,7 @@ describe('Snapshots pane', () => {
     try {
       const { app, world, expected } = await start();
       const before = await ids(world);
-      await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+      await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
       await confirmTyped(app, expected.totals.delete);
       const f = await frameWhen(app, 'the lock message', (x) => /another run holds the lock/.test(x));
       expect(f).toContain(`pid ${process.pid}`);
@@ -350,11 +351,26 @@ describe('Snapshots pane', () => {
     }
   }, 90_000);
 
-  it('under --read-only, d says so and opens nothing', async () => {
-    const { app } = await start({ readOnly: true });
-    expect(lines(app.lastFrame()).filter(Boolean).at(-1)).not.toContain('d delete');
-    const f = await pressUntil(app, 'd', 'the read-only notice', (x) => x.includes('read-only session'));
+  it('under --read-only, D opens the plan to read; only confirming it is refused', async () => {
+    const { app, world } = await start({ readOnly: true });
+    const before = await ids(world);
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).not.toContain('to confirm');
+    f = await pressUntil(app, KEY.enter, 'the read-only notice', (x) => x.includes('read-only session'));
     expect(f).toContain('read-only session: deleting snapshots is turned off');
-    expect(f).not.toContain('Plan: delete');
+    expect(f).not.toContain('to confirm');
+    expect(await ids(world)).toEqual(before);
+  }, 90_000);
+
+  it('d plans the highlighted volume only; D every volume', async () => {
+    const { app, expected } = await start();
+    const second = expected.volumes[1];
+    await press(app, 'j');
+    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toContain(`Plan: delete ${count(second?.delete ?? 0)} snapshots`);
+    expect(f).toContain(`on ${second?.volumeId}`);
+    await press(app, KEY.escape);
+    f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toContain(`Plan: delete ${count(expected.totals.delete)} snapshots`);
   }, 90_000);
 });

@@ -131,7 +131,8 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   const select = (id: string | undefined): void => store.getState().updateSlice(paneId, { selectedId: id, filter: '' });
 
   const openPlan = (volumeId: string | undefined): void => {
-    if (refuseIfReadOnly(store, 'deleting snapshots') || !plan) return;
+    // read-only opens and reads every plan; only its confirmation is refused
+    if (!plan) return;
     const p = volumeId ? narrowPlan(plan, volumeId) : plan;
     if (p.deletions.length === 0) {
       store.getState().setFlash(volumeId ? `nothing to delete on ${volumeId}` : 'nothing to delete', 'info');
@@ -142,6 +143,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   };
 
   const execute = async (p: SnapshotPlan, back: Mode): Promise<void> => {
+    if (refuseIfReadOnly(store, 'deleting snapshots')) return;
     const count = String(p.deletions.length);
     const ok = await store.getState().confirm({
       title: `Delete ${formatCount(p.deletions.length)} snapshots?`,
@@ -201,6 +203,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     void refresh();
   };
 
+  const viewOnly = ctx.options.readOnly ? 'Show (read-only: not delete) ' : 'Delete ';
   const listKeys = listBindings(store, paneId, () => ids, () => Math.max(1, height - 3));
   let bindings: KeyBinding[];
   switch (mode.kind) {
@@ -209,7 +212,9 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
         ...listKeys,
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected volume id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
         { keys: ['enter'], label: 'snapshots', title: 'Show the snapshots of a volume', run: () => selectedVolume && (setMode({ kind: 'volume', volumeId: selectedVolume.volumeId }), select(byVolume.get(selectedVolume.volumeId)?.[0]?.snapshotId)) },
-        mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of every volume', run: () => openPlan(undefined) }),
+        // d acts on the highlighted row, as everywhere; every volume at once is a key of its own
+        { keys: ['d'], label: 'delete volume', title: `${viewOnly}the expired snapshots of the highlighted volume`, run: () => selectedVolume && openPlan(selectedVolume.volumeId) },
+        { keys: ['D'], label: 'delete all volumes', title: `${viewOnly}the expired snapshots of every volume`, run: () => openPlan(undefined) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
       ];
       break;
@@ -218,7 +223,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
         ...listKeys,
         { keys: ['escape'], label: 'back', run: () => (setMode({ kind: 'volumes' }), select(mode.volumeId)) },
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected snapshot id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
-        mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of this volume', run: () => openPlan(mode.volumeId) }),
+        { keys: ['d'], label: 'delete expired', title: `${viewOnly}the expired snapshots of this volume`, run: () => openPlan(mode.volumeId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
       ];
       break;
@@ -227,7 +232,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       const room = (): number => planRoom(height, planLength);
       bindings = [
         ...scrollBindings(() => planOffset, setPlanOffset, room, () => Math.max(0, planLength - room())),
-        { keys: ['enter', 'd'], label: 'confirm…', run: () => void execute(mode.plan, mode.back) },
+        mutationKey(ctx.options.readOnly, { keys: ['enter', 'd'], label: 'confirm…', title: 'Confirm the deletion (typed count)', run: () => void execute(mode.plan, mode.back) }),
         { keys: ['escape'], label: 'back', run: () => setMode(mode.back) },
       ];
       break;
