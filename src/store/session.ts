@@ -138,6 +138,8 @@ export interface SessionState {
   keyAck: number;
   /** Counts every key handled; the shell renders on each, so a key typed ahead sees the screen the key before it made. */
   keySeq: number;
+  /** What a pane wants seen from any pane (a DOWN server, a running deletion): the tab bar marks it. */
+  attention: Readonly<Record<string, Attention>>;
   /** Text for the terminal's clipboard (the shell sends it as OSC 52); seq tells two copies of one id apart. */
   clipboard: { text: string; seq: number } | undefined;
 
@@ -155,6 +157,7 @@ export interface SessionState {
   setFlash(text: string, level?: Flash['level'], atMs?: number): void;
   /** `y`: puts text on the clipboard and says so */
   copy(text: string): void;
+  setAttention(paneId: string, attention: Attention | undefined): void;
   /** Opens the confirm dialog; resolves true only when the user confirms. */
   confirm(req: ConfirmRequest): Promise<boolean>;
   /** Opens a one-line text entry; resolves with the accepted text, undefined when cancelled. */
@@ -165,6 +168,13 @@ export interface SessionState {
   interrupt(): void;
   setBusy(busy: Busy | undefined): void;
   setExitNote(text: string | undefined): void;
+}
+
+export interface Attention {
+  /** bad: something is wrong (red); running: work in progress (yellow) */
+  level: 'bad' | 'running';
+  /** a few words for the tab: "1 DOWN", "120/412" */
+  text: string;
 }
 
 export interface Busy {
@@ -213,6 +223,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     bindings: {},
     size: init.size ?? { columns: 80, rows: 24 },
     refreshedAt: {},
+    attention: {},
     context: { profile: 'default', region: '-', sandbox: false, readOnly: false, ...init.context },
     flash: unknownPane,
     quitRequested: false,
@@ -272,6 +283,14 @@ export function createSessionStore(init: SessionInit): SessionStore {
     },
     markRefreshed(atMs, paneId = get().activePane) {
       set({ refreshedAt: { ...get().refreshedAt, [paneId]: atMs } });
+    },
+    setAttention(paneId, attention) {
+      const cur = get().attention[paneId];
+      if (cur?.level === attention?.level && cur?.text === attention?.text) return;
+      const next = { ...get().attention };
+      if (attention) next[paneId] = attention;
+      else delete next[paneId];
+      set({ attention: next });
     },
     copy(text) {
       set((s) => ({ clipboard: { text, seq: (s.clipboard?.seq ?? 0) + 1 } }));

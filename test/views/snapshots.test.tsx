@@ -269,6 +269,22 @@ describe('Snapshots pane', () => {
     expect((await ids(world)).has(newestPlanned.snapshotId)).toBe(true);
   }, 90_000);
 
+  it('a running deletion shows its progress in the tab bar from another pane, and keeps running there', async () => {
+    const { app, world, expected } = await start();
+    const release = holdDeletions(world, 50);
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    await confirmTyped(app, expected.totals.delete);
+    await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
+    const f = await press(app, '1');
+    const tabs = lines(f)[1] ?? '';
+    expect(tabs).toMatch(new RegExp(`2 Snapshots ⟳[\\d,]+/${count(expected.totals.delete)}`));
+    expect(tabs).toContain('[1 Fleet');
+    release();
+    await press(app, '2');
+    await frameWhen(app, 'the summary', (x) => x.includes('Rotation') || x.includes('deleted'));
+    await waitFor(() => !(lines(app.lastFrame())[1] ?? '').includes('⟳'), 'the mark gone when done', app.lastFrame, SLOW);
+  }, 90_000);
+
   it('c, c during the deletion cancels (Esc and one c do not): the calls in flight finish, the rest are not attempted', async () => {
     const { app, world, expected } = await start();
     const before = await ids(world);

@@ -251,6 +251,9 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     return [...n].map(([state, c]) => `${c} ${state}`).join(', ');
   }, [load.rows]);
   const selected = shown[selectedIndex(ids, selectedId)];
+  // A DOWN server shows in the tab bar from any pane.
+  const down = useMemo(() => load.rows.filter((r) => rowHealth(r, pool.view) === 'down').length, [load.rows, pool.view]);
+  useEffect(() => store.getState().setAttention(paneId, down > 0 ? { level: 'bad', text: `${down} DOWN` } : undefined), [store, paneId, down]);
 
   const plan = pool.view?.plan;
   // A different diff is read from its top (an offset into the last one would start mid-diff);

@@ -204,6 +204,10 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   };
 
   const viewOnly = ctx.options.readOnly ? 'Show (read-only: not delete) ' : 'Delete ';
+  // A running deletion shows its progress in the tab bar, so it can be followed from any pane.
+  const deleting = mode.kind === 'deleting' ? `${formatCount(progress.event?.done ?? 0)}/${formatCount(mode.plan.deletions.length)}` : undefined;
+  useEffect(() => store.getState().setAttention(paneId, deleting ? { level: 'running', text: deleting } : undefined), [store, paneId, deleting]);
+
   const listKeys = listBindings(store, paneId, () => ids, () => Math.max(1, height - 3));
   let bindings: KeyBinding[];
   switch (mode.kind) {
