@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src/core/errors.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { fleetPane } from '../../views/panes/fleet.js';
+import { placeholderPane } from '../../views/panes/placeholder.js';
 import { fakeCloud, KEY, lines, makeInstances, press, track, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
 
 /** The Fleet pane in the shell, on the sandbox world (or a controlled cloud where a test needs one). */
@@ -247,5 +248,23 @@ describe('Fleet pane: loading and errors', () => {
     const { app } = await start(testContext({ cloud, config: { fleet: { ...base.config.fleet, refreshSeconds: 1 } } }));
     expect(cloud.calls).toBe(1);
     await waitFor(() => cloud.calls >= 2, 'an automatic refresh', app.lastFrame, 2500);
+  });
+
+  it('coming back to data older than the refresh interval refreshes at once; fresher data is left alone', async () => {
+    const cloud = fakeCloud(() => makeInstances(3));
+    const ctx = testContext({ cloud });
+    const other = placeholderPane('other', 'Other', 'later');
+    const store = createSessionFor(ctx, { size: { columns: 100, rows: 24 }, panes: [fleetPane, other] });
+    const app = track(render(<App ctx={ctx} store={store} panes={[fleetPane, other]} />), store);
+    mounted.push(app);
+    await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
+    expect(cloud.calls).toBe(1);
+    await press(app, '2');
+    await press(app, '1');
+    expect(cloud.calls).toBe(1);
+    await press(app, '2');
+    ctx.clock.advance((ctx.config.fleet.refreshSeconds + 1) * 1000);
+    await press(app, '1');
+    await waitFor(() => cloud.calls === 2, 'a refresh on coming back', app.lastFrame, 2000);
   });
 });

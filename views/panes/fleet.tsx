@@ -224,13 +224,18 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     };
   }, [refresh, poolLoader, instancesLoader]);
 
-  // Auto-refresh only while visible: a hidden pane costs no API calls.
+  // Auto-refresh only while visible: a hidden pane costs no API calls. Coming back to
+  // data older than the interval refreshes at once rather than a whole interval later.
   const seconds = ctx.config.fleet.refreshSeconds;
+  const loadedAt = useRef<number | undefined>(undefined);
+  loadedAt.current = load.at;
   useEffect(() => {
     if (!active) return;
+    const at = loadedAt.current;
+    if (at !== undefined && ctx.clock.now().getTime() - at > seconds * 1000) void refresh();
     const t = setInterval(() => void refresh(), seconds * 1000);
     return () => clearInterval(t);
-  }, [active, refresh, seconds]);
+  }, [active, refresh, seconds, ctx]);
 
   const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
   const sort = useSession(store, (s) => s.slices[paneId]?.sort);
