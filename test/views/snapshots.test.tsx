@@ -143,6 +143,18 @@ describe('Snapshots pane', () => {
     expect(f).toMatch(/scale +timeline: newest on the left/);
   }, 90_000);
 
+  it(':vol ID opens that volume\'s snapshots from another pane, completing the id', async () => {
+    const { app, expected } = await start();
+    const third = expected.volumes[2]?.volumeId ?? '';
+    await press(app, '1');
+    await press(app, ':');
+    await type(app, `vol ${third.slice(0, 8)}`);
+    let f = await press(app, KEY.tab);
+    expect(f).toContain(`:vol ${third}`);
+    f = await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    expect(f).toContain(`${third} ${count(expected.volumes[2]?.total ?? 0)} snapshots`);
+  }, 90_000);
+
   it('y copies the highlighted volume id, and in a volume the highlighted snapshot id', async () => {
     const { app, store, expected } = await start();
     await press(app, 'y');

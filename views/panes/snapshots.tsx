@@ -130,6 +130,12 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   };
   const select = (id: string | undefined): void => store.getState().updateSlice(paneId, { selectedId: id, filter: '' });
 
+  const openVolume = (volumeId: string): void => {
+    if (!byVolume.has(volumeId)) return store.getState().setFlash(`no volume ${volumeId} with snapshots`, 'warn');
+    store.getState().setActivePane(paneId);
+    setMode({ kind: 'volume', volumeId });
+    select(byVolume.get(volumeId)?.[0]?.snapshotId);
+  };
   const openPlan = (volumeId: string | undefined): void => {
     // read-only opens and reads every plan; only its confirmation is refused
     if (!plan) return;
@@ -215,7 +221,14 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [
         ...listKeys,
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected volume id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
-        { keys: ['enter'], label: 'snapshots', title: 'Show the snapshots of a volume', run: () => selectedVolume && (setMode({ kind: 'volume', volumeId: selectedVolume.volumeId }), select(byVolume.get(selectedVolume.volumeId)?.[0]?.snapshotId)) },
+        {
+          keys: ['enter'],
+          label: 'snapshots',
+          title: 'Show the snapshots of a volume',
+          // `:vol vol-0abc`: straight to a volume's snapshots from anywhere
+          verb: { name: 'vol', argHint: 'ID', args: () => volumeRows.map((v) => ({ value: v.volumeId })), run: (id) => openVolume(id) },
+          run: () => selectedVolume && openVolume(selectedVolume.volumeId),
+        },
         // d acts on the highlighted row, as everywhere; every volume at once is a key of its own
         { keys: ['d'], label: 'delete volume', title: `${viewOnly}the expired snapshots of the highlighted volume`, run: () => selectedVolume && openPlan(selectedVolume.volumeId) },
         { keys: ['D'], label: 'delete all volumes', title: `${viewOnly}the expired snapshots of every volume`, run: () => openPlan(undefined) },
