@@ -57,6 +57,8 @@ describe('Fleet pane: HAProxy pool', () => {
     expect(f).toMatch(/web-spare\s.*\bno\b/);
     expect(f).toMatch(/pool www_farm: \+\d+ added \/ -0 removed \/ 0 unchanged \(0 -> \d+ servers\)/);
     expect(f).toMatch(/^\+\s+server i-[0-9a-f]{17} 10\.0\.\d+\.\d+:80 check maxconn 200/m);
+    // each server line names its instance too
+    expect(f).toMatch(/^\+\s+server i-[0-9a-f]{17} .* # web-\d{3}/m);
   });
 
   it('a asks for confirmation first; Esc writes nothing; confirming applies exactly the plan', async () => {

@@ -26,6 +26,8 @@ const MIN_WIDTH = 36;
 function wrapKeepingIndent(line: string, width: number): string[] {
   const indent = /^\s*/.exec(line)?.[0] ?? '';
   if (line.trim() === '') return [''];
+  // a line that fits is kept exactly: a diff's spacing is part of what is confirmed
+  if (cellWidth(line) <= width) return [line];
   const room = Math.max(8, width - indent.length);
   return wrapWords(line, room).map((part) => `${indent}${part}`);
 }

@@ -49,6 +49,18 @@ function withoutHeader(diff: string): string {
   return diff.startsWith('--- ') ? diff.slice(diff.indexOf('\n', diff.indexOf('\n') + 1) + 1) : diff;
 }
 
+/**
+ * Server lines name their instance too (`# web-003`): ids alone mean nothing
+ * at 3 a.m. Display only, as a haproxy comment; the applied file is the plan's.
+ */
+export function namedDiff(diff: string, names: ReadonlyMap<string, string>): string {
+  if (names.size === 0) return diff;
+  return diff.replace(/^([-+ ]\s*server (i-[0-9a-f]+)\b.*)$/gm, (line: string, _all: string, id: string) => {
+    const name = names.get(id);
+    return name ? `${line}  # ${name}` : line;
+  });
+}
+
 /** Pool panel under the table: summary, guard verdicts, the coloured diff. */
 export const PoolPanel = memo(function PoolPanel({
   view,
@@ -58,6 +70,7 @@ export const PoolPanel = memo(function PoolPanel({
   height,
   diffOffset,
   readOnly,
+  names,
 }: {
   view: PoolView | undefined;
   error: unknown;
@@ -67,6 +80,8 @@ export const PoolPanel = memo(function PoolPanel({
   diffOffset: number;
   /** a read-only session previews the change but cannot apply it: the panel must not say "a applies" */
   readOnly: boolean;
+  /** instance id -> Name tag, to name the servers in the diff */
+  names: ReadonlyMap<string, string>;
 }): React.ReactElement {
   const lines: React.ReactElement[] = [];
   const plan = view?.plan;
@@ -101,7 +116,7 @@ export const PoolPanel = memo(function PoolPanel({
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {lines}
-      {plan?.changed && diffHeight >= 2 ? <DiffView diff={withoutHeader(plan.diff)} offset={diffOffset} width={width} height={diffHeight} /> : null}
+      {plan?.changed && diffHeight >= 2 ? <DiffView diff={namedDiff(withoutHeader(plan.diff), names)} offset={diffOffset} width={width} height={diffHeight} /> : null}
     </Box>
   );
 });

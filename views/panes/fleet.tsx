@@ -256,6 +256,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     return [...n].map(([state, c]) => `${c} ${state}`).join(', ');
   }, [load.rows]);
   const selected = shown[selectedIndex(ids, selectedId)];
+  const names = useMemo(() => new Map(load.rows.flatMap((r) => (r.name ? [[r.id, r.name] as const] : []))), [load.rows]);
   // A DOWN server shows in the tab bar from any pane.
   const down = useMemo(() => load.rows.filter((r) => rowHealth(r, pool.view) === 'down').length, [load.rows, pool.view]);
   useEffect(() => store.getState().setAttention(paneId, down > 0 ? { level: 'bad', text: `${down} DOWN` } : undefined), [store, paneId, down]);
@@ -402,7 +403,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           emptyText={load.rows.length === 0 ? (load.status === 'error' ? 'no data' : 'no instances') : `nothing matches "${filter}" (Esc clears)`}
         />
       )}
-      {poolHeight > 0 ? <PoolPanel view={pool.view} error={pool.error} loading={pool.loading} width={width} height={poolHeight} diffOffset={diffOffset} readOnly={ctx.options.readOnly} /> : null}
+      {poolHeight > 0 ? <PoolPanel view={pool.view} error={pool.error} loading={pool.loading} width={width} height={poolHeight} diffOffset={diffOffset} readOnly={ctx.options.readOnly} names={names} /> : null}
     </Box>
   );
 }
