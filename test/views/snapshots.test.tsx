@@ -155,6 +155,19 @@ describe('Snapshots pane', () => {
     expect(f).toContain(`${third} ${count(expected.volumes[2]?.total ?? 0)} snapshots`);
   }, 90_000);
 
+  it('s sorts the volumes by each column in turn (counts as numbers), S reverses', async () => {
+    const { app, expected } = await start();
+    const volumeOrder = (f: string): string[] => lines(f).flatMap((l) => l.match(/^[› ] (vol-\w+)/)?.[1] ?? []);
+    let f = await press(app, 's');
+    expect(volumeOrder(f)).toEqual(expected.volumes.map((v) => v.volumeId).sort());
+    f = await press(app, 's');
+    expect(f).toMatch(/TOTAL/);
+    const byTotal = [...expected.volumes].sort((a, b) => a.total - b.total).map((v) => v.volumeId);
+    expect(volumeOrder(f)).toEqual(byTotal);
+    f = await press(app, 'S');
+    expect(volumeOrder(f)).toEqual([...byTotal].reverse());
+  }, 90_000);
+
   it('y copies the highlighted volume id, and in a volume the highlighted snapshot id', async () => {
     const { app, store, expected } = await start();
     await press(app, 'y');

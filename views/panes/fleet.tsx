@@ -12,6 +12,7 @@ import { mutationKey, type KeyBinding } from '../../src/store/session.js';
 import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
+import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { cellWidth, fit, formatAge, formatCount, wrapMessage } from '../format.js';
 import { usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
@@ -75,12 +76,7 @@ function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], 
     // Oldest first: launch time, not the formatted text.
     return [...rows].sort((a, b) => dir * ((a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0)));
   }
-  const col = cols.find((c) => c.key === sort.column);
-  if (!col) return rows;
-  // Names and addresses read best in natural order (web-2 before web-10, .9 before .10);
-  // ids are hex, where digit runs are not numbers: i-0be9… must not sort after i-0914….
-  const natural = sort.column !== 'id';
-  return [...rows].sort((a, b) => dir * col.get(a).localeCompare(col.get(b), 'en', { numeric: natural }));
+  return sortByColumn(rows, cols, sort);
 }
 
 const rowId = (i: Instance): string => i.id;
@@ -343,18 +339,8 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
         },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected instance id (OSC 52, works over SSH and in tmux)', run: () => selected && store.getState().copy(selected.id) },
-        {
-          keys: ['s'],
-          label: 'sort',
-          title: 'Sort by the next column',
-          run: () => {
-            // health sorts last in the cycle: the columns read left to right come first
-            const order = [...cols.filter((c) => c.key !== 'health'), ...cols.filter((c) => c.key === 'health')];
-            const i = order.findIndex((c) => c.key === sort?.column);
-            const next = order[i + 1];
-            store.getState().updateSlice(paneId, { sort: next ? { column: next.key, descending: false } : undefined });
-          },
-        },
+        // health sorts last in the cycle: the columns read left to right come first
+        ...sortBindings(store, paneId, () => [...cols.filter((c) => c.key !== 'health'), ...cols.filter((c) => c.key === 'health')], sort),
         ...[
           { keys: ['a'], label: 'apply', title: 'Apply the HAProxy pool change', run: () => void apply(false) },
           { keys: ['F'], label: 'force', footer: false, title: 'Apply past the removal/empty guards (typed confirmation)', run: () => void apply(true) },
@@ -362,13 +348,6 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
         ...serverKeys(selected, 'the selected server'),
         { keys: [']'], label: 'diff down', footer: false, title: 'Scroll the pool diff down', run: () => setDiffOffset((o) => o + Math.max(1, poolHeight - 3)) },
         { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
-        {
-          keys: ['S'],
-          label: 'reverse',
-          footer: false,
-          title: 'Reverse the sort order',
-          run: () => sort && store.getState().updateSlice(paneId, { sort: { ...sort, descending: !sort.descending } }),
-        },
       ];
   usePaneKeys(store, paneId, bindings);
 

@@ -11,6 +11,7 @@ import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/
 import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
+import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { formatCount } from '../format.js';
 import { usePaneKeys, useProgress, useSelectionShown, useSession } from '../hooks.js';
 import {
@@ -111,13 +112,15 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
   const drillId = mode.kind === 'volume' ? mode.volumeId : undefined;
   const decisions = drillId ? (byVolume.get(drillId) ?? NO_DECISIONS) : NO_DECISIONS;
+  const sort = useSession(store, (s) => s.slices[paneId]?.sort);
+  // both lists sort by any of their columns (s / S); ids are hex, not numbers
   const shownDecisions = useMemo(
-    () => (filter === '' ? decisions : decisions.filter((d) => matchesFilter(filter, [d.snapshotId, d.action, d.reason, d.startTime, d.state]))),
-    [decisions, filter],
+    () => sortByColumn(filter === '' ? decisions : decisions.filter((d) => matchesFilter(filter, [d.snapshotId, d.action, d.reason, d.startTime, d.state])), decisionColumns, sort),
+    [decisions, filter, sort],
   );
   const shownVolumes = useMemo(
-    () => (filter === '' ? volumeRows : volumeRows.filter((v) => matchesFilter(filter, [v.volumeId]))),
-    [volumeRows, filter],
+    () => sortByColumn(filter === '' ? volumeRows : volumeRows.filter((v) => matchesFilter(filter, [v.volumeId])), volumeColumns, sort, ['volume']),
+    [volumeRows, filter, sort],
   );
   const ids = useMemo(() => (drillId ? shownDecisions.map(decisionRowId) : shownVolumes.map(volumeRowId)), [drillId, shownDecisions, shownVolumes]);
   useSelectionShown(store, paneId, ids);
@@ -233,6 +236,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
         { keys: ['d'], label: 'delete volume', title: `${viewOnly}the expired snapshots of the highlighted volume`, run: () => selectedVolume && openPlan(selectedVolume.volumeId) },
         { keys: ['D'], label: 'delete all volumes', title: `${viewOnly}the expired snapshots of every volume`, run: () => openPlan(undefined) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
+        ...sortBindings(store, paneId, () => volumeColumns, sort),
       ];
       break;
     case 'volume':
@@ -242,6 +246,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected snapshot id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
         { keys: ['d'], label: 'delete expired', title: `${viewOnly}the expired snapshots of this volume`, run: () => openPlan(mode.volumeId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
+        ...sortBindings(store, paneId, () => decisionColumns, sort),
       ];
       break;
     case 'plan': {
