@@ -168,6 +168,21 @@ describe('Snapshots pane', () => {
     expect(volumeOrder(f)).toEqual([...byTotal].reverse());
   }, 90_000);
 
+  it('Enter on a snapshot shows it in full, with every rule that keeps it; Esc comes back to the list', async () => {
+    const { app, expected } = await start();
+    const first = expected.volumes[0]?.volumeId ?? '';
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    const id = selectedRow(app.lastFrame())?.match(/snap-\w+/)?.[0] ?? '';
+    let f = lines(await press(app, KEY.enter)).join('\n');
+    expect(f).toMatch(new RegExp(`snapshot +${id}`));
+    expect(f).toMatch(new RegExp(`volume +${first}`));
+    expect(f).toMatch(/kept by +\S+/);
+    expect(f).toMatch(/reason +\S+/);
+    f = lines(await press(app, KEY.escape)).join('\n');
+    expect(f).toContain('snapshots ·');
+    expect(selectedRow(f)).toContain(id);
+  }, 90_000);
+
   it('y copies the highlighted volume id, and in a volume the highlighted snapshot id', async () => {
     const { app, store, expected } = await start();
     await press(app, 'y');

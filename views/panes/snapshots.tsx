@@ -17,6 +17,7 @@ import { usePaneKeys, useProgress, useSelectionShown, useSession } from '../hook
 import {
   DeletingView,
   PlanView,
+  SnapshotDetails,
   planRoom,
   SNAPSHOTS_LEGEND,
   SummaryView,
@@ -53,6 +54,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   const [load, setLoad] = useState<Load>({ status: 'loading', plan: undefined });
   const [mode, setMode] = useState<Mode>({ kind: 'volumes' });
   const [planOffset, setPlanOffset] = useState(0);
+  const [detailId, setDetailId] = useState<string | undefined>(undefined);
   const cancelArmed = useRef(0);
   const abort = useRef<AbortController | undefined>(undefined);
   const mounted = useRef(true);
@@ -137,6 +139,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     if (!byVolume.has(volumeId)) return store.getState().setFlash(`no volume ${volumeId} with snapshots`, 'warn');
     store.getState().setActivePane(paneId);
     setMode({ kind: 'volume', volumeId });
+    setDetailId(undefined);
     select(byVolume.get(volumeId)?.[0]?.snapshotId);
   };
   const openPlan = (volumeId: string | undefined): void => {
@@ -242,7 +245,8 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     case 'volume':
       bindings = [
         ...listKeys,
-        { keys: ['escape'], label: 'back', run: () => (setMode({ kind: 'volumes' }), select(mode.volumeId)) },
+        { keys: ['escape'], label: 'back', run: () => (detailId ? setDetailId(undefined) : (setMode({ kind: 'volumes' }), select(mode.volumeId))) },
+        { keys: ['enter'], label: 'details', title: 'Show the snapshot in full: every field, the whole reason, every rule that keeps it', run: () => setDetailId(ids[selectedIndex(ids, selectedId)]) },
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected snapshot id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
         { keys: ['d'], label: 'delete expired', title: `${viewOnly}the expired snapshots of this volume`, run: () => openPlan(mode.volumeId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
@@ -289,8 +293,12 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [{ keys: ['enter', 'escape'], label: 'back', run: toVolumes }];
       break;
   }
+  // the details view answers only to back and copy: list keys would act on rows not on screen
+  if (mode.kind === 'volume' && detailId) bindings = bindings.filter((b) => b.keys[0] === 'escape' || b.keys[0] === 'y');
   usePaneKeys(store, paneId, bindings);
 
+  const detail = mode.kind === 'volume' && detailId ? decisions.find((d) => d.snapshotId === detailId) : undefined;
+  if (detail) return <SnapshotDetails d={detail} width={width} height={height} />;
   if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} offset={planOffset} />;
   if (mode.kind === 'deleting') return <DeletingView event={progress.event} total={mode.plan.deletions.length} width={width} cancelling={mode.cancelling} />;
   if (mode.kind === 'summary') return <SummaryView summary={mode.summary} width={width} height={height} />;
