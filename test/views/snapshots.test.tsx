@@ -124,6 +124,14 @@ describe('Snapshots pane', () => {
     expect(rows.length).toBeGreaterThan(3);
     expect(rows.every((l) => /delete\s+older than 365 days/.test(l))).toBe(true);
     expect(f).toMatch(new RegExp(`\\d+ of ${count(first?.total ?? 0)} snapshots match "older than 365 days" · ${count(first?.delete ?? 0)} to delete`));
+    // the filter matches what the columns show: the start time as displayed, with its space
+    await press(app, '/');
+    await press(app, '\x15');
+    const shownStart = /\d{4}-\d\d-\d\d \d\d:\d\d/.exec(rows[0] ?? '')?.[0] ?? '';
+    f = await type(app, shownStart);
+    expect(lines(f).filter((l) => /snap-/.test(l)).every((l) => l.includes(shownStart))).toBe(true);
+    expect(f).toMatch(/[1-9]\d* of [\d,]+ snapshots match/);
+    await press(app, KEY.enter);
 
     f = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
     expect(selectedRow(app.lastFrame())).toContain(first?.volumeId);

@@ -115,13 +115,13 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   const drillId = mode.kind === 'volume' ? mode.volumeId : undefined;
   const decisions = drillId ? (byVolume.get(drillId) ?? NO_DECISIONS) : NO_DECISIONS;
   const sort = useSession(store, (s) => s.slices[paneId]?.sort);
-  // both lists sort by any of their columns (s / S); ids are hex, not numbers
+  // both lists filter on what their columns show (not hidden fields) and sort by any column (s / S)
   const shownDecisions = useMemo(
-    () => sortByColumn(filter === '' ? decisions : decisions.filter((d) => matchesFilter(filter, [d.snapshotId, d.action, d.reason, d.startTime, d.state])), decisionColumns, sort),
+    () => sortByColumn(filter === '' ? decisions : decisions.filter((d) => matchesFilter(filter, decisionColumns.map((c) => c.get(d)))), decisionColumns, sort),
     [decisions, filter, sort],
   );
   const shownVolumes = useMemo(
-    () => sortByColumn(filter === '' ? volumeRows : volumeRows.filter((v) => matchesFilter(filter, [v.volumeId])), volumeColumns, sort, ['volume']),
+    () => sortByColumn(filter === '' ? volumeRows : volumeRows.filter((v) => matchesFilter(filter, volumeColumns.map((c) => c.get(v)))), volumeColumns, sort, ['volume']),
     [volumeRows, filter, sort],
   );
   const ids = useMemo(() => (drillId ? shownDecisions.map(decisionRowId) : shownVolumes.map(volumeRowId)), [drillId, shownDecisions, shownVolumes]);
