@@ -6,7 +6,8 @@ import { activeBindings, dispatchKey, filteredCommands, footerHints, globalHelp,
 import { keyEvents, type KeyEvent } from '../src/store/keys.js';
 import { createSessionStore, type SessionStore } from '../src/store/session.js';
 import { CommandPalette } from './components/CommandPalette.js';
-import { ConfirmDialog } from './components/ConfirmDialog.js';
+import { ConfirmDialog, confirmLayout } from './components/ConfirmDialog.js';
+import { osc52 } from '../src/core/osc52.js';
 import { PromptDialog } from './components/PromptDialog.js';
 import { FilterInput } from './components/FilterInput.js';
 import { Header, Tabs } from './components/Header.js';
@@ -61,6 +62,7 @@ const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm' | 'prompt', readonly 
     { keys: '^C', label: 'quit' },
   ],
   confirm: [
+    { keys: '↑↓', label: 'scroll' },
     { keys: 'Tab', label: 'switch button' },
     { keys: 'Enter', label: 'choose' },
     { keys: 'Esc', label: 'cancel' },
@@ -85,19 +87,22 @@ function Footer({ store, width, flashLines }: { store: SessionStore; width: numb
   const state = store.getState();
   if (overlay?.kind === 'filter') return <FilterInput text={filterText} width={width} />;
   if (overlay !== undefined) return <KeyHints hints={OVERLAY_HINTS[overlay.kind]} width={width} />;
+  const hints = <KeyHints hints={[...footerHints(bindings), ...globalHints(state)]} pinned={PINNED_HINTS} width={width} />;
   if (flash && flashLines) {
     const colour = flash.level === 'error' ? 'red' : flash.level === 'warn' ? 'yellow' : 'green';
+    // The message on rows of its own above the keys: a tired person must not lose the way out to a status line.
     return (
-      <Box width={width} height={flashLines.length} overflowY="hidden" flexDirection="column">
+      <Box width={width} height={flashLines.length + 1} overflowY="hidden" flexDirection="column">
         {flashLines.map((l, i) => (
           <Text key={i} color={colour} wrap="truncate">
             {l}
           </Text>
         ))}
+        {hints}
       </Box>
     );
   }
-  return <KeyHints hints={[...footerHints(bindings), ...globalHints(state)]} pinned={PINNED_HINTS} width={width} />;
+  return hints;
 }
 
 /** Memoized so a change in the shell (bindings, overlay) does not re-render every mounted pane. */
@@ -124,14 +129,17 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   const state = store.getState();
   let cover: React.ReactElement | null = null;
   let helpMax = Number.POSITIVE_INFINITY;
+  let confirmMax = Number.POSITIVE_INFINITY;
   if (overlay?.kind === 'help') {
-    const help = { paneTitle: defs.find((d) => d.id === active)?.title ?? active, paneKeys: helpEntries(bindings), globalKeys: globalHelp(state), width, height };
+    const def = defs.find((d) => d.id === active);
+    const help = { paneTitle: def?.title ?? active, paneKeys: helpEntries(bindings), globalKeys: globalHelp(state), ...(def?.legend ? { legend: def.legend } : {}), width, height };
     helpMax = helpMaxOffset(help);
     cover = <HelpOverlay offset={Math.min(overlay.offset, helpMax)} {...help} />;
   } else if (overlay?.kind === 'palette') {
     cover = <CommandPalette query={overlay.query} commands={filteredCommands(store, overlay.query)} index={overlay.index} width={width} height={height} />;
   } else if (overlay?.kind === 'confirm') {
-    cover = <ConfirmDialog request={overlay.request} focus={overlay.focus} input={overlay.input} refusal={overlay.refusal} width={width} height={height} />;
+    confirmMax = confirmLayout({ request: overlay.request, refusal: overlay.refusal, width, height }).maxOffset;
+    cover = <ConfirmDialog request={overlay.request} focus={overlay.focus} input={overlay.input} refusal={overlay.refusal} offset={Math.min(overlay.offset ?? 0, confirmMax)} width={width} height={height} />;
   } else if (overlay?.kind === 'prompt') {
     cover = <PromptDialog request={overlay.request} value={overlay.value} problem={overlay.problem} width={width} height={height} />;
   }
@@ -139,6 +147,7 @@ function Body({ ctx, store, defs, width, height }: { ctx: CommandContext; store:
   useEffect(() => {
     const o = store.getState().overlay;
     if (o?.kind === 'help' && o.offset > helpMax) store.getState().openOverlay({ kind: 'help', offset: helpMax });
+    if (o?.kind === 'confirm' && (o.offset ?? 0) > confirmMax) store.getState().openOverlay({ ...o, offset: confirmMax });
   });
   return (
     <Box width={width} height={height} overflowY="hidden" flexDirection="column">
@@ -228,6 +237,13 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
     };
   }, [stdout, store]);
 
+  // A copy reaches the terminal as an escape sequence that draws nothing; $TMUX decides the wrapping.
+  const { write } = useStdout();
+  const clipboard = useSession(store, (s) => s.clipboard);
+  useEffect(() => {
+    if (clipboard) write(osc52(clipboard.text, process.env));
+  }, [clipboard, write]);
+
   const size = useSession(store, (s) => s.size);
   const flash = useSession(store, (s) => s.flash);
   const overlayOpen = useSession(store, (s) => s.overlay !== undefined);
@@ -235,7 +251,7 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
   const height = Math.max(1, size.rows - RESERVED_ROWS);
   // A long message takes a few rows from the body rather than losing its end.
   const flashLines = flash && !overlayOpen ? wrapMessage(flash.text, width, flashRowsFor(height)) : undefined;
-  const footerRows = flashLines?.length ?? 1;
+  const footerRows = (flashLines?.length ?? 0) + 1;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Header store={store} clock={ctx.clock} width={width} />

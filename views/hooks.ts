@@ -9,7 +9,7 @@ export function useSession<T>(store: SessionStore, selector: (s: SessionState) =
 }
 
 function signature(bindings: readonly KeyBinding[]): string {
-  return bindings.map((b) => [b.keys.join(','), b.label, String(b.footer), b.title].join('|')).join(';');
+  return bindings.map((b) => [b.keys.join(','), b.label, String(b.footer), b.title, b.verb?.name].join('|')).join(';');
 }
 
 /**
@@ -28,7 +28,10 @@ export function usePaneKeys(store: SessionStore, paneId: string, bindings: reado
     const wrapped = latest.current.map((b) => {
       const id = b.keys.join(',');
       // Found by keys, not by position: a list that grew must never turn Enter into another action.
-      return { ...b, run: () => latest.current.find((x) => x.keys.join(',') === id)?.run() };
+      const now = (): KeyBinding | undefined => latest.current.find((x) => x.keys.join(',') === id);
+      // A verb completes from the rows on screen now, not those of the render that registered it.
+      const verb = b.verb && { ...b.verb, args: () => now()?.verb?.args() ?? [], run: (arg: string) => now()?.verb?.run(arg) };
+      return { ...b, run: () => now()?.run(), ...(verb ? { verb } : {}) };
     });
     registered.current = wrapped;
     store.getState().setBindings(paneId, wrapped);
@@ -80,4 +83,19 @@ export function useProgress(everyMs = 100): { event: ProgressEvent | undefined; 
     setEvent(undefined);
   }, []);
   return { event, sink, reset };
+}
+
+/**
+ * The row a list highlights is the row its keys act on and the row that stays
+ * selected when the filter is cleared: when a filter (or a refresh) hides the
+ * selected row, the selection becomes the first row shown rather than staying
+ * on the hidden one, which Esc would jump back to. A filter that matches
+ * nothing leaves the selection alone.
+ */
+export function useSelectionShown(store: SessionStore, paneId: string, ids: readonly string[]): void {
+  useEffect(() => {
+    const selected = store.getState().slices[paneId]?.selectedId;
+    if (selected === undefined || ids.length === 0 || ids.includes(selected)) return;
+    store.getState().updateSlice(paneId, { selectedId: ids[0] });
+  }, [store, paneId, ids]);
 }

@@ -1,4 +1,5 @@
 import { fuzzyFilter } from './fuzzy.js';
+import { paletteVerbs, verbEntries, verbQuery, verbStarters } from './palette-verbs.js';
 import { isText, keyLabel, type KeyEvent } from './keys.js';
 import type { KeyBinding, Overlay, SessionState, SessionStore } from './session.js';
 
@@ -14,6 +15,8 @@ export interface PaletteCommand {
   title: string;
   /** the key that does the same outside the palette, shown beside the title */
   key?: string;
+  /** what Tab writes into the query (a verb and its argument) */
+  complete?: string;
   run(): void;
 }
 
@@ -97,11 +100,14 @@ export function paletteCommands(store: SessionStore): PaletteCommand[] {
     { id: 'help', title: 'Help: keys of this pane', key: '?', run: () => store.getState().openOverlay({ kind: 'help', offset: 0 }) },
     { id: 'quit', title: 'Quit opsdeck', key: 'q', run: () => store.getState().requestQuit() },
   );
+  cmds.push(...verbStarters(store, paletteVerbs(store)));
   return cmds;
 }
 
-/** Palette entries matching the typed query, best first. */
+/** Palette entries matching the typed query, best first; after a verb and a space, its arguments. */
 export function filteredCommands(store: SessionStore, query: string): PaletteCommand[] {
+  const q = verbQuery(paletteVerbs(store), query);
+  if (q) return verbEntries(store, q);
   return fuzzyFilter(paletteCommands(store), query, (c) => c.title);
 }
 
@@ -142,9 +148,15 @@ function paletteKey(store: SessionStore, o: Extract<Overlay, { kind: 'palette' }
     case 'ctrl-p':
       setIndex(o.index - 1);
       return true;
+    case 'tab': {
+      // completes a verb or its argument; elsewhere moves down as it always did
+      const complete = list[Math.min(o.index, list.length - 1)]?.complete;
+      if (complete !== undefined && complete !== o.query) s.openOverlay({ ...o, query: complete, index: 0 });
+      else setIndex(o.index + 1);
+      return true;
+    }
     case 'down':
     case 'ctrl-n':
-    case 'tab':
       setIndex(o.index + 1);
       return true;
     default: {
@@ -183,9 +195,28 @@ function filterKey(store: SessionStore, o: Extract<Overlay, { kind: 'filter' }>,
   }
 }
 
+/**
+ * A dialog's scroll step for a key, or undefined: arrows and paging always;
+ * j/k/g/G too unless they could be part of the word to type (a number takes
+ * digits only, so they are free there).
+ */
+function confirmScroll(o: Extract<Overlay, { kind: 'confirm' }>, ev: KeyEvent, page: number): number | undefined {
+  const letters = o.request.typed === undefined || /^\d+$/.test(o.request.typed);
+  const steps: Record<string, number> = { down: 1, up: -1, pagedown: page, pageup: -page, home: -Infinity, end: Infinity };
+  if (letters) Object.assign(steps, { j: 1, k: -1, g: -Infinity, G: Infinity });
+  return steps[ev.name];
+}
+
 function confirmKey(store: SessionStore, o: Extract<Overlay, { kind: 'confirm' }>, ev: KeyEvent): boolean {
   const s = store.getState();
   const typedOk = o.request.typed === undefined || o.input === o.request.typed;
+  // A page is the screen less the dialog's own rows; the view clamps the far end.
+  const step = confirmScroll(o, ev, Math.max(1, s.size.rows - 12));
+  if (step !== undefined) {
+    const at = o.offset ?? 0;
+    s.openOverlay({ ...o, offset: step === Infinity ? Number.MAX_SAFE_INTEGER : Math.max(0, at + (step === -Infinity ? -at : step)) });
+    return true;
+  }
   switch (ev.name) {
     case 'escape':
       s.closeOverlay();

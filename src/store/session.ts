@@ -20,7 +20,20 @@ export interface KeyBinding {
   footer?: boolean | string;
   /** a title makes the binding a command-palette entry too: "Refresh instances" */
   title?: string;
+  /** the same action on a named row, typed in the palette: `:drain web-3` */
+  verb?: PaletteVerb;
   run(): void;
+}
+
+/** A palette command with an argument, completed from `args()`. */
+export interface PaletteVerb {
+  /** the word typed after `:`, e.g. "drain" */
+  name: string;
+  /** what the argument is, for the palette's list: "NAME|ID" */
+  argHint: string;
+  /** the values to complete from; `label` is what the list shows (a name beside its id) */
+  args(): readonly { value: string; label?: string }[];
+  run(arg: string): void;
 }
 
 export interface PaneInfo {
@@ -75,6 +88,8 @@ export type Overlay =
       input: string;
       /** why the last Enter on Confirm did nothing (a wrong typed value), shown in the dialog */
       refusal?: string | undefined;
+      /** first body line shown; the view clamps it to the body it draws */
+      offset?: number;
       resolve: (ok: boolean) => void;
     }
   | { kind: 'prompt'; request: PromptRequest; value: string; problem: string | undefined; resolve: (value: string | undefined) => void };
@@ -123,6 +138,10 @@ export interface SessionState {
   keyAck: number;
   /** Counts every key handled; the shell renders on each, so a key typed ahead sees the screen the key before it made. */
   keySeq: number;
+  /** What a pane wants seen from any pane (a DOWN server, a running deletion): the tab bar marks it. */
+  attention: Readonly<Record<string, Attention>>;
+  /** Text for the terminal's clipboard (the shell sends it as OSC 52); seq tells two copies of one id apart. */
+  clipboard: { text: string; seq: number } | undefined;
 
   setActivePane(id: string): void;
   /** Tab / Shift-Tab: +1 / -1 with wrap-around */
@@ -136,6 +155,9 @@ export interface SessionState {
   /** a pane's data loaded; without paneId, the pane on screen (panes refresh only while shown) */
   markRefreshed(atMs: number, paneId?: string): void;
   setFlash(text: string, level?: Flash['level'], atMs?: number): void;
+  /** `y`: puts text on the clipboard and says so */
+  copy(text: string): void;
+  setAttention(paneId: string, attention: Attention | undefined): void;
   /** Opens the confirm dialog; resolves true only when the user confirms. */
   confirm(req: ConfirmRequest): Promise<boolean>;
   /** Opens a one-line text entry; resolves with the accepted text, undefined when cancelled. */
@@ -146,6 +168,13 @@ export interface SessionState {
   interrupt(): void;
   setBusy(busy: Busy | undefined): void;
   setExitNote(text: string | undefined): void;
+}
+
+export interface Attention {
+  /** bad: something is wrong (red); running: work in progress (yellow) */
+  level: 'bad' | 'running';
+  /** a few words for the tab: "1 DOWN", "120/412" */
+  text: string;
 }
 
 export interface Busy {
@@ -194,6 +223,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     bindings: {},
     size: init.size ?? { columns: 80, rows: 24 },
     refreshedAt: {},
+    attention: {},
     context: { profile: 'default', region: '-', sandbox: false, readOnly: false, ...init.context },
     flash: unknownPane,
     quitRequested: false,
@@ -202,6 +232,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     quitWhenIdle: false,
     keyAck: 0,
     keySeq: 0,
+    clipboard: undefined,
     exitNote: undefined,
 
     setActivePane(id) {
@@ -252,6 +283,18 @@ export function createSessionStore(init: SessionInit): SessionStore {
     },
     markRefreshed(atMs, paneId = get().activePane) {
       set({ refreshedAt: { ...get().refreshedAt, [paneId]: atMs } });
+    },
+    setAttention(paneId, attention) {
+      const cur = get().attention[paneId];
+      if (cur?.level === attention?.level && cur?.text === attention?.text) return;
+      const next = { ...get().attention };
+      if (attention) next[paneId] = attention;
+      else delete next[paneId];
+      set({ attention: next });
+    },
+    copy(text) {
+      set((s) => ({ clipboard: { text, seq: (s.clipboard?.seq ?? 0) + 1 } }));
+      get().setFlash(`copied ${text} (OSC 52: your terminal's clipboard, also over SSH)`, 'info');
     },
     setFlash(text, level = 'info', atMs = Date.now()) {
       set({ flash: { text, level, at: atMs } });

@@ -193,7 +193,8 @@ describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
 
     const unset = opsdeck(['config', 'check'], home);
     expect(unset.code).toBe(0);
-    expect(unset.stderr).toContain('warning: cannot resolve ${env:OPS_DB_PW} for mysql.primary.password');
+    // file:line:column first, as errors do: the key's line, so an editor can jump there
+    expect(unset.stderr).toContain(`warning: ${path.join(home.cwd, 'opsdeck.yaml')}:5:5  cannot resolve \${env:OPS_DB_PW} for mysql.primary.password`);
   });
 
   it('config check warns about a secret file others can read, and is quiet once it is 0600', () => {
@@ -204,7 +205,7 @@ describe('opsdeck as a process (no TTY)', { timeout: 180_000 }, () => {
     writeFileSync(path.join(home.cwd, 'opsdeck.yaml'), 'aws:\n  region: us-east-1\nmysql:\n  replica:\n    password: ${file:pw.txt}\n');
     const open = opsdeck(['config', 'check'], home);
     expect(open.code).toBe(0);
-    expect(open.stderr).toBe(`warning: ${pw} (mysql.replica.password) is readable by others (mode 644): chmod 600 ${pw}\n`);
+    expect(open.stderr).toBe(`warning: ${path.join(home.cwd, 'opsdeck.yaml')}:5:5  ${pw} (mysql.replica.password) is readable by others (mode 644): chmod 600 ${pw}\n`);
     chmodSync(pw, 0o600);
     expect(opsdeck(['config', 'check'], home).stderr).toBe('');
   });

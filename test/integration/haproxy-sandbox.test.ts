@@ -88,4 +88,33 @@ describe('haproxy on the sandbox', () => {
     const ready = JSON.parse((await cli('status', '--json')).out) as { servers: { admin: string }[] };
     expect(ready.servers.every((sv) => sv.admin === 'ready')).toBe(true);
   });
+
+  it('status names each server by its instance Name tag, and server takes the name as well as the id', async () => {
+    await cli('sync', '--yes');
+    const status = JSON.parse((await cli('status', '--json')).out) as { servers: { name: string; instanceName: string | null }[] };
+    const named = status.servers.find((sv) => sv.instanceName !== null);
+    expect(named).toBeDefined();
+    const { name: id, instanceName } = named as { name: string; instanceName: string };
+    const table = (await cli('status')).out.split('\n');
+    expect(table[0]).toMatch(/^BACKEND\s+NAME\s+SERVER\s+ADDRESS/);
+    expect(table.find((l) => l.includes(id))).toMatch(new RegExp(`^www_farm\\s+${instanceName}\\s+${id}\\s`));
+
+    const shared = status.servers.filter((sv) => sv.instanceName === instanceName);
+    if (shared.length > 1) {
+      // sandbox names can repeat: then the name is refused with every id, and nothing changes
+      const refused = await cli('server', instanceName, 'drain', '--yes');
+      expect(refused.code).toBe(2);
+      for (const sv of shared) expect(refused.err).toContain(sv.name);
+      return;
+    }
+    const plan = await cli('server', instanceName, 'drain');
+    expect(plan.out).toBe(`would set www_farm/${id} (${instanceName}) to drain\n`);
+    const drained = await cli('server', instanceName, 'drain', '--yes');
+    expect(drained.code).toBe(0);
+    expect(drained.out).toBe(`www_farm/${id} (${instanceName}): drain (sandbox: simulated)\n`);
+    const after = JSON.parse((await cli('status', '--json')).out) as { servers: { name: string; admin: string }[] };
+    expect(after.servers.find((sv) => sv.name === id)?.admin).toBe('drain');
+    expect((await cli('server', instanceName, 'ready', '--yes')).code).toBe(0);
+    expect((await cli('server', 'no-such-name', 'drain')).err).toContain('no server www_farm/no-such-name');
+  });
 });

@@ -214,7 +214,9 @@ describe('filter', () => {
     const { app } = await start();
     await press(app, '4');
     const f = await press(app, '/');
-    expect(footer(f)).toContain('Webcam has no list to filter');
+    // the message sits above the keys, which stay on the last row
+    expect(lines(f).filter(Boolean).at(-2)).toContain('Webcam has no list to filter');
+    expect(footer(f)).toContain('? help');
   });
 });
 

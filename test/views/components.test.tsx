@@ -186,7 +186,7 @@ describe('ConfirmDialog', () => {
     expect(ls).toHaveLength(12);
     expect(lastFrame()).toContain('Delete 50 snapshots?');
     expect(lastFrame()).toContain('delete snap-0');
-    expect(lastFrame()).toMatch(/… 4\d more lines/);
+    expect(lastFrame()).toMatch(/lines 1-\d of 50/);
     expect(lastFrame()).toContain('Type 50 to confirm: 5');
     expect(lastFrame()).toMatch(/›\[ Cancel \]\s+\[ Confirm \]/);
   });
@@ -278,3 +278,18 @@ describe('ErrorPanel', () => {
   });
 });
 
+
+describe('Tabs', () => {
+  it('marks a pane that needs attention, from any pane, and drops the mark when it is cleared', async () => {
+    const { createSessionStore } = await import('../../src/store/session.js');
+    const { Tabs } = await import('../../views/components/Header.js');
+    const store = createSessionStore({ panes: [{ id: 'fleet', title: 'Fleet', filterable: true }, { id: 'snapshots', title: 'Snapshots', filterable: true }], initialPane: 'snapshots' });
+    store.getState().setAttention('fleet', { level: 'bad', text: '1 DOWN' });
+    const { lastFrame, rerender } = show(<Tabs store={store} width={80} />);
+    expect(lastFrame()).toContain('1 Fleet !1 DOWN');
+    expect(lastFrame()).toContain('[2 Snapshots]');
+    store.getState().setAttention('fleet', undefined);
+    rerender(<Tabs store={store} width={80} />);
+    await waitFor(() => !lastFrame()?.includes('DOWN'), 'the mark gone', lastFrame);
+  });
+});

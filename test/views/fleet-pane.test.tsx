@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src/core/errors.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { fleetPane } from '../../views/panes/fleet.js';
+import { placeholderPane } from '../../views/panes/placeholder.js';
 import { fakeCloud, KEY, lines, makeInstances, press, track, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
 
 /** The Fleet pane in the shell, on the sandbox world (or a controlled cloud where a test needs one). */
@@ -20,7 +21,8 @@ async function start(ctx: TestContext = testContext(), waitRows = true) {
   return { app, store, ctx };
 }
 
-const tableRows = (frame: string | undefined): string[] => lines(frame).filter((l) => /^[› ] i-/.test(l));
+/** Rows start with the selection marker and the health symbol. */
+const tableRows = (frame: string | undefined): string[] => lines(frame).filter((l) => /^[› ] \S i-/.test(l));
 
 describe('Fleet pane on the sandbox', () => {
   it('lists every instance with its name, state, zone, type, address and age', async () => {
@@ -53,6 +55,47 @@ describe('Fleet pane on the sandbox', () => {
     expect(tableRows(f)).toHaveLength(13);
   });
 
+  it('the filter says how many match, keeps a selected row that still matches, and clearing it keeps the row it selected', async () => {
+    const { app } = await start();
+    await press(app, 'G');
+    const last = selectedRow(app.lastFrame())?.match(/i-\w+/)?.[0] ?? '';
+    expect(last).not.toBe('');
+    // a filter the selected row matches keeps it selected
+    await press(app, '/');
+    let f = await type(app, last.slice(-6));
+    expect(f).toMatch(/1 of 13 instances match/);
+    expect(selectedRow(f)).toContain(last);
+    f = await press(app, KEY.escape);
+    expect(selectedRow(f)).toContain(last);
+    // one that hides it selects the first match, and Esc stays there rather than jumping back
+    await press(app, '/');
+    f = await type(app, 'mysql');
+    expect(f).toMatch(/2 of 13 instances match "mysql"/);
+    f = await press(app, KEY.enter);
+    expect(selectedRow(f)).toContain('mysql-primary');
+    f = await press(app, 'j');
+    expect(selectedRow(f)).toContain('mysql-replica');
+    await press(app, '/');
+    f = await press(app, KEY.escape);
+    expect(tableRows(f)).toHaveLength(13);
+    expect(selectedRow(f)).toContain('mysql-replica');
+  });
+
+  it('y copies the selected instance id with OSC 52 and says so', async () => {
+    const { app } = await start();
+    await press(app, 'j');
+    const id = selectedRow(app.lastFrame())?.match(/i-\w+/)?.[0] ?? '';
+    const before = app.frames?.length ?? 0;
+    await press(app, 'y');
+    const sent = (app.frames ?? []).slice(before);
+    expect(sent.join('')).toContain(`\x1b]52;c;${Buffer.from(id).toString('base64')}\x07`);
+    // (under CI ink writes the sequence as a frame of its own; a terminal redraws the screen after it)
+    const f = sent.filter((x) => !x.startsWith('\x1b]52')).at(-1) ?? '';
+    expect(f).toContain(`copied ${id}`);
+    // the frame is still the pane
+    expect(selectedRow(f)).toContain(id);
+  });
+
   it('Enter shows an instance in full, Esc comes back', async () => {
     const { app } = await start();
     await press(app, 'j');
@@ -74,8 +117,8 @@ describe('Fleet pane: sorting', () => {
       { ...base[2]!, id: 'i-0914000000000000c', name: 'web-9', tags: { Name: 'web-9' } },
     ];
     const { app } = await start(testContext({ cloud: fakeCloud(() => rows) }));
-    const order = (f: string): string[] => tableRows(f).map((l) => l.slice(2).split(/\s+/)[0] ?? '');
-    const names = (f: string): string[] => tableRows(f).map((l) => l.slice(2).split(/\s+/)[1] ?? '');
+    const order = (f: string): string[] => tableRows(f).map((l) => l.slice(4).split(/\s+/)[0] ?? '');
+    const names = (f: string): string[] => tableRows(f).map((l) => l.slice(4).split(/\s+/)[1] ?? '');
     let f = await press(app, 's');
     expect(f).toContain('sorted by id ↑');
     expect(order(f)).toEqual(['i-03d2000000000000b', 'i-0914000000000000c', 'i-0be9c00000000000a']);
@@ -205,5 +248,23 @@ describe('Fleet pane: loading and errors', () => {
     const { app } = await start(testContext({ cloud, config: { fleet: { ...base.config.fleet, refreshSeconds: 1 } } }));
     expect(cloud.calls).toBe(1);
     await waitFor(() => cloud.calls >= 2, 'an automatic refresh', app.lastFrame, 2500);
+  });
+
+  it('coming back to data older than the refresh interval refreshes at once; fresher data is left alone', async () => {
+    const cloud = fakeCloud(() => makeInstances(3));
+    const ctx = testContext({ cloud });
+    const other = placeholderPane('other', 'Other', 'later');
+    const store = createSessionFor(ctx, { size: { columns: 100, rows: 24 }, panes: [fleetPane, other] });
+    const app = track(render(<App ctx={ctx} store={store} panes={[fleetPane, other]} />), store);
+    mounted.push(app);
+    await waitFor(() => selectedRow(app.lastFrame()), 'the fleet table', app.lastFrame);
+    expect(cloud.calls).toBe(1);
+    await press(app, '2');
+    await press(app, '1');
+    expect(cloud.calls).toBe(1);
+    await press(app, '2');
+    ctx.clock.advance((ctx.config.fleet.refreshSeconds + 1) * 1000);
+    await press(app, '1');
+    await waitFor(() => cloud.calls === 2, 'a refresh on coming back', app.lastFrame, 2000);
   });
 });

@@ -57,6 +57,8 @@ describe('Fleet pane: HAProxy pool', () => {
     expect(f).toMatch(/web-spare\s.*\bno\b/);
     expect(f).toMatch(/pool www_farm: \+\d+ added \/ -0 removed \/ 0 unchanged \(0 -> \d+ servers\)/);
     expect(f).toMatch(/^\+\s+server i-[0-9a-f]{17} 10\.0\.\d+\.\d+:80 check maxconn 200/m);
+    // each server line names its instance too
+    expect(f).toMatch(/^\+\s+server i-[0-9a-f]{17} .* # web-\d{3}/m);
   });
 
   it('a asks for confirmation first; Esc writes nothing; confirming applies exactly the plan', async () => {
@@ -267,7 +269,9 @@ describe('Fleet pane: HAProxy pool', () => {
     const f = await press(app, 'a');
     const rows = lines(f);
     expect(rows).toHaveLength(15);
-    expect(rows.slice(-2).join(' ')).toMatch(/^read-only session: applying the HAProxy change is turned off/);
+    expect(rows.slice(-3, -1).join(' ')).toMatch(/^read-only session: applying the HAProxy change is turned off/);
+    // and the keys stay under it
+    expect(rows.at(-1)).toContain('? help');
     expect(f).toContain('pool www_farm');
   });
 
@@ -275,16 +279,19 @@ describe('Fleet pane: HAProxy pool', () => {
     const { app } = await start({ readOnly: true });
     const before = await live();
     const footer = (frame: string | undefined): string => lines(frame).filter(Boolean).at(-1) ?? '';
+    // a message takes the rows above the keys
+    const message = (frame: string | undefined): string => lines(frame).filter(Boolean).at(-2) ?? '';
     expect(footer(app.lastFrame())).toContain('r refresh');
     expect(footer(app.lastFrame())).not.toMatch(/\ba apply|\bd drain/);
     const panel = await waitFor(() => app.lastFrame()?.includes('pool www_farm') && (app.lastFrame() ?? ''), 'the pool plan', app.lastFrame);
     expect(lines(panel).find((l) => l.includes('haproxy -c:'))).toMatch(/^read-only · haproxy -c:/);
     expect(panel).not.toContain('a applies');
     let f = await press(app, 'a');
-    expect(footer(f)).toMatch(/read-only/);
+    expect(message(f)).toMatch(/read-only/);
+    expect(footer(f)).toContain('r refresh');
     expect(f).not.toContain('Apply HAProxy change to');
     f = await press(app, 'd');
-    expect(footer(f)).toMatch(/read-only session: .* is turned off/);
+    expect(message(f)).toMatch(/read-only session: .* is turned off/);
     expect(f).not.toContain(`Set i-`);
     f = await press(app, '?');
     // (help wraps a long description onto the next line of its column)

@@ -88,13 +88,15 @@ describe('frames fit the terminal', () => {
     const rows = lines(f);
     expect(rows).toHaveLength(23);
     assertFits([f], 80, 24);
-    // the message's words, in order, on the last rows
-    expect(rows.slice(-2).join(' ').replace(/\s+/g, ' ')).toContain('planned servers (hint: check haproxy.runtimeSocket)');
-    expect(rows.at(-3)).toMatch(/^not applied: /);
+    // the message's words, in order, on the rows above the keys, which stay on the last row
+    expect(rows.slice(-3, -1).join(' ').replace(/\s+/g, ' ')).toContain('planned servers (hint: check haproxy.runtimeSocket)');
+    expect(rows.at(-4)).toMatch(/^not applied: /);
+    expect(rows.at(-1)).toContain('? help');
     // on a small screen it takes fewer rows and ends in an ellipsis instead
     store.getState().setSize(60, 8);
     const small = await waitFor(() => lines(app.lastFrame()).length === 7 && (app.lastFrame() ?? ''), 'the small frame', app.lastFrame);
-    expect(lines(small).at(-1)).toMatch(/^not applied: .*…$/);
+    expect(lines(small).at(-2)).toMatch(/^not applied: .*…$/);
+    expect(lines(small).at(-1)).toContain('? help');
     assertFits([small], 60, 8);
     // a key clears it and the footer is one row of keys again
     const after = await press(app, 'j');

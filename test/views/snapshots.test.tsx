@@ -55,11 +55,11 @@ afterEach(() => {
   rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
-async function start(opts: { readOnly?: boolean } = {}) {
+async function start(opts: { readOnly?: boolean; size?: { columns: number; rows: number } } = {}) {
   // testContext's cloud is a sandbox world following the test's ManualClock.
   const ctx = testContext({ options: { readOnly: opts.readOnly ?? false } });
   const world = (await ctx.cloud()) as SandboxWorld;
-  const store = createSessionFor(ctx, { size: { columns: 100, rows: 30 }, initialPane: 'snapshots' });
+  const store = createSessionFor(ctx, { size: opts.size ?? { columns: 100, rows: 30 }, initialPane: 'snapshots' });
   const app = track(render(<App ctx={ctx} store={store} />), store);
   mounted.push(app);
   await waitFor(() => selectedRow(app.lastFrame()), 'the volumes table', app.lastFrame, SLOW);
@@ -123,15 +123,115 @@ describe('Snapshots pane', () => {
     const rows = lines(f).filter((l) => /snap-/.test(l));
     expect(rows.length).toBeGreaterThan(3);
     expect(rows.every((l) => /delete\s+older than 365 days/.test(l))).toBe(true);
+    expect(f).toMatch(new RegExp(`\\d+ of ${count(first?.total ?? 0)} snapshots match "older than 365 days" · ${count(first?.delete ?? 0)} to delete`));
+    // the filter matches what the columns show: the start time as displayed, with its space
+    await press(app, '/');
+    await press(app, '\x15');
+    const shownStart = /\d{4}-\d\d-\d\d \d\d:\d\d/.exec(rows[0] ?? '')?.[0] ?? '';
+    f = await type(app, shownStart);
+    expect(lines(f).filter((l) => /snap-/.test(l)).every((l) => l.includes(shownStart))).toBe(true);
+    expect(f).toMatch(/[1-9]\d* of [\d,]+ snapshots match/);
+    await press(app, KEY.enter);
 
     f = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
     expect(selectedRow(app.lastFrame())).toContain(first?.volumeId);
+
+    const other = expected.volumes[1]?.volumeId ?? '';
+    await press(app, '/');
+    f = await type(app, other);
+    expect(f).toContain(`1 of ${expected.volumes.length} volumes match "${other}"`);
+  }, 90_000);
+
+  it('? has a legend for every row colour and the timeline\'s marks and scale', async () => {
+    const { app } = await start();
+    // the legend is under the keys; help scrolls
+    const f = lines(await press(app, '?')).join('\n') + lines(await press(app, KEY.pageDown)).join('\n');
+    for (const c of ['keep', 'delete', 'pinned', 'unfinished']) expect(f).toMatch(new RegExp(`${c} +row: `));
+    expect(f).toMatch(/█ +timeline: a kept snapshot/);
+    expect(f).toMatch(/scale +timeline: newest on the left/);
+  }, 90_000);
+
+  it(':vol ID opens that volume\'s snapshots from another pane, completing the id', async () => {
+    const { app, expected } = await start();
+    const third = expected.volumes[2]?.volumeId ?? '';
+    await press(app, '1');
+    await press(app, ':');
+    await type(app, `vol ${third.slice(0, 8)}`);
+    let f = await press(app, KEY.tab);
+    expect(f).toContain(`:vol ${third}`);
+    f = await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    expect(f).toContain(`${third} ${count(expected.volumes[2]?.total ?? 0)} snapshots`);
+  }, 90_000);
+
+  it('s sorts the volumes by each column in turn (counts as numbers), S reverses', async () => {
+    const { app, expected } = await start();
+    const volumeOrder = (f: string): string[] => lines(f).flatMap((l) => l.match(/^[› ] (vol-\w+)/)?.[1] ?? []);
+    let f = await press(app, 's');
+    expect(volumeOrder(f)).toEqual(expected.volumes.map((v) => v.volumeId).sort());
+    f = await press(app, 's');
+    expect(f).toMatch(/TOTAL/);
+    const byTotal = [...expected.volumes].sort((a, b) => a.total - b.total).map((v) => v.volumeId);
+    expect(volumeOrder(f)).toEqual(byTotal);
+    f = await press(app, 'S');
+    expect(volumeOrder(f)).toEqual([...byTotal].reverse());
+  }, 90_000);
+
+  it('Enter on a snapshot shows it in full, with every rule that keeps it; Esc comes back to the list', async () => {
+    const { app, expected } = await start();
+    const first = expected.volumes[0]?.volumeId ?? '';
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    const id = selectedRow(app.lastFrame())?.match(/snap-\w+/)?.[0] ?? '';
+    let f = lines(await press(app, KEY.enter)).join('\n');
+    expect(f).toMatch(new RegExp(`snapshot +${id}`));
+    expect(f).toMatch(new RegExp(`volume +${first}`));
+    expect(f).toMatch(/kept by +\S+/);
+    expect(f).toMatch(/reason +\S+/);
+    f = lines(await press(app, KEY.escape)).join('\n');
+    expect(f).toContain('snapshots ·');
+    expect(selectedRow(f)).toContain(id);
+  }, 90_000);
+
+  it('y copies the highlighted volume id, and in a volume the highlighted snapshot id', async () => {
+    const { app, store, expected } = await start();
+    await press(app, 'y');
+    expect(store.getState().clipboard?.text).toBe(expected.volumes[0]?.volumeId);
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    await press(app, 'j');
+    const row = selectedRow(app.lastFrame())?.match(/snap-\w+/)?.[0];
+    await press(app, 'y');
+    expect(store.getState().clipboard?.text).toBe(row);
+    expect(store.getState().flash?.text).toContain(`copied ${row}`);
+  }, 90_000);
+
+  it('at 60x16 every group of the plan is reachable by scrolling, in the plan and in its confirmation', async () => {
+    const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toMatch(/lines 1-\d+ of \d+ \(j\/k scroll\)/);
+    const seen = new Set<string>();
+    const groups = new Set(expected.deletions.map((d) => d.volumeId));
+    const scrollAll = async (key: string): Promise<void> => {
+      for (let i = 0; i < 40; i++) {
+        lines(f).forEach((l) => seen.add(l));
+        if ([...groups].every((v) => [...seen].some((l) => l.includes(v)))) return;
+        f = await press(app, key);
+      }
+    };
+    await scrollAll('j');
+    for (const v of groups) expect([...seen].some((l) => l.includes(v))).toBe(true);
+    f = await press(app, 'g');
+    expect(f).toMatch(/lines 1-/);
+    // the confirmation shows the same groups, and scrolls too
+    f = await pressUntil(app, KEY.enter, 'the confirmation', (x) => x.includes('to confirm'));
+    seen.clear();
+    await scrollAll(KEY.pageDown);
+    for (const v of groups) expect([...seen].some((l) => l.includes(v))).toBe(true);
+    await press(app, KEY.escape);
   }, 90_000);
 
   it('d shows the plan grouped with totals; a wrong typed number refuses; Esc cancels; nothing is deleted', async () => {
     const { app, world, expected } = await start();
     const before = await ids(world);
-    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     expect(f).toContain(`Plan: delete ${count(expected.totals.delete)} snapshots`);
     expect(f).toMatch(/not newest of its month\s+[\d,]+\s+\d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d/);
     expect(f).toMatch(/older than 365 days/);
@@ -217,11 +317,27 @@ describe('Snapshots pane', () => {
     expect((await ids(world)).has(newestPlanned.snapshotId)).toBe(true);
   }, 90_000);
 
+  it('a running deletion shows its progress in the tab bar from another pane, and keeps running there', async () => {
+    const { app, world, expected } = await start();
+    const release = holdDeletions(world, 50);
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    await confirmTyped(app, expected.totals.delete);
+    await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
+    const f = await press(app, '1');
+    const tabs = lines(f)[1] ?? '';
+    expect(tabs).toMatch(new RegExp(`2 Snapshots ⟳[\\d,]+/${count(expected.totals.delete)}`));
+    expect(tabs).toContain('[1 Fleet');
+    release();
+    await press(app, '2');
+    await frameWhen(app, 'the summary', (x) => x.includes('Rotation') || x.includes('deleted'));
+    await waitFor(() => !(lines(app.lastFrame())[1] ?? '').includes('⟳'), 'the mark gone when done', app.lastFrame, SLOW);
+  }, 90_000);
+
   it('c, c during the deletion cancels (Esc and one c do not): the calls in flight finish, the rest are not attempted', async () => {
     const { app, world, expected } = await start();
     const before = await ids(world);
     const release = holdDeletions(world, 200);
-    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     await confirmTyped(app, expected.totals.delete);
     // cancel once deletions are under way (count above zero)
     await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
@@ -251,7 +367,7 @@ describe('Snapshots pane', () => {
     const { app, store, world, expected } = await start();
     const before = await ids(world);
     const release = holdDeletions(world, 200);
-    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     await confirmTyped(app, expected.totals.delete);
     await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
     let f = await press(app, 'q');
@@ -274,7 +390,7 @@ describe('Snapshots pane', () => {
   it('refuses a plan that grew older than snapshots.planMaxAgeMinutes while on screen', async () => {
     const { app, world, ctx, expected } = await start();
     const before = await ids(world);
-    await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
     ctx.clock.advance(61 * 60_000);
     await confirmTyped(app, expected.totals.delete);
     const f = await frameWhen(app, 'the stale-plan refusal', (x) => x.includes('the plan is older'));
@@ -288,7 +404,7 @@ describe('Snapshots pane', () => {
     try {
       const { app, world, expected } = await start();
       const before = await ids(world);
-      await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+      await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
       await confirmTyped(app, expected.totals.delete);
       const f = await frameWhen(app, 'the lock message', (x) => /another run holds the lock/.test(x));
       expect(f).toContain(`pid ${process.pid}`);
@@ -299,11 +415,26 @@ describe('Snapshots pane', () => {
     }
   }, 90_000);
 
-  it('under --read-only, d says so and opens nothing', async () => {
-    const { app } = await start({ readOnly: true });
-    expect(lines(app.lastFrame()).filter(Boolean).at(-1)).not.toContain('d delete');
-    const f = await pressUntil(app, 'd', 'the read-only notice', (x) => x.includes('read-only session'));
+  it('under --read-only, D opens the plan to read; only confirming it is refused', async () => {
+    const { app, world } = await start({ readOnly: true });
+    const before = await ids(world);
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).not.toContain('to confirm');
+    f = await pressUntil(app, KEY.enter, 'the read-only notice', (x) => x.includes('read-only session'));
     expect(f).toContain('read-only session: deleting snapshots is turned off');
-    expect(f).not.toContain('Plan: delete');
+    expect(f).not.toContain('to confirm');
+    expect(await ids(world)).toEqual(before);
+  }, 90_000);
+
+  it('d plans the highlighted volume only; D every volume', async () => {
+    const { app, expected } = await start();
+    const second = expected.volumes[1];
+    await press(app, 'j');
+    let f = await pressUntil(app, 'd', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toContain(`Plan: delete ${count(second?.delete ?? 0)} snapshots`);
+    expect(f).toContain(`on ${second?.volumeId}`);
+    await press(app, KEY.escape);
+    f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(f).toContain(`Plan: delete ${count(expected.totals.delete)} snapshots`);
   }, 90_000);
 });

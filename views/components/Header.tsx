@@ -69,22 +69,35 @@ export function Header({ store, clock, width }: { store: SessionStore; clock: Cl
 export function Tabs({ store, width }: { store: SessionStore; width: number }): React.ReactElement {
   const panes = useSession(store, (s) => s.panes);
   const active = useSession(store, (s) => s.activePane);
+  const attention = useSession(store, (s) => s.attention);
+  // A mark for each pane that wants to be seen, so a DOWN server or a running deletion shows from any pane.
+  const mark = (id: string): string => {
+    const a = attention[id];
+    return a ? ` ${a.level === 'bad' ? '!' : '⟳'}${a.text}` : '';
+  };
   // At narrow widths the titles shorten so every number stays reachable on screen.
-  const full = panes.reduce((a, p, i) => a + `${i + 1} ${p.title}`.length + 3, -1) <= width;
+  const full = panes.reduce((a, p, i) => a + `${i + 1} ${p.title}${mark(p.id)}`.length + 3, -1) <= width;
   return (
     <Box width={width} height={1} overflowY="hidden">
       <Text wrap="truncate">
         {panes.map((p, i) => {
           const label = `${i + 1} ${full ? p.title : p.title.slice(0, 4)}`;
+          const a = attention[p.id];
+          const tail = a ? <Text color={a.level === 'bad' ? 'red' : 'yellow'} bold>{mark(p.id)}</Text> : null;
           return (
             <React.Fragment key={p.id}>
               {i > 0 ? ' ' : ''}
               {p.id === active ? (
                 <Text inverse bold>
-                  [{label}]
+                  [{label}
+                  {tail}]
                 </Text>
               ) : (
-                <Text dimColor> {label} </Text>
+                <>
+                  <Text dimColor> {label}</Text>
+                  {tail}
+                  <Text> </Text>
+                </>
               )}
             </React.Fragment>
           );

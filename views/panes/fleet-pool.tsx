@@ -1,5 +1,6 @@
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
+import { serverStateText } from '../../src/haproxy/health.js';
 import { summaryLine } from '../../src/haproxy/report.js';
 import { poolStateCounts, SIMULATED, type PoolView } from '../../src/haproxy/pool.js';
 import { describeError } from '../components/ErrorPanel.js';
@@ -29,17 +30,35 @@ export function poolDetail(view: PoolView, id: string): string {
   return [backends ? `server in ${backends}` : 'not a server', next].filter(Boolean).join('; ');
 }
 
-/** The live server cell: admin state when set, else health status; "sim …" on the sandbox, where nothing checks health. */
+/** The live server cell: admin state and health (`DRAIN·DOWN`); "sim …" on the sandbox, where nothing checks health. */
 export function serverCell(view: PoolView | undefined, id: string): string {
   const s = view?.live.get(id);
+  return s ? serverStateText(s) : '-';
+}
+
+/** The details view's last check: HAProxy's status and check result as reported. */
+export function serverCheckDetail(view: PoolView | undefined, id: string): string {
+  const s = view?.live.get(id);
   if (!s) return '-';
-  if (s.check === SIMULATED) return `sim ${s.admin === 'ready' ? 'ready' : s.admin.toUpperCase()}`;
-  return s.admin === 'ready' ? `${s.status}${s.check ? ` ${s.check}` : ''}` : s.admin.toUpperCase();
+  if (s.check === SIMULATED) return 'none: nothing checks health on the sandbox';
+  return [s.status && `status ${s.status}`, s.check && `check ${s.check}`].filter(Boolean).join(', ') || 'not reported';
 }
 
 /** The ---/+++ lines repeat the path the panel already names: the room goes to the changes. */
 function withoutHeader(diff: string): string {
   return diff.startsWith('--- ') ? diff.slice(diff.indexOf('\n', diff.indexOf('\n') + 1) + 1) : diff;
+}
+
+/**
+ * Server lines name their instance too (`# web-003`): ids alone mean nothing
+ * at 3 a.m. Display only, as a haproxy comment; the applied file is the plan's.
+ */
+export function namedDiff(diff: string, names: ReadonlyMap<string, string>): string {
+  if (names.size === 0) return diff;
+  return diff.replace(/^([-+ ]\s*server (i-[0-9a-f]+)\b.*)$/gm, (line: string, _all: string, id: string) => {
+    const name = names.get(id);
+    return name ? `${line}  # ${name}` : line;
+  });
 }
 
 /** Pool panel under the table: summary, guard verdicts, the coloured diff. */
@@ -51,6 +70,7 @@ export const PoolPanel = memo(function PoolPanel({
   height,
   diffOffset,
   readOnly,
+  names,
 }: {
   view: PoolView | undefined;
   error: unknown;
@@ -60,6 +80,8 @@ export const PoolPanel = memo(function PoolPanel({
   diffOffset: number;
   /** a read-only session previews the change but cannot apply it: the panel must not say "a applies" */
   readOnly: boolean;
+  /** instance id -> Name tag, to name the servers in the diff */
+  names: ReadonlyMap<string, string>;
 }): React.ReactElement {
   const lines: React.ReactElement[] = [];
   const plan = view?.plan;
@@ -94,7 +116,7 @@ export const PoolPanel = memo(function PoolPanel({
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {lines}
-      {plan?.changed && diffHeight >= 2 ? <DiffView diff={withoutHeader(plan.diff)} offset={diffOffset} width={width} height={diffHeight} /> : null}
+      {plan?.changed && diffHeight >= 2 ? <DiffView diff={namedDiff(withoutHeader(plan.diff), names)} offset={diffOffset} width={width} height={diffHeight} /> : null}
     </Box>
   );
 });

@@ -6,13 +6,15 @@ import { loadPool, type PoolView } from '../../src/haproxy/pool.js';
 import { latestLoader } from '../../src/store/latest.js';
 import type { ServerAdminState } from '../../src/haproxy/runtime.js';
 import { applyShownPlan, forceApply, setSelectedState } from './fleet-actions.js';
-import { PoolPanel, poolCell, poolDetail, serverCell } from './fleet-pool.js';
+import { PoolPanel, poolCell, poolDetail, serverCell, serverCheckDetail } from './fleet-pool.js';
+import { FLEET_LEGEND, healthRank, healthStyle, rowHealth } from './fleet-health.js';
 import { mutationKey, type KeyBinding } from '../../src/store/session.js';
 import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
+import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { cellWidth, fit, formatAge, formatCount, wrapMessage } from '../format.js';
-import { usePaneKeys, useSession } from '../hooks.js';
+import { usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
@@ -27,20 +29,16 @@ type Load =
   | { status: 'ok'; rows: readonly Instance[]; error?: undefined; at: number }
   | { status: 'error'; rows: readonly Instance[]; error: unknown; at?: number };
 
-const STATE_COLOURS: Record<string, string> = {
-  running: 'green',
-  pending: 'yellow',
-  stopping: 'yellow',
-  'shutting-down': 'yellow',
-  stopped: 'gray',
-  terminated: 'gray',
-};
-
+/**
+ * Priorities: health (the symbol, then the SERVER cell) goes last on a narrow
+ * terminal, then the name people recognise, then the id (never cut: it is
+ * what people paste; `y` copies it anyway), then EC2 state and pool.
+ */
 function columns(address: 'private' | 'public', nowMs: number, pool: PoolView | undefined): Column<Instance>[] {
   return [
-    // An id cut short is useless (it is what people paste): full width, hidden last.
+    { key: 'health', title: '', get: (i) => healthStyle(rowHealth(i, pool)).symbol, minWidth: 1, maxWidth: 1, priority: 12 },
     { key: 'id', title: 'ID', get: (i) => i.id, minWidth: 19, priority: 9 },
-    { key: 'name', title: 'NAME', get: (i) => i.name ?? '-', minWidth: 8, priority: 5 },
+    { key: 'name', title: 'NAME', get: (i) => i.name ?? '-', minWidth: 8, priority: 10 },
     { key: 'state', title: 'STATE', get: (i) => i.state, minWidth: 7, priority: 8 },
     { key: 'az', title: 'AZ', get: (i) => i.availabilityZone ?? '-', minWidth: 10, priority: 1 },
     { key: 'type', title: 'TYPE', get: (i) => i.instanceType ?? '-', minWidth: 8, priority: 2 },
@@ -63,29 +61,25 @@ function columns(address: 'private' | 'public', nowMs: number, pool: PoolView | 
     ...(pool?.plan
       ? [
           { key: 'pool', title: 'POOL', get: (i: Instance) => poolCell(pool, i.id), minWidth: 6, priority: 7 },
-          { key: 'server', title: 'SERVER', get: (i: Instance) => serverCell(pool, i.id), minWidth: 9, priority: 4 },
+          { key: 'server', title: 'SERVER', get: (i: Instance) => serverCell(pool, i.id), minWidth: 9, priority: 11 },
         ]
       : []),
   ];
 }
 
-function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], sort: { column: string; descending: boolean } | undefined): readonly Instance[] {
+function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], sort: { column: string; descending: boolean } | undefined, pool: PoolView | undefined): readonly Instance[] {
   if (!sort) return rows;
   const dir = sort.descending ? -1 : 1;
+  // Worst first, by the level, not by the symbol's code point.
+  if (sort.column === 'health') return [...rows].sort((a, b) => dir * (healthRank(rowHealth(a, pool)) - healthRank(rowHealth(b, pool))));
   if (sort.column === 'age') {
     // Oldest first: launch time, not the formatted text.
     return [...rows].sort((a, b) => dir * ((a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0)));
   }
-  const col = cols.find((c) => c.key === sort.column);
-  if (!col) return rows;
-  // Names and addresses read best in natural order (web-2 before web-10, .9 before .10);
-  // ids are hex, where digit runs are not numbers: i-0be9… must not sort after i-0914….
-  const natural = sort.column !== 'id';
-  return [...rows].sort((a, b) => dir * col.get(a).localeCompare(col.get(b), 'en', { numeric: natural }));
+  return sortByColumn(rows, cols, sort);
 }
 
 const rowId = (i: Instance): string => i.id;
-const rowColor = (i: Instance): string | undefined => STATE_COLOURS[i.state];
 
 /** The label column: as wide as the longest label, within these bounds (wider labels get a row of their own). */
 const LABEL_MIN = 14;
@@ -107,7 +101,7 @@ function detailRows(inst: Instance, width: number, nowMs: number, pool: PoolView
   const fields: [string, string][] = [
     ['id', inst.id],
     // Why an instance is or is not a server is the first question at 3am: the reason comes from discovery.
-    ...(pool?.plan ? [['pool', poolDetail(pool, inst.id)] as [string, string], ['server', serverCell(pool, inst.id)] as [string, string]] : []),
+    ...(pool?.plan ? [['pool', poolDetail(pool, inst.id)] as [string, string], ['server', serverCell(pool, inst.id)] as [string, string], ['last check', serverCheckDetail(pool, inst.id)] as [string, string]] : []),
     ['name', inst.name ?? '-'],
     ['state', inst.state],
     ['zone', inst.availabilityZone ?? '-'],
@@ -226,13 +220,18 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     };
   }, [refresh, poolLoader, instancesLoader]);
 
-  // Auto-refresh only while visible: a hidden pane costs no API calls.
+  // Auto-refresh only while visible: a hidden pane costs no API calls. Coming back to
+  // data older than the interval refreshes at once rather than a whole interval later.
   const seconds = ctx.config.fleet.refreshSeconds;
+  const loadedAt = useRef<number | undefined>(undefined);
+  loadedAt.current = load.at;
   useEffect(() => {
     if (!active) return;
+    const at = loadedAt.current;
+    if (at !== undefined && ctx.clock.now().getTime() - at > seconds * 1000) void refresh();
     const t = setInterval(() => void refresh(), seconds * 1000);
     return () => clearInterval(t);
-  }, [active, refresh, seconds]);
+  }, [active, refresh, seconds, ctx]);
 
   const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
   const sort = useSession(store, (s) => s.slices[paneId]?.sort);
@@ -242,38 +241,74 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   const cols = useMemo(() => columns(ctx.config.fleet.address, nowMs, pool.view), [ctx.config.fleet.address, nowMs, pool.view]);
   const shown = useMemo(() => {
     const filtered = filter === '' ? load.rows : load.rows.filter((i) => matchesFilter(filter, cols.map((c) => c.get(i))));
-    return sortRows(filtered, cols, sort);
-  }, [load.rows, filter, cols, sort]);
+    return sortRows(filtered, cols, sort, pool.view);
+  }, [load.rows, filter, cols, sort, pool.view]);
+  const rowColor = useCallback((i: Instance): string => healthStyle(rowHealth(i, pool.view)).color, [pool.view]);
   const ids = useMemo(() => shown.map(rowId), [shown]);
+  useSelectionShown(store, paneId, ids);
   const byState = useMemo(() => {
     const n = new Map<string, number>();
     for (const r of load.rows) n.set(r.state, (n.get(r.state) ?? 0) + 1);
     return [...n].map(([state, c]) => `${c} ${state}`).join(', ');
   }, [load.rows]);
   const selected = shown[selectedIndex(ids, selectedId)];
+  const names = useMemo(() => new Map(load.rows.flatMap((r) => (r.name ? [[r.id, r.name] as const] : []))), [load.rows]);
+  // A DOWN server shows in the tab bar from any pane.
+  const down = useMemo(() => load.rows.filter((r) => rowHealth(r, pool.view) === 'down').length, [load.rows, pool.view]);
+  useEffect(() => store.getState().setAttention(paneId, down > 0 ? { level: 'bad', text: `${down} DOWN` } : undefined), [store, paneId, down]);
 
   const plan = pool.view?.plan;
+  // A different diff is read from its top (an offset into the last one would start mid-diff);
+  // a refresh that plans the same change leaves the reader where they are.
+  const diffText = plan?.diff;
+  useEffect(() => setDiffOffset(0), [diffText]);
   // The diff gets room only when there is a change to show; otherwise two status lines.
   // The summary stays down to small panes (a status message can take two of their rows);
   // the diff takes up to 45% of the pane.
   const poolHeight = height < 8 ? 0 : plan?.changed ? Math.max(2, Math.min(14, Math.floor(height * 0.45))) : 2;
   const tableHeight = Math.max(2, height - 1 - poolHeight - (load.status === 'error' ? 6 : 0));
 
-  const setState = async (state: ServerAdminState): Promise<void> => {
-    await setSelectedState(ctx, store, pool.view, selected, state);
+  const setState = async (state: ServerAdminState, target: Instance | undefined): Promise<void> => {
+    await setSelectedState(ctx, store, pool.view, target, state);
     void refreshPool();
   };
   const apply = async (force: boolean): Promise<void> => {
     await (force ? forceApply(ctx, store, pool.view) : applyShownPlan(ctx, store, pool.view, pool.loading));
     void refreshPool();
   };
+  // `:drain web-3`, `:instance i-0abc…`: a row by its id or Name tag; a name two instances share is not guessed
+  const byArg = (arg: string): Instance | undefined => {
+    const found = load.rows.filter((r) => r.id === arg || r.name === arg);
+    if (found.length === 1) return found[0];
+    store.getState().setFlash(found.length > 1 ? `${found.length} instances are named ${arg}: ${found.map((r) => r.id).join(', ')}; use the id` : `no instance ${arg}`, 'warn');
+    return undefined;
+  };
+  const rowArgs = (rows: readonly Instance[]): { value: string; label: string }[] => rows.map((r) => ({ value: r.id, label: `${r.name ?? '-'} ${r.id}` }));
+  const serverVerb = (state: ServerAdminState): KeyBinding['verb'] => ({
+    name: state,
+    argHint: 'NAME|ID',
+    args: () => rowArgs(load.rows.filter((r) => pool.view?.inPool.has(r.id))),
+    run: (arg) => {
+      const inst = byArg(arg);
+      if (inst) void setSelectedState(ctx, store, pool.view, inst, state).then(() => refreshPool());
+    },
+  });
   const detail = detailId ? load.rows.find((r) => r.id === detailId) : undefined;
+  // d / m / u on a row, or from its details: the same confirmation either way
+  const serverKeys = (target: Instance | undefined, what: string): KeyBinding[] =>
+    [
+      { keys: ['d'], label: 'drain', title: `Drain ${what}`, verb: serverVerb('drain'), run: () => void setState('drain', target) },
+      { keys: ['m'], label: 'maint', footer: false, title: `Put ${what} in maintenance`, verb: serverVerb('maint'), run: () => void setState('maint', target) },
+      { keys: ['u'], label: 'ready', footer: false, title: `Set ${what} ready`, verb: serverVerb('ready'), run: () => void setState('ready', target) },
+    ].map((b) => mutationKey(ctx.options.readOnly, b));
   const { labelWidth, rows: details } = detail ? detailRows(detail, width, nowMs, pool.view) : { labelWidth: 0, rows: [] };
   const detailMax = Math.max(0, details.length - detailRoom(height, details.length));
   const bindings: KeyBinding[] = detailId
     ? [
         { keys: ['escape'], label: 'back', run: () => setDetailId(undefined) },
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the instance id (OSC 52)', run: () => store.getState().copy(detailId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
+        ...(pool.view?.plan ? serverKeys(detail, 'this server') : []),
         ...(detailMax > 0 ? scrollBindings(() => detailOffset, setDetailOffset, () => detailRoom(height, details.length), () => detailMax) : []),
       ]
     : [
@@ -282,6 +317,20 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           keys: ['enter'],
           label: 'details',
           title: 'Show instance details',
+          verb: {
+            name: 'instance',
+            argHint: 'NAME|ID',
+            args: () => rowArgs(load.rows),
+            run: (arg) => {
+              const inst = byArg(arg);
+              if (!inst) return;
+              // jump: the row selected (the filter cleared so it shows), its details open
+              store.getState().setActivePane(paneId);
+              store.getState().updateSlice(paneId, { selectedId: inst.id, filter: '' });
+              setDetailOffset(0);
+              setDetailId(inst.id);
+            },
+          },
           run: () => {
             if (!selected) return;
             setDetailOffset(0);
@@ -289,32 +338,16 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           },
         },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
-        {
-          keys: ['s'],
-          label: 'sort',
-          title: 'Sort by the next column',
-          run: () => {
-            const i = cols.findIndex((c) => c.key === sort?.column);
-            const next = cols[i + 1];
-            store.getState().updateSlice(paneId, { sort: next ? { column: next.key, descending: false } : undefined });
-          },
-        },
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected instance id (OSC 52, works over SSH and in tmux)', run: () => selected && store.getState().copy(selected.id) },
+        // health sorts last in the cycle: the columns read left to right come first
+        ...sortBindings(store, paneId, () => [...cols.filter((c) => c.key !== 'health'), ...cols.filter((c) => c.key === 'health')], sort),
         ...[
           { keys: ['a'], label: 'apply', title: 'Apply the HAProxy pool change', run: () => void apply(false) },
           { keys: ['F'], label: 'force', footer: false, title: 'Apply past the removal/empty guards (typed confirmation)', run: () => void apply(true) },
-          { keys: ['d'], label: 'drain', title: 'Drain the selected server', run: () => void setState('drain') },
-          { keys: ['m'], label: 'maint', footer: false, title: 'Put the selected server in maintenance', run: () => void setState('maint') },
-          { keys: ['u'], label: 'ready', footer: false, title: 'Set the selected server ready', run: () => void setState('ready') },
         ].map((b) => mutationKey(ctx.options.readOnly, b)),
+        ...serverKeys(selected, 'the selected server'),
         { keys: [']'], label: 'diff down', footer: false, title: 'Scroll the pool diff down', run: () => setDiffOffset((o) => o + Math.max(1, poolHeight - 3)) },
         { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
-        {
-          keys: ['S'],
-          label: 'reverse',
-          footer: false,
-          title: 'Reverse the sort order',
-          run: () => sort && store.getState().updateSlice(paneId, { sort: { ...sort, descending: !sort.descending } }),
-        },
       ];
   usePaneKeys(store, paneId, bindings);
 
@@ -349,9 +382,9 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
           emptyText={load.rows.length === 0 ? (load.status === 'error' ? 'no data' : 'no instances') : `nothing matches "${filter}" (Esc clears)`}
         />
       )}
-      {poolHeight > 0 ? <PoolPanel view={pool.view} error={pool.error} loading={pool.loading} width={width} height={poolHeight} diffOffset={diffOffset} readOnly={ctx.options.readOnly} /> : null}
+      {poolHeight > 0 ? <PoolPanel view={pool.view} error={pool.error} loading={pool.loading} width={width} height={poolHeight} diffOffset={diffOffset} readOnly={ctx.options.readOnly} names={names} /> : null}
     </Box>
   );
 }
 
-export const fleetPane: PaneDefinition = { id: 'fleet', title: 'Fleet', filterable: true, component: FleetPane };
+export const fleetPane: PaneDefinition = { id: 'fleet', title: 'Fleet', filterable: true, component: FleetPane, legend: FLEET_LEGEND };

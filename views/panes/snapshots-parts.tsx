@@ -7,7 +7,8 @@ import { describeDeleteSize, groupDeletions } from '../../src/snapshots/summary.
 import { decisionClass } from '../../src/snapshots/view.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import type { Column } from '../components/Table.js';
-import { fit, formatCount } from '../format.js';
+import { fit, formatCount, wrapWords } from '../format.js';
+import type { LegendEntry } from './types.js';
 
 /** Sub-views of the Snapshots pane: column sets, the plan, progress and the summary. */
 
@@ -39,6 +40,21 @@ export const decisionColumns: Column<PlannedDecision>[] = [
 const CLASS_COLOURS = { keep: 'green', delete: 'red', pinned: 'cyan', unfinished: 'yellow' } as const;
 export const decisionColour = (d: PlannedDecision): string => CLASS_COLOURS[decisionClass(d)];
 
+const CLASS_MEANINGS: Record<keyof typeof CLASS_COLOURS, string> = {
+  keep: 'row: kept by a retention rule',
+  delete: 'row: deleted by the plan',
+  pinned: 'row: kept because an AMI uses it or its keep tag',
+  unfinished: 'row: not completed, never deleted',
+};
+
+/** The `?` legend, from the colour table the rows use and the timeline's own marks. */
+export const SNAPSHOTS_LEGEND: readonly LegendEntry[] = [
+  ...(Object.keys(CLASS_COLOURS) as (keyof typeof CLASS_COLOURS)[]).map((k) => ({ mark: k, color: CLASS_COLOURS[k], meaning: CLASS_MEANINGS[k] })),
+  { mark: '█', meaning: 'timeline: a kept snapshot in that slice of age' },
+  { mark: '·', meaning: 'timeline: only deletions in that slice' },
+  { mark: 'scale', meaning: 'timeline: newest on the left, log scale from 1 hour to 14 months' },
+];
+
 /** The plan a person confirms: counts and deletions grouped by volume and reason, with totals. */
 export function planLines(plan: SnapshotPlan): string[] {
   const groups = groupDeletions(plan.deletions);
@@ -60,21 +76,33 @@ export function planLines(plan: SnapshotPlan): string[] {
   return lines;
 }
 
-export function PlanView({ plan, width, height }: { plan: SnapshotPlan; width: number; height: number }): React.ReactElement {
+/** Rows of the plan view that show plan lines (one is its title, one the scroll position when it scrolls). */
+export function planRoom(height: number, lines: number): number {
+  const room = Math.max(1, height - 1);
+  return lines > room ? Math.max(1, room - 1) : room;
+}
+
+/** The plan, every group reachable: j/k, PgUp/PgDn, g/G scroll it when it is taller than the pane. */
+export function PlanView({ plan, width, height, offset = 0 }: { plan: SnapshotPlan; width: number; height: number; offset?: number }): React.ReactElement {
   const lines = planLines(plan);
-  const room = Math.max(0, height - 2);
-  const shown = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), `… ${lines.length - room + 1} more groups`] : lines;
+  const room = planRoom(height, lines.length);
+  const from = Math.max(0, Math.min(offset, lines.length - room));
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text bold color="red" wrap="truncate">
         Plan: delete {formatCount(plan.deletions.length)} snapshots{' '}
         <Text dimColor>(Enter: confirm… · Esc: back)</Text>
       </Text>
-      {shown.map((l, i) => (
-        <Text key={i} wrap="truncate" {...(i < 2 ? { bold: i === 0 } : {})}>
+      {lines.slice(from, from + room).map((l, i) => (
+        <Text key={from + i} wrap="truncate" {...(from + i < 2 ? { bold: from + i === 0 } : {})}>
           {l}
         </Text>
       ))}
+      {lines.length > room ? (
+        <Text dimColor wrap="truncate">
+          {`lines ${from + 1}-${from + room} of ${lines.length} (j/k scroll)`}
+        </Text>
+      ) : null}
     </Box>
   );
 }
@@ -116,6 +144,36 @@ export function SummaryView({ summary, width, height }: { summary: ApplySummary;
       {problems.slice(0, room).map((p) => (
         <Text key={p} wrap="truncate" dimColor>
           {p}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** Enter on a snapshot: every field of its decision, the whole reason and every rule that keeps it, wrapped not cut. */
+export function SnapshotDetails({ d, width, height }: { d: PlannedDecision; width: number; height: number }): React.ReactElement {
+  const fields: [string, string][] = [
+    ['snapshot', d.snapshotId],
+    ['volume', d.volumeId],
+    ['started', d.startTime],
+    ['state', d.state],
+    ['action', d.action],
+    ['reason', d.reason],
+    ['kept by', d.keptBy.length > 0 ? d.keptBy.join(', ') : d.action === 'delete' ? 'no rule: deleted by the plan' : '-'],
+    ['volume GiB', d.sizeGiB === undefined ? '-' : String(d.sizeGiB)],
+    ['full size', d.fullSizeBytes === undefined ? 'not reported' : `${formatCount(Math.round(d.fullSizeBytes / 2 ** 20))} MiB`],
+  ];
+  const labelWidth = 12;
+  const room = Math.max(8, width - labelWidth - 1);
+  const rows = fields.flatMap(([k, v]) => wrapWords(v, room).map((part, i) => ({ label: i === 0 ? k : '', text: part })));
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text bold wrap="truncate">
+        {d.snapshotId} <Text dimColor>(Esc back · y copies the id)</Text>
+      </Text>
+      {rows.slice(0, Math.max(0, height - 1)).map((r, i) => (
+        <Text key={i} wrap="truncate" color={i === 0 ? CLASS_COLOURS[decisionClass(d)] : undefined}>
+          <Text color="cyan">{fit(r.label, labelWidth)}</Text> {r.text}
         </Text>
       ))}
     </Box>

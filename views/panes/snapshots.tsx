@@ -8,14 +8,18 @@ import { latestLoader } from '../../src/store/latest.js';
 import { describePolicy, describeResult } from '../../src/snapshots/summary.js';
 import { decisionsByVolume, planAgeMinutes, timelineStrip } from '../../src/snapshots/view.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
-import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
+import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
+import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { formatCount } from '../format.js';
-import { usePaneKeys, useProgress, useSession } from '../hooks.js';
+import { usePaneKeys, useProgress, useSelectionShown, useSession } from '../hooks.js';
 import {
   DeletingView,
   PlanView,
+  SnapshotDetails,
+  planRoom,
+  SNAPSHOTS_LEGEND,
   SummaryView,
   TIMELINE_WIDTH,
   decisionColour,
@@ -49,6 +53,8 @@ const NO_DECISIONS: readonly PlannedDecision[] = [];
 export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', plan: undefined });
   const [mode, setMode] = useState<Mode>({ kind: 'volumes' });
+  const [planOffset, setPlanOffset] = useState(0);
+  const [detailId, setDetailId] = useState<string | undefined>(undefined);
   const cancelArmed = useRef(0);
   const abort = useRef<AbortController | undefined>(undefined);
   const mounted = useRef(true);
@@ -108,34 +114,52 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
   const drillId = mode.kind === 'volume' ? mode.volumeId : undefined;
   const decisions = drillId ? (byVolume.get(drillId) ?? NO_DECISIONS) : NO_DECISIONS;
+  const sort = useSession(store, (s) => s.slices[paneId]?.sort);
+  // both lists filter on what their columns show (not hidden fields) and sort by any column (s / S)
   const shownDecisions = useMemo(
-    () => (filter === '' ? decisions : decisions.filter((d) => matchesFilter(filter, [d.snapshotId, d.action, d.reason, d.startTime, d.state]))),
-    [decisions, filter],
+    () => sortByColumn(filter === '' ? decisions : decisions.filter((d) => matchesFilter(filter, decisionColumns.map((c) => c.get(d)))), decisionColumns, sort),
+    [decisions, filter, sort],
   );
   const shownVolumes = useMemo(
-    () => (filter === '' ? volumeRows : volumeRows.filter((v) => matchesFilter(filter, [v.volumeId]))),
-    [volumeRows, filter],
+    () => sortByColumn(filter === '' ? volumeRows : volumeRows.filter((v) => matchesFilter(filter, volumeColumns.map((c) => c.get(v)))), volumeColumns, sort, ['volume']),
+    [volumeRows, filter, sort],
   );
   const ids = useMemo(() => (drillId ? shownDecisions.map(decisionRowId) : shownVolumes.map(volumeRowId)), [drillId, shownDecisions, shownVolumes]);
+  useSelectionShown(store, paneId, ids);
   const selectedVolume = shownVolumes[selectedIndex(ids, selectedId)];
 
+  // the id on the highlighted row, whichever list is shown
+  const copySelected = (): void => {
+    const id = ids[selectedIndex(ids, selectedId)];
+    if (id !== undefined) store.getState().copy(id);
+  };
   const select = (id: string | undefined): void => store.getState().updateSlice(paneId, { selectedId: id, filter: '' });
 
+  const openVolume = (volumeId: string): void => {
+    if (!byVolume.has(volumeId)) return store.getState().setFlash(`no volume ${volumeId} with snapshots`, 'warn');
+    store.getState().setActivePane(paneId);
+    setMode({ kind: 'volume', volumeId });
+    setDetailId(undefined);
+    select(byVolume.get(volumeId)?.[0]?.snapshotId);
+  };
   const openPlan = (volumeId: string | undefined): void => {
-    if (refuseIfReadOnly(store, 'deleting snapshots') || !plan) return;
+    // read-only opens and reads every plan; only its confirmation is refused
+    if (!plan) return;
     const p = volumeId ? narrowPlan(plan, volumeId) : plan;
     if (p.deletions.length === 0) {
       store.getState().setFlash(volumeId ? `nothing to delete on ${volumeId}` : 'nothing to delete', 'info');
       return;
     }
+    setPlanOffset(0);
     setMode({ kind: 'plan', plan: p, back: mode });
   };
 
   const execute = async (p: SnapshotPlan, back: Mode): Promise<void> => {
+    if (refuseIfReadOnly(store, 'deleting snapshots')) return;
     const count = String(p.deletions.length);
     const ok = await store.getState().confirm({
       title: `Delete ${formatCount(p.deletions.length)} snapshots?`,
-      // every group: the dialog cuts to its height and says how many lines more
+      // every group: the dialog scrolls when they do not fit
       body: planLines(p),
       typed: count,
       confirmLabel: `Delete ${formatCount(p.deletions.length)}`,
@@ -191,31 +215,54 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     void refresh();
   };
 
+  const viewOnly = ctx.options.readOnly ? 'Show (read-only: not delete) ' : 'Delete ';
+  // A running deletion shows its progress in the tab bar, so it can be followed from any pane.
+  const deleting = mode.kind === 'deleting' ? `${formatCount(progress.event?.done ?? 0)}/${formatCount(mode.plan.deletions.length)}` : undefined;
+  useEffect(() => store.getState().setAttention(paneId, deleting ? { level: 'running', text: deleting } : undefined), [store, paneId, deleting]);
+
   const listKeys = listBindings(store, paneId, () => ids, () => Math.max(1, height - 3));
   let bindings: KeyBinding[];
   switch (mode.kind) {
     case 'volumes':
       bindings = [
         ...listKeys,
-        { keys: ['enter'], label: 'snapshots', title: 'Show the snapshots of a volume', run: () => selectedVolume && (setMode({ kind: 'volume', volumeId: selectedVolume.volumeId }), select(byVolume.get(selectedVolume.volumeId)?.[0]?.snapshotId)) },
-        mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of every volume', run: () => openPlan(undefined) }),
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected volume id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
+        {
+          keys: ['enter'],
+          label: 'snapshots',
+          title: 'Show the snapshots of a volume',
+          // `:vol vol-0abc`: straight to a volume's snapshots from anywhere
+          verb: { name: 'vol', argHint: 'ID', args: () => volumeRows.map((v) => ({ value: v.volumeId })), run: (id) => openVolume(id) },
+          run: () => selectedVolume && openVolume(selectedVolume.volumeId),
+        },
+        // d acts on the highlighted row, as everywhere; every volume at once is a key of its own
+        { keys: ['d'], label: 'delete volume', title: `${viewOnly}the expired snapshots of the highlighted volume`, run: () => selectedVolume && openPlan(selectedVolume.volumeId) },
+        { keys: ['D'], label: 'delete all volumes', title: `${viewOnly}the expired snapshots of every volume`, run: () => openPlan(undefined) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
+        ...sortBindings(store, paneId, () => volumeColumns, sort),
       ];
       break;
     case 'volume':
       bindings = [
         ...listKeys,
-        { keys: ['escape'], label: 'back', run: () => (setMode({ kind: 'volumes' }), select(mode.volumeId)) },
-        mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete expired', title: 'Delete the expired snapshots of this volume', run: () => openPlan(mode.volumeId) }),
+        { keys: ['escape'], label: 'back', run: () => (detailId ? setDetailId(undefined) : (setMode({ kind: 'volumes' }), select(mode.volumeId))) },
+        { keys: ['enter'], label: 'details', title: 'Show the snapshot in full: every field, the whole reason, every rule that keeps it', run: () => setDetailId(ids[selectedIndex(ids, selectedId)]) },
+        { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected snapshot id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
+        { keys: ['d'], label: 'delete expired', title: `${viewOnly}the expired snapshots of this volume`, run: () => openPlan(mode.volumeId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
+        ...sortBindings(store, paneId, () => decisionColumns, sort),
       ];
       break;
-    case 'plan':
+    case 'plan': {
+      const planLength = planLines(mode.plan).length;
+      const room = (): number => planRoom(height, planLength);
       bindings = [
-        { keys: ['enter', 'd'], label: 'confirm…', run: () => void execute(mode.plan, mode.back) },
+        ...scrollBindings(() => planOffset, setPlanOffset, room, () => Math.max(0, planLength - room())),
+        mutationKey(ctx.options.readOnly, { keys: ['enter', 'd'], label: 'confirm…', title: 'Confirm the deletion (typed count)', run: () => void execute(mode.plan, mode.back) }),
         { keys: ['escape'], label: 'back', run: () => setMode(mode.back) },
       ];
       break;
+    }
     case 'deleting':
       bindings = [
         {
@@ -246,9 +293,13 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [{ keys: ['enter', 'escape'], label: 'back', run: toVolumes }];
       break;
   }
+  // the details view answers only to back and copy: list keys would act on rows not on screen
+  if (mode.kind === 'volume' && detailId) bindings = bindings.filter((b) => b.keys[0] === 'escape' || b.keys[0] === 'y');
   usePaneKeys(store, paneId, bindings);
 
-  if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} />;
+  const detail = mode.kind === 'volume' && detailId ? decisions.find((d) => d.snapshotId === detailId) : undefined;
+  if (detail) return <SnapshotDetails d={detail} width={width} height={height} />;
+  if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} offset={planOffset} />;
   if (mode.kind === 'deleting') return <DeletingView event={progress.event} total={mode.plan.deletions.length} width={width} cancelling={mode.cancelling} />;
   if (mode.kind === 'summary') return <SummaryView summary={mode.summary} width={width} height={height} />;
 
@@ -261,8 +312,8 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     <Text wrap="truncate">
       <Text bold>{drillId}</Text>{' '}
       <Text dimColor>
-        {filter ? `${formatCount(shownDecisions.length)} of ` : ''}
-        {formatCount(decisions.length)} snapshots · {formatCount(decisions.filter((d) => d.action === 'delete').length)} to delete (Esc back)
+        {filter ? `${formatCount(shownDecisions.length)} of ${formatCount(decisions.length)} snapshots match "${filter}" · ` : `${formatCount(decisions.length)} snapshots · `}
+        {formatCount(decisions.filter((d) => d.action === 'delete').length)} to delete (Esc back)
       </Text>
     </Text>
   ) : (
@@ -272,7 +323,8 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
         <Text color="yellow">listing snapshots…</Text>
       ) : plan ? (
         <Text dimColor>
-          {formatCount(plan.volumes.length)} volumes · {formatCount(plan.totals.snapshots)} snapshots · {formatCount(plan.totals.delete)} to delete
+          {filter ? `${formatCount(shownVolumes.length)} of ` : ''}
+          {formatCount(plan.volumes.length)} volumes{filter ? ` match "${filter}"` : ''} · {formatCount(plan.totals.snapshots)} snapshots · {formatCount(plan.totals.delete)} to delete
         </Text>
       ) : null}
       {load.status === 'loading' && !firstLoad ? <Text color="yellow">  refreshing…</Text> : null}
@@ -294,4 +346,4 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   );
 }
 
-export const snapshotsPane: PaneDefinition = { id: 'snapshots', title: 'Snapshots', filterable: true, component: SnapshotsPane };
+export const snapshotsPane: PaneDefinition = { id: 'snapshots', title: 'Snapshots', filterable: true, component: SnapshotsPane, legend: SNAPSHOTS_LEGEND };

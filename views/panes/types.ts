@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { CommandContext } from '../../src/core/context.js';
 import type { SessionStore } from '../../src/store/session.js';
+import type { LegendLine } from '../components/HelpOverlay.js';
 
 /** What every pane component receives from the shell. See README.md in this folder. */
 export interface PaneProps {
@@ -15,6 +16,9 @@ export interface PaneProps {
   height: number;
 }
 
+/** One line of a pane's `?` legend (see HelpOverlay). */
+export type LegendEntry = LegendLine;
+
 export interface PaneDefinition {
   /** stable id: used by `opsdeck --pane <id>`, the palette and the store */
   id: string;
@@ -23,4 +27,6 @@ export interface PaneDefinition {
   /** `/` filters this pane's list (the pane reads its slice's `filter`) */
   filterable?: boolean;
   component: ComponentType<PaneProps>;
+  /** what the pane's colours and symbols mean, shown under its keys in `?` */
+  legend?: readonly LegendEntry[];
 }

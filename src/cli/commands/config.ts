@@ -30,15 +30,15 @@ function literalSecrets(value: unknown, prefix = ''): string[] {
 }
 
 /** Secret files anyone else on the machine can read: ssh refuses such keys, we at least say so. */
-function exposedSecretFiles(config: Config, file: string): string[] {
-  const out: string[] = [];
+function exposedSecretFiles(config: Config, file: string): { keyPath: string; text: string }[] {
+  const out: { keyPath: string; text: string }[] = [];
   for (const { keyPath, text } of listSecretRefs(config)) {
     for (const ref of parseSecretRefs(text).refs) {
       if (ref.kind !== 'file') continue;
       const abs = secretFilePath(ref.target, path.dirname(file));
       const mode = statSync(abs, { throwIfNoEntry: false })?.mode;
       if (mode !== undefined && (mode & 0o077) !== 0) {
-        out.push(`${abs} (${keyPath}) is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 ${abs}`);
+        out.push({ keyPath, text: `${abs} (${keyPath}) is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 ${abs}` });
       }
     }
   }
@@ -97,20 +97,23 @@ async function check(io: PlainIO): Promise<ExitCode> {
   const secrets = secretStatus(config, found.path, io.env);
   const literals = literalSecrets(config);
   // Warnings, not failures: secrets resolve at use, and cron's environment may differ from this shell's.
-  for (const s of secrets) if (!s.resolvable) io.stderr(`warning: ${s.problem}`);
-  for (const p of literals) io.stderr(`warning: ${p} holds a literal secret; use \${env:NAME} or \${file:PATH} instead`);
-  for (const w of exposedSecretFiles(config, found.path)) io.stderr(`warning: ${w}`);
   // loaded here, not at the top: this module is registered on every run, and the
   // snapshots schema module brings zod, which the cron path must not pay for
   const { windowWarnings } = await import('../../snapshots/config.js');
   const windows = windowWarnings(config.snapshots.windows);
-  if (windows.length > 0) {
+  const warnings: { keyPath: string; text: string }[] = [
+    ...secrets.flatMap((s) => (s.resolvable ? [] : [{ keyPath: s.keyPath, text: s.problem ?? 'cannot be resolved' }])),
+    ...literals.map((p) => ({ keyPath: p, text: `${p} holds a literal secret; use \${env:NAME} or \${file:PATH} instead` })),
+    ...exposedSecretFiles(config, found.path),
+    ...windows.map((w) => ({ keyPath: /^\S+/.exec(w)?.[0] ?? '', text: w })),
+  ];
+  if (warnings.length > 0) {
     // like the errors: file:line:column first, so an editor can jump to the key
     const { locateKey } = await import('../../config/parse.js');
     const text = readFileSync(found.path, 'utf8');
-    for (const w of windows) {
-      const at = locateKey(text, /^\S+/.exec(w)?.[0] ?? '');
-      io.stderr(`warning: ${at ? `${found.path}:${at.line}:${at.col}  ` : ''}${w}`);
+    for (const w of warnings) {
+      const at = locateKey(text, w.keyPath);
+      io.stderr(`warning: ${at ? `${found.path}:${at.line}:${at.col}  ` : ''}${w.text}`);
     }
   }
   // Without a region every AWS call fails: that is a configuration error, said now rather than at 3 a.m.

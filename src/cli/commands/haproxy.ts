@@ -10,6 +10,7 @@ import { applySync, SYNC_LOCK } from '../../haproxy/apply.js';
 import { planSync } from '../../haproxy/plan.js';
 import { planHeader, planJson } from '../../haproxy/report.js';
 import { liveServers, setServerState, type LiveServer, type ServerAdminState } from '../../haproxy/runtime.js';
+import { resolveServer, serverInstanceNames } from '../../haproxy/names.js';
 import { syncSettings, type SyncSettings } from '../../haproxy/sandbox.js';
 import { sandboxLiveServers, setSandboxServerState } from '../../haproxy/sandbox-state.js';
 import { renderTable, stdoutPainter, toJson, type Painter } from '../output.js';
@@ -102,8 +103,9 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
   } else {
     servers = await liveServers(s.haproxy.runtimeSocket);
   }
+  const names = await namesOf(ctx, servers);
   if (ctx.options.json) {
-    ctx.stdout(toJson({ socket: s.sandbox ? null : s.haproxy.runtimeSocket, servers }));
+    ctx.stdout(toJson({ socket: s.sandbox ? null : s.haproxy.runtimeSocket, servers: servers.map((sv) => ({ ...sv, instanceName: names.get(sv.name) ?? null })) }));
     return ExitCode.Ok;
   }
   const p = stdoutPainter(false);
@@ -113,6 +115,7 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
       servers,
       [
         { header: 'BACKEND', get: (r) => r.backend },
+        { header: 'NAME', get: (r) => names.get(r.name) ?? '-' },
         { header: 'SERVER', get: (r) => r.name },
         { header: 'ADDRESS', get: (r) => `${r.address}${r.port ? `:${r.port}` : ''}` },
         { header: 'ADMIN', get: (r) => r.admin, style: (r) => (r.admin === 'ready' ? undefined : 'yellow') },
@@ -125,22 +128,40 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
   return ExitCode.Ok;
 }
 
+/**
+ * Name tags for the servers; in an incident the states matter more than the
+ * names, so a failed lookup leaves the column at "-" and says why.
+ */
+async function namesOf(ctx: CommandContext, servers: readonly LiveServer[]): Promise<Map<string, string>> {
+  try {
+    return await serverInstanceNames((await ctx.cloud()).compute, servers, ctx.signal);
+  } catch (e) {
+    ctx.stderr(`warning: no instance names: ${e instanceof Error ? e.message : String(e)}`);
+    return new Map();
+  }
+}
+
 async function server(ctx: CommandContext, opts: { backend?: string }, args: string[]): Promise<ExitCode> {
-  const [name, state] = args as [string, string];
+  const [given, state] = args as [string, string];
   if (!['ready', 'drain', 'maint'].includes(state)) throw new OpsError('USAGE', `state must be ready, drain or maint, not ${state}`);
   const s = await syncSettings(ctx.config, ctx.sandboxDir);
-  if (ctx.options.readOnly) throw new OpsError('READ_ONLY', `read-only mode: not setting ${name} to ${state}`);
+  if (ctx.options.readOnly) throw new OpsError('READ_ONLY', `read-only mode: not setting ${given} to ${state}`);
   const backend = opts.backend ?? s.haproxy.backends[0] ?? '';
   // Plan and apply both name a server that exists: "would set" for a typo would be a lie.
   const known = s.sandbox ? await sandboxLiveServers(s) : await liveServers(s.haproxy.runtimeSocket, [backend]);
-  if (!known.some((x) => x.backend === backend && x.name === name)) {
-    throw new OpsError('USAGE', `no server ${backend}/${name} in ${s.sandbox ? 'the sandbox haproxy.cfg' : `haproxy (${s.haproxy.runtimeSocket})`}`, {
+  // An id needs no lookup; a Name tag is looked up only among the backend's servers.
+  const direct = known.some((x) => x.backend === backend && x.name === given);
+  const names = direct ? new Map<string, string>() : await serverInstanceNames((await ctx.cloud()).compute, known.filter((x) => x.backend === backend), ctx.signal);
+  const name = resolveServer(known, backend, given, names);
+  const called = name !== undefined && name !== given ? ` (${given})` : '';
+  if (name === undefined) {
+    throw new OpsError('USAGE', `no server ${backend}/${given} in ${s.sandbox ? 'the sandbox haproxy.cfg' : `haproxy (${s.haproxy.runtimeSocket})`}`, {
       hint: `opsdeck haproxy status --batch lists the servers${opts.backend ? '' : '; --backend picks another backend'}`,
     });
   }
   if (!ctx.options.yes) {
     if (ctx.options.json) ctx.stdout(toJson({ backend, server: name, state, applied: false, simulated: s.sandbox }));
-    else ctx.stdout(`would set ${backend}/${name} to ${state}`);
+    else ctx.stdout(`would set ${backend}/${name}${called} to ${state}`);
     ctx.stderr('plan only: run again with --yes to apply');
     return ExitCode.Ok;
   }
@@ -148,7 +169,7 @@ async function server(ctx: CommandContext, opts: { backend?: string }, args: str
   else await setServerState(s.haproxy.runtimeSocket, backend, name, state as ServerAdminState);
   await ctx.audit.append({ action: 'haproxy.server-state', target: `${backend}/${name}`, result: 'ok', details: { state, ...(s.sandbox ? { simulated: true } : {}) } });
   if (ctx.options.json) ctx.stdout(toJson({ backend, server: name, state, applied: true, simulated: s.sandbox }));
-  else ctx.stdout(`${backend}/${name}: ${state}${s.sandbox ? ' (sandbox: simulated)' : ''}`);
+  else ctx.stdout(`${backend}/${name}${called}: ${state}${s.sandbox ? ' (sandbox: simulated)' : ''}`);
   return ExitCode.Ok;
 }
 
@@ -183,7 +204,7 @@ since the plan), 4 another sync holds the lock.`,
     .action(action<Record<string, never>>((ctx) => status(ctx), { timeoutMs: MINUTE }));
   cmd
     .command('server <server> <state>')
-    .description('set a server to ready, drain or maint (runtime API; needs --yes)')
+    .description('set a server (instance id or Name tag) to ready, drain or maint (runtime API; needs --yes)')
     .option('--backend <name>', 'backend of the server (default: the first of haproxy.backends)')
     .action(action<{ backend?: string }>((ctx, opts, args) => server(ctx, opts, args), { timeoutMs: MINUTE }));
 };
