@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src/core/errors.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { fleetPane } from '../../views/panes/fleet.js';
-import { placeholderPane } from '../../views/panes/placeholder.js';
+import { placeholderPane } from './placeholder-pane.js';
 import { fakeCloud, KEY, lines, makeInstances, press, track, selectedRow, testContext, type, waitFor, type TestContext } from './helpers.js';
 
 /** The Fleet pane in the shell, on the sandbox world (or a controlled cloud where a test needs one). */
