@@ -52,6 +52,12 @@ describe('Database pane', () => {
     expect(lines(await press(app, 'd')).join('\n')).toContain('primary is not a replica of a server in the list');
   });
 
+  it('a broken replica shows on the Database tab from any other pane', async () => {
+    const { app } = await start();
+    const f = lines(await press(app, '2'));
+    expect(f[1]).toMatch(/6 Database.*1 broken/);
+  });
+
   it('fits 80x24: the verdict survives when columns are dropped', async () => {
     const { app } = await start(80, 24);
     const f = lines(app.lastFrame());

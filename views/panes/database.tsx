@@ -88,6 +88,10 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
     return () => clearInterval(t);
   }, [active, refresh]);
 
+  // a broken replica shows on the tab from any pane
+  const broken = (servers ?? []).filter((x) => x.health === 'broken' || x.health === 'unreachable').length;
+  useEffect(() => store.getState().setAttention(paneId, broken > 0 ? { level: 'bad', text: `${broken} broken` } : undefined), [store, paneId, broken]);
+
   const rows = useMemo<Row[]>(() => (servers ?? []).map((s) => ({ ...s, history: s.replica ? spark(history.current.get(s.name) ?? []) : '' })), [servers]);
   const ids = useMemo(() => rows.map((r) => r.name), [rows]);
   const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);

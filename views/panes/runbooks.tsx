@@ -107,6 +107,14 @@ export function RunbooksPane({ ctx, store, paneId, active, width, height }: Pane
     void answer(store, q);
   }, [live?.question, active, overlayOpen, store, live?.runbook]);
 
+  // The tab says a run is going, or waits for an answer, from any pane.
+  const waiting = Boolean(live?.question);
+  const going = Boolean(live && !live.outcome && !live.error);
+  useEffect(
+    () => store.getState().setAttention(paneId, waiting ? { level: 'bad', text: 'waits for you' } : going ? { level: 'running', text: 'running' } : undefined),
+    [store, paneId, waiting, going],
+  );
+
   // Follow the running step unless the person chose another.
   const followed = useRef(true);
   useEffect(() => {
