@@ -1,4 +1,4 @@
-import { loadAt } from '../cloud/sandbox/fleet.js';
+import { loadAt } from '../cloud/sandbox/load.js';
 import type { Clock } from '../core/clock.js';
 import type { DatabaseFleet } from './fleet.js';
 import { classifyReplica, type ServerHealth } from './health.js';

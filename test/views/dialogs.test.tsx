@@ -98,9 +98,9 @@ describe('confirm dialogs', () => {
 
   it('a body line that fits is shown exactly as given: a diff keeps its spacing', async () => {
     const { app, store } = await start({ columns: 80, rows: 24 });
-    void store.getState().confirm({ title: 'Apply?', body: ['-    server i-0123 10.0.0.1:80 check', '+    server i-0456 10.0.0.2:80 check'] });
+    void store.getState().confirm({ title: 'Apply?', body: ['-    server i-0123 web-a.lan:80 check', '+    server i-0456 web-b.lan:80 check'] });
     const f = await press(app, 'k');
-    expect(f).toContain('-    server i-0123 10.0.0.1:80 check');
-    expect(f).toContain('+    server i-0456 10.0.0.2:80 check');
+    expect(f).toContain('-    server i-0123 web-a.lan:80 check');
+    expect(f).toContain('+    server i-0456 web-b.lan:80 check');
   });
 });

@@ -5,7 +5,8 @@
  * as AWS deletes a target tracking policy's alarms with it.
  */
 import type { AlarmState, AlarmsPort, ListOptions } from '../ports.js';
-import { loadAt, type SandboxFleet } from './fleet.js';
+import type { SandboxFleet } from './fleet.js';
+import { loadAt } from './load.js';
 
 type Listed = <T>(o: ListOptions | undefined, get: () => T[]) => Promise<T[]>;
 

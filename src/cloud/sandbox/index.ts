@@ -14,7 +14,8 @@ import type { SandboxImageSpec, SandboxVolumeSpec } from './snapshots.js';
 import { SnapshotStore } from './snapshots.js';
 import { TokenBucket } from './throttle.js';
 
-export { APP_AMI_ID, ASG_NAME, loadAt } from './fleet.js';
+export { APP_AMI_ID, ASG_NAME } from './fleet.js';
+export { loadAt } from './load.js';
 export { SNAPSHOT_HISTORY_DAYS } from './snapshots.js';
 export { DEREGISTRATION_DELAY_S, HEALTH_CHECKS_MS, TARGET_GROUP_ARN, TARGET_GROUP_NAME } from './targets.js';
 
