@@ -13,8 +13,11 @@ const SYSTEM = "('mysql', 'information_schema', 'performance_schema', 'sys')";
 
 type Row = Record<string, unknown>;
 
+/** No single statement may run long: a chunk is small, and a server that stops answering must not hold the check. */
+const STATEMENT_TIMEOUT_MS = 60_000;
+
 async function q(conn: MysqlConnection, sql: string, values: unknown[] = []): Promise<Row[]> {
-  const [rows] = await conn.query({ sql, values });
+  const [rows] = await conn.query({ sql, values, timeout: STATEMENT_TIMEOUT_MS });
   return Array.isArray(rows) ? (rows as Row[]) : [];
 }
 

@@ -12,7 +12,8 @@ import { probeServer, unreachable, type ServerHealth } from './health.js';
  */
 export interface DatabaseFleet {
   names(): string[];
-  probeAll(signal?: AbortSignal): Promise<ServerHealth[]>;
+  /** every server at once, each bounded by its connect and statement deadlines */
+  probeAll(): Promise<ServerHealth[]>;
 }
 
 export function configFleet(config: Config, configPath: string | undefined, env: NodeJS.ProcessEnv = process.env): DatabaseFleet {

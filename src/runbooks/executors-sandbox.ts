@@ -63,16 +63,7 @@ export interface SandboxExecutorDeps {
 
 export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
   const sessions = new Set<string>();
-  const pause = (io: StepIO, ms = deps.latencyMs ?? 0): Promise<void> =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise((resolve, reject) => {
-          const t = setTimeout(resolve, ms);
-          io.signal.addEventListener('abort', () => {
-            clearTimeout(t);
-            reject(io.signal.reason as Error);
-          }, { once: true });
-        });
+  const pause = (io: StepIO, ms = deps.latencyMs ?? 0): Promise<void> => (ms <= 0 ? Promise.resolve() : sleepFor(ms, io.signal));
   /** The simulated world's clock moves on instead of the wall clock: a 30-minute wait rehearses in moments. */
   const sleep = async (ms: number, signal: AbortSignal): Promise<void> => {
     const world = (await deps.cloud()) as Partial<{ advance(ms: number): void }>;

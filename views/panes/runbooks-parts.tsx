@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import type { LiveRun, LiveStep } from '../../src/runbooks/live.js';
 import type { InputSpec } from '../../src/runbooks/schema.js';
 import { ProgressBar } from '../components/ProgressBar.js';
-import { fit, formatDuration } from '../format.js';
+import { fit, formatDuration, wrapMessage } from '../format.js';
 
 /** Pieces of the Runbooks pane: the input form, the step list with live output, the summary line. */
 
@@ -40,7 +40,7 @@ export function FormView({ title, fields, index, width, height }: { title: strin
         {title}: inputs
       </Text>
       <Text dimColor wrap="truncate">
-        Enter edits the selected field; the last line shows the plan. Nothing runs before you confirm it.
+        Enter edits a field; on the last line it shows the plan.
       </Text>
       {rows.map((r) => (
         <Text key={r.key} inverse={r.selected} color={r.bad ? 'red' : undefined} wrap="truncate">
@@ -51,12 +51,14 @@ export function FormView({ title, fields, index, width, height }: { title: strin
       <Text inverse={reviewSelected} bold wrap="truncate">
         {reviewSelected ? '› ' : '  '}→ review the plan
       </Text>
-      {help ? (
-        <Text dimColor wrap="truncate">
-          {'  '}
-          {help}
-        </Text>
-      ) : null}
+      {help
+        ? wrapMessage(help, Math.max(10, width - 2), Math.max(1, height - rows.length - 4)).map((l, i) => (
+            <Text key={`help${i}`} dimColor wrap="truncate">
+              {'  '}
+              {l}
+            </Text>
+          ))
+        : null}
     </Box>
   );
 }

@@ -11,6 +11,7 @@ import { listBindings, scrollBindings, selectedIndex } from '../../src/store/lis
 import { refuseIfReadOnly, type KeyBinding, type SessionStore } from '../../src/store/session.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
+import { wrapMessage } from '../format.js';
 import { usePaneKeys, useSession } from '../hooks.js';
 import { FormView, RunView, type FormField } from './runbooks-parts.js';
 import type { PaneDefinition, PaneProps } from './types.js';
@@ -353,7 +354,8 @@ export function RunbooksPane({ ctx, store, paneId, active, width, height }: Pane
   const broken = data.catalog.broken;
   const chosen = catalogRows[selectedIndex(rbIds, selectedId)];
   // what the selected runbook does, as its author wrote it: the first lines that fit
-  const about = (chosen?.runbook.description ?? '').trim().split('\n').slice(0, Math.max(0, Math.min(4, height - 8)));
+  // rewrapped to the width: at 60 columns the author's lines would be cut mid-sentence
+  const about = wrapMessage((chosen?.runbook.description ?? '').trim().replace(/\s*\n\s*/g, ' '), Math.max(10, width - 2), Math.max(0, Math.min(4, height - 8)));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Table rows={catalogRows} columns={rbColumns} rowId={(r) => r.runbook.name} selectedId={selectedId} width={width} height={height - 1 - about.length - (broken.length ? 1 : 0)} emptyText="No runbooks" />

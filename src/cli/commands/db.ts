@@ -16,7 +16,7 @@ const lag = (s: ServerHealth): string => (s.replica ? (s.replica.behind === null
 
 async function status(ctx: CommandContext): Promise<ExitCode> {
   const fleet = await databaseFleet(ctx);
-  const servers = await fleet.probeAll(ctx.signal);
+  const servers = await fleet.probeAll();
   if (ctx.options.json) ctx.stdout(toJson({ servers, attention: servers.filter(needsAttention).map((s) => s.name) }));
   else {
     const p = stdoutPainter(false);
