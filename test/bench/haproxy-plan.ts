@@ -24,7 +24,7 @@ backend www_farm
 export function poolOf(n: number, offset = 0): PoolMember[] {
   return Array.from({ length: n }, (_, i) => {
     const k = i + offset;
-    return { instanceId: `i-${k.toString(16).padStart(17, '0')}`, address: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`, port: 80 };
+    return { instanceId: `i-${k.toString(16).padStart(17, '0')}`, address: `127.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`, port: 80 };
   });
 }
 

@@ -20,7 +20,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const NOW = new Date('2026-06-15T12:00:00Z');
 const instances: Instance[] = [
   { id: 'i-0b2', name: 'web-2', state: 'running', availabilityZone: 'us-east-1b', instanceType: 't3.small', imageId: 'ami-1', privateIp: '127.0.1.12', publicIp: undefined, launchTime: new Date('2026-06-15T09:30:00Z'), tags: {} },
-  { id: 'i-0a1', name: 'web-1', state: 'running', availabilityZone: 'us-east-1a', instanceType: 't3.small', imageId: 'ami-1', privateIp: '127.0.1.11', publicIp: '203.0.113.7', launchTime: new Date('2026-06-12T08:00:00Z'), tags: {} },
+  { id: 'i-0a1', name: 'web-1', state: 'running', availabilityZone: 'us-east-1a', instanceType: 't3.small', imageId: 'ami-1', privateIp: '127.0.1.11', publicIp: '127.1.113.7', launchTime: new Date('2026-06-12T08:00:00Z'), tags: {} },
   { id: 'i-0c3', name: undefined, state: 'stopped', availabilityZone: undefined, instanceType: undefined, imageId: undefined, privateIp: undefined, publicIp: undefined, launchTime: undefined, tags: {} },
 ];
 
@@ -76,7 +76,7 @@ describe('opsdeck instances', () => {
     expect(JSON.parse(r.stdout)).toEqual({
       instances: [
         { id: 'i-0c3', name: null, state: 'stopped', availabilityZone: null, instanceType: null, imageId: null, privateIp: null, publicIp: null, launchTime: null },
-        { id: 'i-0a1', name: 'web-1', state: 'running', availabilityZone: 'us-east-1a', instanceType: 't3.small', imageId: 'ami-1', privateIp: '127.0.1.11', publicIp: '203.0.113.7', launchTime: '2026-06-12T08:00:00.000Z' },
+        { id: 'i-0a1', name: 'web-1', state: 'running', availabilityZone: 'us-east-1a', instanceType: 't3.small', imageId: 'ami-1', privateIp: '127.0.1.11', publicIp: '127.1.113.7', launchTime: '2026-06-12T08:00:00.000Z' },
         { id: 'i-0b2', name: 'web-2', state: 'running', availabilityZone: 'us-east-1b', instanceType: 't3.small', imageId: 'ami-1', privateIp: '127.0.1.12', publicIp: null, launchTime: '2026-06-15T09:30:00.000Z' },
       ],
     });
@@ -95,7 +95,7 @@ describe('opsdeck instances', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+STATE\s+AZ\s+TYPE\s+PRIVATE IP\s+PUBLIC IP\s+AGE$/);
     expect(lines[1]).toMatch(/^i-0c3\s+-\s+stopped\s+-\s+-\s+-\s+-\s+-$/);
-    expect(lines[2]).toMatch(/^i-0a1\s+web-1\s+running\s+us-east-1a\s+t3\.small\s+127\.0\.1\.11\s+203\.0\.113\.7\s+3d4h$/);
+    expect(lines[2]).toMatch(/^i-0a1\s+web-1\s+running\s+us-east-1a\s+t3\.small\s+127\.0\.1\.11\s+127\.1\.113\.7\s+3d4h$/);
     expect(lines[3]).toMatch(/^i-0b2\s+web-2\s+running\s+us-east-1b\s+t3\.small\s+127\.0\.1\.12\s+-\s+2h30m$/);
     // Columns line up: every STATE cell starts where the header does.
     const col = lines[0]!.indexOf('STATE');

@@ -24,8 +24,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   aws.instances = [
-    { id: iid(1), privateIp: '10.0.1.1', ami: 'ami-0123456789abcdef0' },
-    { id: iid(2), privateIp: '10.0.1.2', ami: 'ami-0fedcba9876543210' },
+    { id: iid(1), privateIp: '127.0.1.1', ami: 'ami-0123456789abcdef0' },
+    { id: iid(2), privateIp: '127.0.1.2', ami: 'ami-0fedcba9876543210' },
   ];
 });
 
@@ -46,7 +46,7 @@ describe('AMI pointer object on a real S3 server', () => {
       code: 'DISCOVERY_FAILED',
       message: expect.stringContaining('reading the AMI pointer s3://deploy/no-such-key failed'),
     });
-    await put('ami-01234567\n    server evil 6.6.6.6:80');
+    await put('ami-01234567\n    server evil 127.6.6.6:80');
     await expect(discoverFleet(fakeCloud(createS3ObjectStore(client)), fleet)).rejects.toMatchObject({ code: 'DISCOVERY_FAILED' });
   });
 });

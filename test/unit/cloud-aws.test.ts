@@ -57,13 +57,13 @@ describe('EC2 compute adapter', () => {
       .on(DescribeInstancesCommand)
       .resolvesOnce({
         Reservations: [
-          reservation('r-1', [{ id: 'i-01', ip: '10.0.1.5', name: 'web-1' }, { id: 'i-02', ip: '10.0.1.6' }]),
-          reservation('r-2', [{ id: 'i-03', ip: '10.0.2.7' }]),
+          reservation('r-1', [{ id: 'i-01', ip: '127.0.1.5', name: 'web-1' }, { id: 'i-02', ip: '127.0.1.6' }]),
+          reservation('r-2', [{ id: 'i-03', ip: '127.0.2.7' }]),
         ],
         NextToken: 'tok-1',
       })
-      .resolvesOnce({ Reservations: [reservation('r-3', [{ id: 'i-04' }, { id: 'i-05', ip: '10.0.3.9' }, { id: 'i-06', ip: '10.0.3.10' }])], NextToken: 'tok-2' })
-      .resolvesOnce({ Reservations: [reservation('r-4', [{ id: 'i-07', ip: '10.0.1.11', state: 'stopped' }])] });
+      .resolvesOnce({ Reservations: [reservation('r-3', [{ id: 'i-04' }, { id: 'i-05', ip: '127.0.3.9' }, { id: 'i-06', ip: '127.0.3.10' }])], NextToken: 'tok-2' })
+      .resolvesOnce({ Reservations: [reservation('r-4', [{ id: 'i-07', ip: '127.0.1.11', state: 'stopped' }])] });
 
     const pages: PageProgress[] = [];
     const out = await compute().describeInstances(
@@ -81,7 +81,7 @@ describe('EC2 compute adapter', () => {
       { Name: 'instance-state-name', Values: ['running'] },
     ]);
     const first = out[0];
-    expect(first).toMatchObject({ name: 'web-1', privateIp: '10.0.1.5', state: 'running', availabilityZone: 'us-east-1b' });
+    expect(first).toMatchObject({ name: 'web-1', privateIp: '127.0.1.5', state: 'running', availabilityZone: 'us-east-1b' });
     expect(first?.tags).toEqual({ Name: 'web-1', 'aws:autoscaling:groupName': 'web-asg' });
     const noIp = out.find((i) => i.id === 'i-04');
     expect(noIp?.privateIp).toBeUndefined();

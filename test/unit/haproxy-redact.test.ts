@@ -42,7 +42,7 @@ describe('secrets in haproxy.cfg never reach a plan', () => {
     expect(plan.diff).toContain('+    user bob insecure-password [redacted]');
     expect(plan.diff).toContain('+    setenv API_TOKEN [redacted]');
     expect(plan.diff).toContain('+    setenv REGION us-east-1');
-    expect(plan.diff).toContain('+    server i-00000000000000000 10.0.0.0:80 check maxconn 200');
+    expect(plan.diff).toContain('+    server i-00000000000000000 127.0.0.0:80 check maxconn 200');
   });
 
   it('apply still gets the real text: only what is shown is redacted', () => {

@@ -31,7 +31,7 @@ describe('renderConfig', () => {
     expect(out).toBe(
       TEMPLATE.replace(
         '    balance roundrobin\n',
-        '    balance roundrobin\n    server i-00000000000000000 10.0.0.0:80 maxconn 250 check\n    server i-00000000000000001 10.0.0.1:80 maxconn 250 check\n',
+        '    balance roundrobin\n    server i-00000000000000000 127.0.0.0:80 maxconn 250 check\n    server i-00000000000000001 127.0.0.1:80 maxconn 250 check\n',
       ),
     );
   });
@@ -40,7 +40,7 @@ describe('renderConfig', () => {
     const two = renderConfig(TEMPLATE, poolOf(1), { ...opts, backends: ['www_farm', 'static'] });
     expect(two.match(/server i-00000000000000000/g)).toHaveLength(2);
     expect(() => renderConfig(TEMPLATE, [], { ...opts, backends: ['api'], templatePath: '/etc/t.cfg' })).toThrow('/etc/t.cfg has no "backend api" section');
-    const withServer = TEMPLATE.replace('balance first', 'balance first\n    server old 10.0.0.9:80');
+    const withServer = TEMPLATE.replace('balance first', 'balance first\n    server old 127.0.0.9:80');
     expect(() => renderConfig(withServer, [], { ...opts, backends: ['static'], templatePath: 't.cfg' })).toThrow('t.cfg line 15: backend static already has a server line');
   });
 });
@@ -52,10 +52,10 @@ describe('port per pool', () => {
     const out = renderConfig(TEMPLATE, members, { ...opts, backends: ['www_farm', 'static'], backendPorts: { static: 8081 } });
     const www = out.slice(out.indexOf('backend www_farm'), out.indexOf('# static assets'));
     const stat = out.slice(out.indexOf('backend static'));
-    expect(www).toContain('server i-00000000000000000 10.0.0.0:80 ');
-    expect(www).toContain('server i-00000000000000001 10.0.0.1:9000 ');
-    expect(stat).toContain('server i-00000000000000000 10.0.0.0:8081 ');
-    expect(stat).toContain('server i-00000000000000001 10.0.0.1:9000 ');
+    expect(www).toContain('server i-00000000000000000 127.0.0.0:80 ');
+    expect(www).toContain('server i-00000000000000001 127.0.0.1:9000 ');
+    expect(stat).toContain('server i-00000000000000000 127.0.0.0:8081 ');
+    expect(stat).toContain('server i-00000000000000001 127.0.0.1:9000 ');
   });
 
   it('refuses a port for a backend opsdeck does not fill', () => {
@@ -84,7 +84,7 @@ describe('unifiedDiff', () => {
     const live = renderConfig(TEMPLATE, poolOf(100), opts);
     const next = renderConfig(TEMPLATE, [...poolOf(100).filter((_, k) => k !== 40), ...poolOf(1, 100)], opts);
     const changed = unifiedDiff(live, next, 'haproxy.cfg').split('\n').filter((l) => /^[-+] /.test(l));
-    expect(changed).toEqual(['-    server i-00000000000000028 10.0.0.40:80 maxconn 250 check', '+    server i-00000000000000064 10.0.0.100:80 maxconn 250 check']);
+    expect(changed).toEqual(['-    server i-00000000000000028 127.0.0.40:80 maxconn 250 check', '+    server i-00000000000000064 127.0.0.100:80 maxconn 250 check']);
     expect(summarize(live, next, ['www_farm'])).toEqual({ added: ['i-00000000000000064'], removed: ['i-00000000000000028'], changed: [], unchanged: 99, before: 100, after: 100 });
   });
 });

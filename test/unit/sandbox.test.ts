@@ -188,7 +188,7 @@ describe('sandbox world: fleet and Auto Scaling', () => {
     const [group] = await world.scaling.describeGroups([ASG_NAME]);
     const members = running.filter((i) => i.tags['aws:autoscaling:groupName'] === ASG_NAME);
     expect(members.map((i) => i.id).sort()).toEqual(group?.instances.map((i) => i.id).sort());
-    expect(members.every((i) => /^i-0[0-9a-f]{16}$/.test(i.id) && /^10\.0\.\d+\.\d+$/.test(i.privateIp ?? ''))).toBe(true);
+    expect(members.every((i) => /^i-0[0-9a-f]{16}$/.test(i.id) && /^127\.0\.\d+\.\d+$/.test(i.privateIp ?? ''))).toBe(true);
     expect(members.some((i) => i.publicIp !== undefined)).toBe(true);
     expect(new Set(members.map((i) => i.availabilityZone)).size).toBe(3);
     // The IPv6-only box runs the app AMI but has no private IPv4; the stopped spare is not listed.

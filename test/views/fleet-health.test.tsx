@@ -154,7 +154,7 @@ describe('Fleet pane: palette commands with arguments', () => {
 });
 
 describe('health levels', () => {
-  const live = (over: Partial<LiveServer>): LiveServer => ({ backend: 'www', name: 'i-1', address: '10.0.0.1', port: 80, admin: 'ready', status: 'UP', check: 'L7OK', ...over });
+  const live = (over: Partial<LiveServer>): LiveServer => ({ backend: 'www', name: 'i-1', address: '127.0.0.1', port: 80, admin: 'ready', status: 'UP', check: 'L7OK', ...over });
   const inst = (state: string): Instance => ({ id: 'i-1', state, tags: {} }) as Instance;
   const view = (s: LiveServer): PoolView => ({ live: new Map([['i-1', s]]) }) as unknown as PoolView;
 

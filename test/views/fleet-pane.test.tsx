@@ -29,7 +29,7 @@ describe('Fleet pane on the sandbox', () => {
     const { app } = await start();
     const f = app.lastFrame() ?? '';
     expect(tableRows(f)).toHaveLength(13);
-    expect(f).toMatch(/haproxy-1\s+running\s+us-east-1a\s+c5\.large\s+10\.0\.0\.10\s+210d/);
+    expect(f).toMatch(/haproxy-1\s+running\s+us-east-1a\s+c5\.large\s+127\.0\.0\.10\s+210d/);
     expect(f).toMatch(/web-spare\s+stopped/);
     expect(lines(f)[0]).toContain('refreshed 0s ago');
   });

@@ -48,7 +48,7 @@ export function makeInstances(n: number, opts: { prefix?: string; start?: number
       availabilityZone: ZONES[i % ZONES.length],
       instanceType: i % 2 === 0 ? 't3.small' : 'c5.large',
       imageId: 'ami-0123456789abcdef0',
-      privateIp: `10.0.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`,
+      privateIp: `127.0.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`,
       publicIp: undefined,
       launchTime: new Date(T0.getTime() - (i + 1) * 3_600_000),
       tags: { Name: `${prefix}-${String(i).padStart(3, '0')}`, Role: 'web' },

@@ -108,13 +108,13 @@ export class SandboxFleet {
     };
     const running = 'running';
     return {
-      lb: mk(0, { az: 'us-east-1a', type: 'c5.large', imageId: LB_AMI_ID, privateIp: '10.0.0.10', publicIp: '203.0.113.10', stateOverride: running, tags: { Name: 'haproxy-1', Role: 'lb' } }, 210),
-      dbPrimary: mk(1, { az: 'us-east-1a', type: 'r5.xlarge', imageId: DB_AMI_ID, privateIp: '10.0.0.20', publicIp: undefined, stateOverride: running, tags: { Name: 'mysql-primary', Role: 'db', MysqlRole: 'primary' } }, 380),
-      dbReplica: mk(2, { az: 'us-east-1b', type: 'r5.xlarge', imageId: DB_AMI_ID, privateIp: '10.0.32.21', publicIp: undefined, stateOverride: running, tags: { Name: 'mysql-replica', Role: 'db', MysqlRole: 'replica' } }, 120),
+      lb: mk(0, { az: 'us-east-1a', type: 'c5.large', imageId: LB_AMI_ID, privateIp: '127.0.0.10', publicIp: '127.1.113.10', stateOverride: running, tags: { Name: 'haproxy-1', Role: 'lb' } }, 210),
+      dbPrimary: mk(1, { az: 'us-east-1a', type: 'r5.xlarge', imageId: DB_AMI_ID, privateIp: '127.0.0.20', publicIp: undefined, stateOverride: running, tags: { Name: 'mysql-primary', Role: 'db', MysqlRole: 'primary' } }, 380),
+      dbReplica: mk(2, { az: 'us-east-1b', type: 'r5.xlarge', imageId: DB_AMI_ID, privateIp: '127.0.32.21', publicIp: undefined, stateOverride: running, tags: { Name: 'mysql-replica', Role: 'db', MysqlRole: 'replica' } }, 120),
       // IPv6-only subnet: running with the app AMI but no private IPv4 — discovery must skip it, not crash.
       legacy: mk(3, { az: 'us-east-1c', type: 't3.medium', imageId: APP_AMI_ID, privateIp: undefined, publicIp: undefined, stateOverride: running, tags: { Name: 'web-legacy', Role: 'web' } }, 30),
       // Stopped app server: must not be discovered (discovery asks for running only).
-      spare: mk(4, { az: 'us-east-1b', type: 't3.medium', imageId: APP_AMI_ID, privateIp: '10.0.32.99', publicIp: undefined, stateOverride: 'stopped', tags: { Name: 'web-spare', Role: 'web' } }, 60),
+      spare: mk(4, { az: 'us-east-1b', type: 't3.medium', imageId: APP_AMI_ID, privateIp: '127.0.32.99', publicIp: undefined, stateOverride: 'stopped', tags: { Name: 'web-spare', Role: 'web' } }, 60),
     };
   }
 
@@ -142,8 +142,8 @@ export class SandboxFleet {
     const counts = ZONES.map((z) => this.group.members.filter((m) => this.instances.get(m)?.az === z).length);
     const zi = counts.indexOf(Math.min(...counts));
     const az = ZONES[zi] ?? 'us-east-1a';
-    const privateIp = `10.0.${zi * 32 + 1 + (Math.floor(n / 240) % 30)}.${10 + (n % 240)}`;
-    const publicIp = n % 3 === 0 ? `198.51.100.${10 + (n % 240)}` : undefined;
+    const privateIp = `127.0.${zi * 32 + 1 + (Math.floor(n / 240) % 30)}.${10 + (n % 240)}`;
+    const publicIp = n % 3 === 0 ? `127.1.100.${10 + (n % 240)}` : undefined;
     const name = `web-${String(n + 1).padStart(3, '0')}`;
     this.instances.set(id, {
       id,
