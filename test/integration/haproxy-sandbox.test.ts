@@ -43,7 +43,7 @@ describe('haproxy on the sandbox', () => {
     expect(plan.code).toBe(0);
     expect(plan.out).toContain('source: ami ami-0a1b2c3d4e5f60718 (s3://opsdeck-sandbox/ami-application) · asg web-asg');
     expect(plan.out).toContain('validation: haproxy -c: configuration is valid');
-    expect(plan.out).toMatch(/^\+ {4}server i-[0-9a-f]{17} 10\.0\.\d+\.\d+:80 check maxconn 200$/m);
+    expect(plan.out).toMatch(/^\+ {4}server i-[0-9a-f]{17} 127\.0\.\d+\.\d+:80 check maxconn 200$/m);
 
     const applied = await cli('sync', '--yes');
     expect(applied.code).toBe(0);

@@ -56,7 +56,7 @@ describe('Fleet pane: HAProxy pool', () => {
     // web-spare runs the app AMI but is stopped and outside the group: not a pool member.
     expect(f).toMatch(/web-spare\s.*\bno\b/);
     expect(f).toMatch(/pool www_farm: \+\d+ added \/ -0 removed \/ 0 unchanged \(0 -> \d+ servers\)/);
-    expect(f).toMatch(/^\+\s+server i-[0-9a-f]{17} 10\.0\.\d+\.\d+:80 check maxconn 200/m);
+    expect(f).toMatch(/^\+\s+server i-[0-9a-f]{17} 127\.0\.\d+\.\d+:80 check maxconn 200/m);
     // each server line names its instance too
     expect(f).toMatch(/^\+\s+server i-[0-9a-f]{17} .* # web-\d{3}/m);
   });
@@ -230,7 +230,7 @@ describe('Fleet pane: HAProxy pool', () => {
     await waitFor(() => first.lastFrame()?.includes('in sync ('), 'apply', first.lastFrame, 10_000);
     first.unmount();
     const file = path.join(dir, 'haproxy', 'haproxy.cfg');
-    const extra = Array.from({ length: 12 }, (_, n) => `    server i-${String(n).padStart(17, '0')} 10.0.9.${n}:80 check maxconn 200\n`).join('');
+    const extra = Array.from({ length: 12 }, (_, n) => `    server i-${String(n).padStart(17, '0')} 127.0.9.${n}:80 check maxconn 200\n`).join('');
     await writeFile(file, (await live()) + extra);
     const padded = await live();
     const { app, ctx } = await start();
@@ -249,7 +249,7 @@ describe('Fleet pane: HAProxy pool', () => {
     await press(app, KEY.tab);
     await press(app, KEY.enter);
     await waitFor(() => app.lastFrame()?.includes('in sync ('), 'the forced apply', app.lastFrame, 10_000);
-    expect(await live()).not.toMatch(/10\.0\.9\./);
+    expect(await live()).not.toMatch(/127\.0\.9\./);
     expect(entries(ctx).at(-1)).toMatchObject({ action: 'haproxy.sync', result: 'ok', details: { removed: 12, overridden: [expect.stringMatching(/^removes 12 of \d+ servers/)] } });
   });
 
