@@ -9,11 +9,12 @@ import { applyShownPlan, forceApply, setSelectedState } from './fleet-actions.js
 import { PoolPanel, poolCell, poolDetail, serverCell, serverCheckDetail } from './fleet-pool.js';
 import { FLEET_LEGEND, healthRank, healthStyle, rowHealth } from './fleet-health.js';
 import { mutationKey, type KeyBinding } from '../../src/store/session.js';
-import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
+import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
+import { DetailsView, detailRows, detailScrollBindings } from '../components/DetailsView.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
 import { sortBindings, sortByColumn } from '../components/table-sort.js';
-import { cellWidth, fit, formatAge, formatCount, wrapMessage } from '../format.js';
+import { fit, formatAge, formatCount } from '../format.js';
 import { usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
@@ -81,26 +82,10 @@ function sortRows(rows: readonly Instance[], cols: readonly Column<Instance>[], 
 
 const rowId = (i: Instance): string => i.id;
 
-/** The label column: as wide as the longest label, within these bounds (wider labels get a row of their own). */
-const LABEL_MIN = 14;
-const LABEL_SHARE = 0.4;
-
-/** One row of the details view; `whole`: a label too wide for its column, on a row of its own. */
-interface DetailRow {
-  label: string;
-  text: string;
-  whole?: boolean;
-}
-
-/**
- * The details view's rows: one per field, long values wrapped under
- * themselves, whole. Tag keys and values are API data: fit() and wrapMessage() turn
- * control characters into spaces so they cannot move the cursor.
- */
-function detailRows(inst: Instance, width: number, nowMs: number, pool: PoolView | undefined): { labelWidth: number; rows: DetailRow[] } {
-  const fields: [string, string][] = [
+/** The details view's fields; why an instance is or is not a server is the first question at 3am: the reason comes from discovery. */
+function detailFields(inst: Instance, nowMs: number, pool: PoolView | undefined): [string, string][] {
+  return [
     ['id', inst.id],
-    // Why an instance is or is not a server is the first question at 3am: the reason comes from discovery.
     ...(pool?.plan ? [['pool', poolDetail(pool, inst.id)] as [string, string], ['server', serverCell(pool, inst.id)] as [string, string], ['last check', serverCheckDetail(pool, inst.id)] as [string, string]] : []),
     ['name', inst.name ?? '-'],
     ['state', inst.state],
@@ -112,47 +97,6 @@ function detailRows(inst: Instance, width: number, nowMs: number, pool: PoolView
     ['launched', inst.launchTime ? `${inst.launchTime.toISOString()} (${formatAge(nowMs - inst.launchTime.getTime())} ago)` : '-'],
     ...Object.entries(inst.tags).map(([k, v]): [string, string] => [`tag ${k}`, v]),
   ];
-  // Sized by the keys that stay in the column: one that gets its own row must not widen it.
-  const cap = Math.floor(width * LABEL_SHARE);
-  const widest = fields.reduce((w, [k]) => (cellWidth(k) <= cap ? Math.max(w, cellWidth(k)) : w), 0);
-  const labelWidth = Math.max(LABEL_MIN, widest);
-  const room = Math.max(1, width - labelWidth - 1);
-  const rows = fields.flatMap(([k, v]) => {
-    // A key too long for its column goes on a row of its own, whole.
-    // the view scrolls, so nothing is cut: a tag's runbook URL is often its last word
-    const own = cellWidth(k) > labelWidth ? wrapMessage(k, width, Number.POSITIVE_INFINITY).map((text) => ({ label: '', text, whole: true })) : [];
-    const values = cellWidth(v) <= room ? [fit(v, room).trimEnd()] : wrapMessage(v, room, Number.POSITIVE_INFINITY);
-    return [...own, ...values.map((text, i): DetailRow => ({ label: i === 0 && own.length === 0 ? k : '', text }))];
-  });
-  return { labelWidth, rows };
-}
-
-/** Rows of the details view that show fields (one is its title, one the scroll position when it scrolls). */
-function detailRoom(height: number, rows: number): number {
-  const room = Math.max(1, height - 1);
-  return rows > room ? Math.max(1, room - 1) : room;
-}
-
-function InstanceDetails({ inst, rows, labelWidth, width, height, offset }: { inst: Instance; rows: readonly DetailRow[]; labelWidth: number; width: number; height: number; offset: number }): React.ReactElement {
-  const room = detailRoom(height, rows.length);
-  const from = Math.max(0, Math.min(offset, rows.length - room));
-  return (
-    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-      <Text bold wrap="truncate">
-        {fit(inst.id, 24).trimEnd()} <Text dimColor>(Esc back)</Text>
-      </Text>
-      {rows.slice(from, from + room).map((r, i) => (
-        <Text key={i} wrap="truncate">
-          {r.whole ? <Text color="cyan">{r.text}</Text> : <><Text color="cyan">{fit(r.label, labelWidth)}</Text> {r.text}</>}
-        </Text>
-      ))}
-      {rows.length > room ? (
-        <Text dimColor wrap="truncate">
-          {`lines ${from + 1}-${from + room} of ${rows.length} (j/k scroll)`}
-        </Text>
-      ) : null}
-    </Box>
-  );
 }
 
 export function FleetPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
@@ -301,15 +245,14 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
       { keys: ['m'], label: 'maint', footer: false, title: `Put ${what} in maintenance`, verb: serverVerb('maint'), run: () => void setState('maint', target) },
       { keys: ['u'], label: 'ready', footer: false, title: `Set ${what} ready`, verb: serverVerb('ready'), run: () => void setState('ready', target) },
     ].map((b) => mutationKey(ctx.options.readOnly, b));
-  const { labelWidth, rows: details } = detail ? detailRows(detail, width, nowMs, pool.view) : { labelWidth: 0, rows: [] };
-  const detailMax = Math.max(0, details.length - detailRoom(height, details.length));
+  const { labelWidth, rows: details } = detail ? detailRows(detailFields(detail, nowMs, pool.view), width) : { labelWidth: 0, rows: [] };
   const bindings: KeyBinding[] = detailId
     ? [
         { keys: ['escape'], label: 'back', run: () => setDetailId(undefined) },
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the instance id (OSC 52)', run: () => store.getState().copy(detailId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh instances', run: () => void refresh() },
         ...(pool.view?.plan ? serverKeys(detail, 'this server') : []),
-        ...(detailMax > 0 ? scrollBindings(() => detailOffset, setDetailOffset, () => detailRoom(height, details.length), () => detailMax) : []),
+        ...detailScrollBindings(details.length, height, () => detailOffset, setDetailOffset),
       ]
     : [
         ...listBindings(store, paneId, () => ids, () => tableHeight - 1),
@@ -351,7 +294,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
       ];
   usePaneKeys(store, paneId, bindings);
 
-  if (detail) return <InstanceDetails inst={detail} rows={details} labelWidth={labelWidth} width={width} height={height} offset={detailOffset} />;
+  if (detail) return <DetailsView title={fit(detail.id, 24).trimEnd()} hint="Esc back" rows={details} labelWidth={labelWidth} width={width} height={height} offset={detailOffset} />;
 
   const count =
     filter === ''

@@ -7,7 +7,7 @@ import { describeDeleteSize, groupDeletions } from '../../src/snapshots/summary.
 import { decisionClass } from '../../src/snapshots/view.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import type { Column } from '../components/Table.js';
-import { fit, formatCount, wrapWords } from '../format.js';
+import { fit, formatCount } from '../format.js';
 import type { LegendEntry } from './types.js';
 
 /** Sub-views of the Snapshots pane: column sets, the plan, progress and the summary. */
@@ -150,32 +150,3 @@ export function SummaryView({ summary, width, height }: { summary: ApplySummary;
   );
 }
 
-/** Enter on a snapshot: every field of its decision, the whole reason and every rule that keeps it, wrapped not cut. */
-export function SnapshotDetails({ d, width, height }: { d: PlannedDecision; width: number; height: number }): React.ReactElement {
-  const fields: [string, string][] = [
-    ['snapshot', d.snapshotId],
-    ['volume', d.volumeId],
-    ['started', d.startTime],
-    ['state', d.state],
-    ['action', d.action],
-    ['reason', d.reason],
-    ['kept by', d.keptBy.length > 0 ? d.keptBy.join(', ') : d.action === 'delete' ? 'no rule: deleted by the plan' : '-'],
-    ['volume GiB', d.sizeGiB === undefined ? '-' : String(d.sizeGiB)],
-    ['full size', d.fullSizeBytes === undefined ? 'not reported' : `${formatCount(Math.round(d.fullSizeBytes / 2 ** 20))} MiB`],
-  ];
-  const labelWidth = 12;
-  const room = Math.max(8, width - labelWidth - 1);
-  const rows = fields.flatMap(([k, v]) => wrapWords(v, room).map((part, i) => ({ label: i === 0 ? k : '', text: part })));
-  return (
-    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-      <Text bold wrap="truncate">
-        {d.snapshotId} <Text dimColor>(Esc back · y copies the id)</Text>
-      </Text>
-      {rows.slice(0, Math.max(0, height - 1)).map((r, i) => (
-        <Text key={i} wrap="truncate" color={i === 0 ? CLASS_COLOURS[decisionClass(d)] : undefined}>
-          <Text color="cyan">{fit(r.label, labelWidth)}</Text> {r.text}
-        </Text>
-      ))}
-    </Box>
-  );
-}

@@ -9,6 +9,8 @@ import { describePolicy, describeResult } from '../../src/snapshots/summary.js';
 import { decisionsByVolume, planAgeMinutes, timelineStrip } from '../../src/snapshots/view.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
 import { listBindings, matchesFilter, scrollBindings, selectedIndex } from '../../src/store/list.js';
+import { loadSnapshotDetails, snapshotDetailFields, type SnapshotDetails } from '../../src/snapshots/details.js';
+import { DetailsView, detailRows, detailScrollBindings } from '../components/DetailsView.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { sortBindings, sortByColumn } from '../components/table-sort.js';
@@ -17,7 +19,6 @@ import { usePaneKeys, useProgress, useSelectionShown, useSession } from '../hook
 import {
   DeletingView,
   PlanView,
-  SnapshotDetails,
   planRoom,
   SNAPSHOTS_LEGEND,
   SummaryView,
@@ -55,6 +56,9 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
   const [mode, setMode] = useState<Mode>({ kind: 'volumes' });
   const [planOffset, setPlanOffset] = useState(0);
   const [detailId, setDetailId] = useState<string | undefined>(undefined);
+  const [detailOffset, setDetailOffset] = useState(0);
+  // the snapshot's tags, description and AMIs are listed when its details open (the plan does not carry them)
+  const [detailLoad, setDetailLoad] = useState<{ id: string; details?: SnapshotDetails; error?: string } | undefined>(undefined);
   const cancelArmed = useRef(0);
   const abort = useRef<AbortController | undefined>(undefined);
   const mounted = useRef(true);
@@ -141,6 +145,21 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
     setMode({ kind: 'volume', volumeId });
     setDetailId(undefined);
     select(byVolume.get(volumeId)?.[0]?.snapshotId);
+  };
+  const openDetails = (id: string | undefined): void => {
+    setDetailId(id);
+    setDetailOffset(0);
+    if (id === undefined) return;
+    setDetailLoad({ id });
+    void (async () => {
+      try {
+        const cloud = await ctx.cloud();
+        const details = await loadSnapshotDetails(cloud.compute, id);
+        if (mounted.current) setDetailLoad((l) => (l?.id === id ? { id, details } : l));
+      } catch (error) {
+        if (mounted.current) setDetailLoad((l) => (l?.id === id ? { id, error: describeError(error).message } : l));
+      }
+    })();
   };
   const openPlan = (volumeId: string | undefined): void => {
     // read-only opens and reads every plan; only its confirmation is refused
@@ -246,7 +265,7 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [
         ...listKeys,
         { keys: ['escape'], label: 'back', run: () => (detailId ? setDetailId(undefined) : (setMode({ kind: 'volumes' }), select(mode.volumeId))) },
-        { keys: ['enter'], label: 'details', title: 'Show the snapshot in full: every field, the whole reason, every rule that keeps it', run: () => setDetailId(ids[selectedIndex(ids, selectedId)]) },
+        { keys: ['enter'], label: 'details', title: 'Show the snapshot in full: every field, the whole reason, every rule that keeps it', run: () => openDetails(ids[selectedIndex(ids, selectedId)]) },
         { keys: ['y'], label: 'copy id', footer: false, title: 'Copy the selected snapshot id (OSC 52, works over SSH and in tmux)', run: () => copySelected() },
         { keys: ['d'], label: 'delete expired', title: `${viewOnly}the expired snapshots of this volume`, run: () => openPlan(mode.volumeId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
@@ -293,12 +312,18 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       bindings = [{ keys: ['enter', 'escape'], label: 'back', run: toVolumes }];
       break;
   }
-  // the details view answers only to back and copy: list keys would act on rows not on screen
-  if (mode.kind === 'volume' && detailId) bindings = bindings.filter((b) => b.keys[0] === 'escape' || b.keys[0] === 'y');
+  const detail = mode.kind === 'volume' && detailId ? decisions.find((d) => d.snapshotId === detailId) : undefined;
+  const loaded = detailLoad?.id === detailId ? detailLoad : undefined;
+  const { labelWidth, rows: detailLines } = detail && plan ? detailRows(snapshotDetailFields(detail, plan.policy, loaded?.details, loaded?.error), width) : { labelWidth: 0, rows: [] };
+  // the details view answers to back, copy and scrolling: list keys would act on rows not on screen
+  if (detail) bindings = [...bindings.filter((b) => b.keys[0] === 'escape' || b.keys[0] === 'y'), ...detailScrollBindings(detailLines.length, height, () => detailOffset, setDetailOffset)];
   usePaneKeys(store, paneId, bindings);
 
-  const detail = mode.kind === 'volume' && detailId ? decisions.find((d) => d.snapshotId === detailId) : undefined;
-  if (detail) return <SnapshotDetails d={detail} width={width} height={height} />;
+  if (detail) {
+    return (
+      <DetailsView title={detail.snapshotId} hint="Esc back · y copies the id" titleColor={decisionColour(detail)} rows={detailLines} labelWidth={labelWidth} width={width} height={height} offset={detailOffset} />
+    );
+  }
   if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} offset={planOffset} />;
   if (mode.kind === 'deleting') return <DeletingView event={progress.event} total={mode.plan.deletions.length} width={width} cancelling={mode.cancelling} />;
   if (mode.kind === 'summary') return <SummaryView summary={mode.summary} width={width} height={height} />;
