@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ProgressEvent, ProgressSink } from '../src/core/progress.js';
+import { isStale } from '../src/store/refresh.js';
 import type { KeyBinding, SessionState, SessionStore } from '../src/store/session.js';
 
 /** Subscribe to one slice of the session store; re-renders only when it changes. */
@@ -98,4 +99,33 @@ export function useSelectionShown(store: SessionStore, paneId: string, ids: read
     if (selected === undefined || ids.length === 0 || ids.includes(selected)) return;
     store.getState().updateSlice(paneId, { selectedId: ids[0] });
   }, [store, paneId, ids]);
+}
+
+/**
+ * A pane's refresh by the rules of src/store/refresh.ts: coming back to the
+ * pane (it becomes active) with data older than its interval refreshes at
+ * once; with `periodic`, it also refreshes every interval while on screen.
+ * A hidden or `paused` pane (a form open, a deletion running) costs nothing.
+ */
+export function useAutoRefresh(opts: {
+  store: SessionStore;
+  paneId: string;
+  active: boolean;
+  intervalMs: number | undefined;
+  now: () => number;
+  refresh: () => unknown;
+  periodic?: boolean;
+  paused?: boolean;
+}): void {
+  const { store, paneId, active, intervalMs, periodic = false, paused = false } = opts;
+  const latest = useRef(opts);
+  latest.current = opts;
+  useEffect(() => {
+    if (!active || paused || intervalMs === undefined) return;
+    const { now, refresh } = latest.current;
+    if (isStale(store.getState().refreshedAt[paneId], now(), intervalMs)) void refresh();
+    if (!periodic) return;
+    const t = setInterval(() => void latest.current.refresh(), intervalMs);
+    return () => clearInterval(t);
+  }, [store, paneId, active, paused, intervalMs, periodic]);
 }

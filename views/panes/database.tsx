@@ -11,15 +11,16 @@ import type { KeyBinding } from '../../src/store/session.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
 import { formatDuration } from '../format.js';
-import { usePaneKeys, useSession } from '../hooks.js';
+import { refreshIntervalMs } from '../../src/store/refresh.js';
+import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
  * Database: every MySQL server, its role, replication threads and lag (with
  * this session's lag history), coloured by a verdict; Enter shows one server
- * in full. Refreshes every REFRESH_MS while on screen, and on `r`.
+ * in full. Refreshes every DATABASE_REFRESH_MS (src/store/refresh.ts) while on
+ * screen, at once on coming back to older data, and on `r`.
  */
-const REFRESH_MS = 10_000;
 const HISTORY = 20;
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -82,11 +83,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
       loader.stop();
     };
   }, [refresh, loader]);
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(refresh, REFRESH_MS);
-    return () => clearInterval(t);
-  }, [active, refresh]);
+  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, periodic: true });
 
   // a broken replica shows on the tab from any pane
   const broken = (servers ?? []).filter((x) => x.health === 'broken' || x.health === 'unreachable').length;

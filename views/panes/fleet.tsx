@@ -15,7 +15,8 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
 import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { fit, formatAge, formatCount } from '../format.js';
-import { usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
+import { refreshIntervalMs } from '../../src/store/refresh.js';
+import { useAutoRefresh, usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
@@ -164,18 +165,8 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
     };
   }, [refresh, poolLoader, instancesLoader]);
 
-  // Auto-refresh only while visible: a hidden pane costs no API calls. Coming back to
-  // data older than the interval refreshes at once rather than a whole interval later.
-  const seconds = ctx.config.fleet.refreshSeconds;
-  const loadedAt = useRef<number | undefined>(undefined);
-  loadedAt.current = load.at;
-  useEffect(() => {
-    if (!active) return;
-    const at = loadedAt.current;
-    if (at !== undefined && ctx.clock.now().getTime() - at > seconds * 1000) void refresh();
-    const t = setInterval(() => void refresh(), seconds * 1000);
-    return () => clearInterval(t);
-  }, [active, refresh, seconds, ctx]);
+  // Auto-refresh only while visible: a hidden pane costs no API calls; coming back to stale data refreshes at once.
+  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, periodic: true });
 
   const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
   const sort = useSession(store, (s) => s.slices[paneId]?.sort);

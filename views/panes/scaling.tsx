@@ -9,7 +9,8 @@ import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
-import { usePaneKeys, useSession } from '../hooks.js';
+import { refreshIntervalMs } from '../../src/store/refresh.js';
+import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
 import { deletePolicy, prescale, setCapacity, shutdown, targetTracking, toggleProcesses, toggleProtection, toggleTarget } from './scaling-actions.js';
 import {
   activityColumns,
@@ -163,12 +164,8 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     };
   }, [refresh, loader, detailLoader]);
 
-  const seconds = ctx.config.fleet.refreshSeconds;
-  useEffect(() => {
-    if (!active || form) return;
-    const t = setInterval(() => void refresh(), seconds * 1000);
-    return () => clearInterval(t);
-  }, [active, refresh, seconds, form]);
+  // an open form pauses it: a refresh must not move the group under what is being typed
+  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, periodic: true, paused: !!form });
 
   const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
   const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);

@@ -15,7 +15,8 @@ import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { formatCount } from '../format.js';
-import { usePaneKeys, useProgress, useSelectionShown, useSession } from '../hooks.js';
+import { refreshIntervalMs } from '../../src/store/refresh.js';
+import { useAutoRefresh, usePaneKeys, useProgress, useSelectionShown, useSession } from '../hooks.js';
 import {
   DeletingView,
   PlanView,
@@ -51,7 +52,7 @@ const volumeRowId = (v: VolumeRow): string => v.volumeId;
 const decisionRowId = (d: PlannedDecision): string => d.snapshotId;
 const NO_DECISIONS: readonly PlannedDecision[] = [];
 
-export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
+export function SnapshotsPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', plan: undefined });
   const [mode, setMode] = useState<Mode>({ kind: 'volumes' });
   const [planOffset, setPlanOffset] = useState(0);
@@ -105,6 +106,8 @@ export function SnapshotsPane({ ctx, store, paneId, width, height }: PaneProps):
       abort.current?.abort();
     };
   }, [refresh, loader]);
+  // on return only (listing 100k snapshots is heavy), and never under a plan or a deletion on screen
+  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, paused: mode.kind !== 'volumes' && mode.kind !== 'volume' });
 
   const plan = load.plan;
   const byVolume = useMemo(() => (plan ? decisionsByVolume(plan) : new Map<string, PlannedDecision[]>()), [plan]);

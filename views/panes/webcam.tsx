@@ -14,7 +14,8 @@ import { applyTimelapse, planTimelapse, TIMELAPSE_LOCK } from '../../src/webcam/
 import { daylightBar, sparkBars, type BarKind } from '../../src/webcam/view.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
 import { ProgressBar } from '../components/ProgressBar.js';
-import { usePaneKeys, useProgress } from '../hooks.js';
+import { refreshIntervalMs } from '../../src/store/refresh.js';
+import { useAutoRefresh, usePaneKeys, useProgress } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
@@ -118,7 +119,7 @@ function Overview({ data, width, height }: { data: WebcamOverview; width: number
   );
 }
 
-export function WebcamPane({ ctx, store, paneId, width, height }: PaneProps): React.ReactElement {
+export function WebcamPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', data: undefined });
   /** the title of the work in progress (ingest or timelapse), shown over its progress bar */
   const [working, setWorking] = useState<string | undefined>(undefined);
@@ -153,6 +154,8 @@ export function WebcamPane({ ctx, store, paneId, width, height }: PaneProps): Re
       loader.stop();
     };
   }, [refresh, loader]);
+  // on return only: the webcam's status is read from disk and S3 under the ingest lock, not polled
+  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, paused: working !== undefined });
 
   const ingestNow = async (): Promise<void> => {
     if (refuseIfReadOnly(store, 'ingesting webcam frames') || working) return;
