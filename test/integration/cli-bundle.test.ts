@@ -1,29 +1,23 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle, type Bundle } from './bundle.js';
 
 /**
- * The CLI as shipped: the esbuild bundle (`npm run build`), not the sources.
- * Bundling changes module semantics (a dynamic import of a CommonJS package
- * has only a default export there), so a few commands run from a bundle built
- * with the package's own build flags into a temp dir.
+ * The CLI as shipped: the esbuild bundle (`npm run build`), not the sources;
+ * a few commands run from a bundle built with the package's own build flags.
  */
 const repo = path.resolve(import.meta.dirname, '../..');
-const root = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bundle-'));
-const entry = path.join(root, 'views', 'main.js');
+let bundle: Bundle;
+let root: string;
+let entry: string;
 
 beforeAll(() => {
-  const script = (JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['build'] ?? '';
-  const esbuild = script.slice(script.indexOf('esbuild '));
-  expect(esbuild).toContain('--outdir=dist/views');
-  execFileSync('bash', ['-c', `exec npx --no-install ${esbuild.replace('--outdir=dist/views', `--outdir=${JSON.stringify(path.join(root, 'views'))}`)}`], { cwd: repo, stdio: 'pipe' });
-  // Externals (the AWS SDK) resolve from node_modules next to the bundle, as in an install.
-  symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'));
-  copyFileSync(path.join(repo, 'package.json'), path.join(root, 'package.json'));
+  bundle = buildBundle();
+  ({ root, entry } = bundle);
 }, 60_000);
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => bundle.remove());
 
 let n = 0;
 function opsdeck(args: string[], config?: string) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the real services the integration tests start are installed:
-# haproxy, OpenSSH server + client, MariaDB server + client, ffmpeg
+# haproxy, OpenSSH server + client, MariaDB server + client, ffmpeg, tmux
 # (and with --bench, ImageMagick for the resize reference).
 # Idempotent and fast when everything is there (no apt-get update then).
 # Installs with apt-get when running as root; otherwise prints the exact
@@ -16,8 +16,10 @@ declare -A PROBE=(
   [mariadb-client]=/usr/bin/mariadb
   # webcam timelapses: ffmpeg encodes, ffprobe (same package) checks the result
   [ffmpeg]=/usr/bin/ffmpeg
+  # the tmux walk: the built TUI in a real terminal at three sizes
+  [tmux]=/usr/bin/tmux
 )
-ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client ffmpeg)
+ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client ffmpeg tmux)
 # `npm run bench` also measures sharp against ImageMagick's convert, on the same image
 if [[ "${1:-}" == "--bench" ]]; then
   PROBE[imagemagick]=/usr/bin/convert

@@ -280,6 +280,20 @@ describe('ErrorPanel', () => {
 
 
 describe('Tabs', () => {
+  const six = ['Fleet', 'Snapshots', 'Runbooks', 'Webcam', 'Scaling', 'Database'];
+  it('at 60 columns every number stays, the active title is whole and the others shorten with an ellipsis', async () => {
+    const { tabLabels } = await import('../../views/components/Header.js');
+    const tabs = six.map((title) => ({ title, mark: title === 'Database' ? ' !1 broken' : '', active: title === 'Snapshots' }));
+    const { titles, marks } = tabLabels(tabs, 60);
+    expect(titles[1]).toBe('Snapshots');
+    titles.forEach((t, i) => expect(t === six[i] || (t.endsWith('…') && (six[i] ?? '').startsWith(t.slice(0, -1)))).toBe(true));
+    const width = titles.reduce((a, t, i) => a + `${i + 1} ${t}${marks[i]}`.length + 3, -1);
+    expect(width).toBeLessThanOrEqual(60);
+    expect(marks[5]).toMatch(/^ !1/);
+    // wide enough: nothing shortened
+    expect(tabLabels(tabs, 120).titles).toEqual(six);
+    expect(tabLabels(tabs, 120).marks[5]).toBe(' !1 broken');
+  });
   it('marks a pane that needs attention, from any pane, and drops the mark when it is cleared', async () => {
     const { createSessionStore } = await import('../../src/store/session.js');
     const { Tabs } = await import('../../views/components/Header.js');

@@ -33,7 +33,7 @@ function wrapKeepingIndent(line: string, width: number): string[] {
 }
 
 /** Sizes and the wrapped body: the dialog and the store's scroll clamp both use it, so they agree. */
-export function confirmLayout(p: Pick<ConfirmDialogProps, 'request' | 'refusal' | 'width' | 'height'>): { width: number; height: number; body: string[]; room: number; maxOffset: number } {
+export function confirmLayout(p: Pick<ConfirmDialogProps, 'request' | 'refusal' | 'width' | 'height'>): { width: number; height: number; title: string[]; body: string[]; room: number; maxOffset: number } {
   const { request } = p;
   const buttons = cellWidth(request.cancelLabel ?? 'Cancel') + cellWidth(request.confirmLabel ?? 'Confirm') + 12;
   const typedLine = request.typed !== undefined ? `Type ${request.typed} to confirm: ${request.typed} ` : '';
@@ -42,13 +42,15 @@ export function confirmLayout(p: Pick<ConfirmDialogProps, 'request' | 'refusal' 
   const inner = Math.max(1, width - FRAME_X);
   const body = request.body.flatMap((l) => wrapKeepingIndent(l, inner));
   const refusalLines = p.refusal ? wrapWords(p.refusal, inner).length : 0;
+  // the title wraps too: "Apply HAProxy change to <path>?" must name the whole file it changes
+  const title = wrapWords(request.title, inner);
   // Border (2), title, blank line, buttons, the typed prompt, the refusal: the rest is for body lines.
-  const chrome = 2 + 3 + (request.typed !== undefined ? 1 : 0) + refusalLines;
+  const chrome = 2 + title.length + 2 + (request.typed !== undefined ? 1 : 0) + refusalLines;
   const fits = body.length <= Math.max(0, p.height - chrome);
   // a body that scrolls gives a row to the "lines a-b of n" line
   const room = fits ? body.length : Math.max(1, p.height - chrome - 1);
   const height = Math.min(p.height, chrome + room + (fits ? 0 : 1));
-  return { width, height, body, room, maxOffset: Math.max(0, body.length - room) };
+  return { width, height, title, body, room, maxOffset: Math.max(0, body.length - room) };
 }
 
 /**
@@ -62,7 +64,7 @@ export function confirmLayout(p: Pick<ConfirmDialogProps, 'request' | 'refusal' 
 export function ConfirmDialog({ request, focus, input, refusal, offset = 0, width: roomWidth, height: roomHeight }: ConfirmDialogProps): React.ReactElement {
   const colour = request.destructive ? 'red' : 'yellow';
   const typedOk = request.typed === undefined || input === request.typed;
-  const { width, height, body, room, maxOffset } = confirmLayout({ request, refusal, width: roomWidth, height: roomHeight });
+  const { width, height, title, body, room, maxOffset } = confirmLayout({ request, refusal, width: roomWidth, height: roomHeight });
   const from = Math.max(0, Math.min(offset, maxOffset));
   const button = (label: string, which: 'cancel' | 'confirm', enabled: boolean): React.ReactElement => (
     <Text inverse={focus === which} dimColor={!enabled} bold={focus === which}>
@@ -71,9 +73,11 @@ export function ConfirmDialog({ request, focus, input, refusal, offset = 0, widt
   );
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={colour} width={width} height={height} paddingX={1} overflowY="hidden">
-      <Text bold color={colour} wrap="truncate">
-        {request.title}
-      </Text>
+      {title.map((t, i) => (
+        <Text key={`t${i}`} bold color={colour} wrap="truncate">
+          {t}
+        </Text>
+      ))}
       {body.slice(from, from + room).map((l, i) => (
         <Text key={i} wrap="truncate">
           {l === '' ? ' ' : l}

@@ -66,6 +66,32 @@ export function Header({ store, clock, width }: { store: SessionStore; clock: Cl
   );
 }
 
+const shorten = (t: string, n: number): string => (t.length <= n ? t : `${t.slice(0, Math.max(1, n - 1))}…`);
+
+/**
+ * The tab bar's titles and marks at a width: every number stays on screen;
+ * titles shorten with an ellipsis (never a silently cut word), the active
+ * pane's last; a mark keeps its count ("!1") before its words.
+ */
+export function tabLabels(tabs: readonly { title: string; mark: string; active: boolean }[], width: number): { titles: string[]; marks: string[] } {
+  // "[n title mark]" or " n title mark " and a space between tabs
+  const cells = (titles: readonly string[], marks: readonly string[]): number => tabs.reduce((a, _, i) => a + `${i + 1} ${titles[i]}${marks[i]}`.length + 3, -1);
+  const longest = tabs.reduce((n, t) => Math.max(n, t.title.length), 0);
+  const fullMarks = tabs.map((t) => t.mark);
+  const shortMarks = tabs.map((t) => t.mark.split(' ').slice(0, 2).join(' '));
+  for (const marks of [fullMarks, shortMarks]) {
+    for (let n = longest; n >= 2; n--) {
+      const titles = tabs.map((t) => (t.active ? t.title : shorten(t.title, n)));
+      if (cells(titles, marks) <= width) return { titles, marks };
+    }
+  }
+  for (let n = longest; n >= 2; n--) {
+    const titles = tabs.map((t) => shorten(t.title, n));
+    if (cells(titles, shortMarks) <= width || n === 2) return { titles, marks: shortMarks };
+  }
+  return { titles: tabs.map((t) => t.title), marks: shortMarks };
+}
+
 export function Tabs({ store, width }: { store: SessionStore; width: number }): React.ReactElement {
   const panes = useSession(store, (s) => s.panes);
   const active = useSession(store, (s) => s.activePane);
@@ -75,15 +101,17 @@ export function Tabs({ store, width }: { store: SessionStore; width: number }): 
     const a = attention[id];
     return a ? ` ${a.level === 'bad' ? '!' : '⟳'}${a.text}` : '';
   };
-  // At narrow widths the titles shorten so every number stays reachable on screen.
-  const full = panes.reduce((a, p, i) => a + `${i + 1} ${p.title}${mark(p.id)}`.length + 3, -1) <= width;
+  const { titles, marks } = tabLabels(
+    panes.map((p) => ({ title: p.title, mark: mark(p.id), active: p.id === active })),
+    width,
+  );
   return (
     <Box width={width} height={1} overflowY="hidden">
       <Text wrap="truncate">
         {panes.map((p, i) => {
-          const label = `${i + 1} ${full ? p.title : p.title.slice(0, 4)}`;
+          const label = `${i + 1} ${titles[i] ?? p.title}`;
           const a = attention[p.id];
-          const tail = a ? <Text color={a.level === 'bad' ? 'red' : 'yellow'} bold>{mark(p.id)}</Text> : null;
+          const tail = a ? <Text color={a.level === 'bad' ? 'red' : 'yellow'} bold>{marks[i]}</Text> : null;
           return (
             <React.Fragment key={p.id}>
               {i > 0 ? ' ' : ''}
