@@ -107,6 +107,25 @@ describe('every pane, its help and dialogs in tmux at 120x36, 80x24 and 60x16', 
         for (let i = 0; i < 4; i++) t.keys('PageDown');
         check(t, size, 'Snapshots confirm dialog, scrolled', await settled(t));
         t.keys('Escape');
+        await settled(t, (b) => /volumes/.test(b));
+        // the details views: a volume's snapshots, a snapshot in full, an instance, a MySQL server
+        t.keys('Enter');
+        check(t, size, 'Snapshots volume', await settled(t, (b) => /snapshots ·/.test(b)));
+        t.keys('Enter');
+        check(t, size, 'Snapshot details', await settled(t, (b) => /Esc back · y copies/.test(b)));
+        t.keys('G');
+        check(t, size, 'Snapshot details, end', await settled(t));
+        t.keys('Escape');
+        t.keys('1');
+        await settled(t, (b) => /instances/.test(b));
+        t.keys('Enter');
+        check(t, size, 'Fleet instance details', await settled(t, (b) => /\(Esc back\)/.test(b)));
+        t.keys('Escape');
+        t.keys('6');
+        await settled(t, (b) => /servers/.test(b));
+        t.keys('Enter');
+        check(t, size, 'Database server details', await settled(t));
+        t.keys('Escape');
         await settled(t);
       }),
     );

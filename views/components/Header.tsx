@@ -79,8 +79,9 @@ export function tabLabels(tabs: readonly { title: string; mark: string; active: 
   const longest = tabs.reduce((n, t) => Math.max(n, t.title.length), 0);
   const fullMarks = tabs.map((t) => t.mark);
   const shortMarks = tabs.map((t) => t.mark.split(' ').slice(0, 2).join(' '));
-  for (const marks of [fullMarks, shortMarks]) {
-    for (let n = longest; n >= 2; n--) {
+  // a mark's words go before titles shrink to a letter or two: "2 Sn…" reads, "2 S…" barely
+  for (const [marks, shortest] of [[fullMarks, 4], [shortMarks, 2]] as const) {
+    for (let n = longest; n >= shortest; n--) {
       const titles = tabs.map((t) => (t.active ? t.title : shorten(t.title, n)));
       if (cells(titles, marks) <= width) return { titles, marks };
     }
