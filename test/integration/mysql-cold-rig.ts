@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { shellQuote } from '../../src/core/shell.js';
-import type { HostConfig } from '../../src/config/schema.js';
 import type { MariaDbInstance } from '../services/mariadb.js';
 
 const run = promisify(execFile);
@@ -17,7 +16,7 @@ const run = promisify(execFile);
 export interface ColdServer {
   inst: MariaDbInstance;
   /** `hosts.NAME.mysqld` for the inventory */
-  mysqld: NonNullable<HostConfig['mysqld']>;
+  mysqld: { stop: string; start: string };
   running(): boolean;
   /** end whatever mariadbd runs on this datadir (the rig's or one a runbook started), then the rig's cleanup */
   stop(): Promise<void>;
