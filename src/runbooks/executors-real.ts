@@ -4,7 +4,7 @@ import { OpsError } from '../core/errors.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
 import { connectMysql, mysqlError, type MysqlConnection } from '../mysql/connection.js';
 import { execKillable } from '../remote/killable.js';
-import { pipeBetween } from '../remote/pipe.js';
+import { pipeBetween, pipeFailure } from '../remote/pipe.js';
 import { connectSsh, type SshConnection } from '../remote/ssh.js';
 import { sshTargetFromHost } from '../remote/target.js';
 import { emptyResult, sleepFor, type Executors, type StepIO, type StepResult } from './executors.js';
@@ -160,8 +160,11 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
           },
         },
       );
-      const stderr = [r.from.stderr && `${from.host}: ${r.from.stderr}`, r.to.stderr && `${to.host}: ${r.to.stderr}`].filter(Boolean).join('');
-      const exit = r.from.code !== 0 ? r.from.code : r.to.code;
+      // The failure comes last: the step's error is the last line of stderr, and must name the end that broke.
+      const failure = pipeFailure(r, { from: from.host, to: to.host });
+      const stderr = [r.from.stderr && `${from.host}: ${r.from.stderr}`, r.to.stderr && `${to.host}: ${r.to.stderr}`, failure && `${failure}\n`].filter(Boolean).join('');
+      const code = r.failed ? r[r.failed].code : 0;
+      const exit = r.failed && (code === 0 || code === null) ? 1 : code;
       io.output('stdout', `${r.bytes} bytes streamed ${from.host} → ${to.host}\n`);
       return emptyResult({ exit, stdout: r.to.stdout, stderr, bytes: r.bytes, fields: { bytes: r.bytes } });
     },
