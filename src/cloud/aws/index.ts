@@ -145,6 +145,7 @@ const SCALING_METHODS = Object.keys({
   suspendProcesses: true,
   resumeProcesses: true,
   setInstanceProtection: true,
+  terminateInstance: true,
   deleteWarmPool: true,
   deleteGroup: true,
   deleteLaunchTemplate: true,
