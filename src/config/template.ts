@@ -72,6 +72,7 @@ scaling:
   timeZone: UTC                   # for prescale --at/--until written without an offset
   activities: 20                  # recent scaling activities shown per group
   shutdownWaitMinutes: 30         # how long a shutdown waits for the instances to go
+  drainTimeoutSeconds: 120        # a pooled instance stays in HAProxy DRAIN this long at most before it terminates
 
 # SSH targets for runbooks; host keys are checked against known_hosts.
 # Without identityFile: ~/.ssh/id_* and the ssh-agent (SSH_AUTH_SOCK), as ssh does.
@@ -84,6 +85,9 @@ hosts:
   #   identityFile: ~/.ssh/id_ed25519
   #   knownHosts: ~/.ssh/known_hosts
   #   trustOnFirstUse: false   # true: record an unknown host key once (never a changed one)
+  #   mysqld:                  # how runbooks stop/start its MySQL (mysql-resync); must wait until done
+  #     stop: sudo systemctl stop mariadb     # default: systemctl stop mariadb || systemctl stop mysql
+  #     start: sudo systemctl start mariadb   # default: systemctl start mariadb || systemctl start mysql
 
 mysql:
   # primary:

@@ -10,6 +10,7 @@ import { sshTargetFromHost } from '../remote/target.js';
 import { emptyResult, sleepFor, type Executors, type StepIO, type StepResult } from './executors.js';
 import type { Inventory } from './inputs.js';
 import { awsStep } from './aws-steps.js';
+import { checksumsEqual, liveness, waitForState } from './mysql-checks.js';
 import { mysqlOperation } from './mysql-ops.js';
 import { haproxyStep } from './world-steps.js';
 
@@ -118,6 +119,28 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
     },
 
     async mysql(target, operation, args, io) {
+      const waits = { sleep: deps.sleep ?? sleepFor };
+      // "cannot connect" is the answer of these, not their failure
+      if (operation === 'alive') {
+        const l = await liveness(() => mysqlTo(target));
+        const text = `${target} ${l.alive === true ? 'answers' : l.alive === false ? 'does not answer' : `cannot tell: ${l.why}`}\n`;
+        return emptyResult({ stdout: text, fields: { alive: l.alive ?? 'unknown' } });
+      }
+      if (operation === 'waitDown' || operation === 'waitUp') return waitForState(() => mysqlTo(target), operation === 'waitDown' ? 'down' : 'up', io, waits);
+      if (operation === 'checksumsEqual') {
+        const against = args['against'];
+        if (!against) throw new OpsError('USAGE', 'mysql checksumsEqual needs the argument against (the other mysql target)');
+        const [a, b] = await Promise.all([mysqlTo(target), mysqlTo(against)]);
+        try {
+          return await checksumsEqual(a, b, { source: target, other: against }, io, waits);
+        } catch (e) {
+          if (e instanceof OpsError || io.signal.aborted) throw e;
+          throw mysqlError(e, { host: deps.inventory.mysql[target]?.host ?? target, port: deps.inventory.mysql[target]?.port ?? 0, user: deps.inventory.mysql[target]?.user ?? '?' }, 'checksums as');
+        } finally {
+          a.destroy();
+          b.destroy();
+        }
+      }
       const conn = await mysqlTo(target);
       const onAbort = (): void => conn.destroy();
       io.signal.addEventListener('abort', onAbort, { once: true });

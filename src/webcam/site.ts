@@ -10,6 +10,7 @@ import { resolveConfigSecret } from '../config/secrets.js';
 import type { CommandContext } from '../core/context.js';
 import { OpsError } from '../core/errors.js';
 import { sshTargetFromHost } from '../remote/target.js';
+import { cameraQueueReader, type CameraQueueReader } from './camera-host.js';
 import { commandCamera, type Camera } from './capture.js';
 import { localSink, sftpSink, type SinkOpener } from './delivery.js';
 import type { WebcamConfig } from './config.js';
@@ -31,6 +32,8 @@ export interface WebcamSite {
   camera(): Promise<Camera>;
   /** Where captures go (webcam.delivery): the local incoming folder, or SFTP to the ingest server. */
   deliverer(): SinkOpener;
+  /** The camera host's queue over SFTP (webcam.cameraHost); undefined when none is configured, and on the sandbox. */
+  cameraQueue: CameraQueueReader | undefined;
 }
 
 export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | 'options' | 'stateDir' | 'sandboxDir' | 'cloud'>): WebcamSite {
@@ -75,6 +78,7 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
       if (sandbox || d.method === 'local') return localSink(paths.incoming);
       return sftpSink({ target: sftpHost(), remoteDir: d.remoteDir ?? '', timeoutMs: d.timeoutSeconds * 1000 });
     },
+    cameraQueue: sandbox ? undefined : cameraQueueReader(config, ctx.config.hosts),
     async camera() {
       if (sandbox) return (await import('./sandbox-camera.js')).sandboxCamera(config);
       return commandCamera(config.capture.command);
