@@ -55,7 +55,8 @@ const DEFAULTS: Config = {
     },
     database: { name: 'webcam', table: 'webcam_images', timelapseTable: 'webcam_timelapses' },
     timelapse: { ffmpeg: 'ffmpeg', fps: 24, width: 1280, crf: 23, timeoutSeconds: 1800 },
-    delivery: { method: 'local', timeoutSeconds: 120 },
+    delivery: { method: 'local', prefix: 'webcam-incoming/', timeoutSeconds: 120 },
+    source: { method: 'folder', prefix: 'webcam-incoming/', timeoutSeconds: 120 },
   },
 };
 

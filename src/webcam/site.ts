@@ -11,8 +11,9 @@ import type { CommandContext } from '../core/context.js';
 import { OpsError } from '../core/errors.js';
 import { sshTargetFromHost } from '../remote/target.js';
 import { commandCamera, type Camera } from './capture.js';
-import { localSink, sftpSink, type SinkOpener } from './delivery.js';
+import { localSink, s3Sink, sftpSink, type SinkOpener } from './delivery.js';
 import type { WebcamConfig } from './config.js';
+import { folderSource, s3Source, type FrameSource } from './incoming.js';
 import { webcamPaths, type WebcamPaths } from './paths.js';
 import { fileImageTable, type ImageTable } from './table.js';
 
@@ -29,8 +30,10 @@ export interface WebcamSite {
   /** A fresh handle each call (close it): a long-lived pane must see rows other runs added. */
   openTable(): Promise<ImageTable>;
   camera(): Promise<Camera>;
-  /** Where captures go (webcam.delivery): the local incoming folder, or SFTP to the ingest server. */
+  /** Where captures go (webcam.delivery): the local incoming folder, SFTP to the ingest server, or an S3 incoming prefix. */
   deliverer(): SinkOpener;
+  /** Where ingest takes frames (webcam.source): the incoming folder, or an S3 incoming prefix. */
+  source(): Promise<FrameSource>;
 }
 
 export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | 'options' | 'stateDir' | 'sandboxDir' | 'cloud'>): WebcamSite {
@@ -73,7 +76,19 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
     deliverer() {
       const d = config.delivery;
       if (sandbox || d.method === 'local') return localSink(paths.incoming);
+      if (d.method === 's3') {
+        const bucket = d.bucket ?? config.bucket;
+        if (!bucket) throw new OpsError('USAGE', 'webcam.delivery.method is s3 but neither webcam.delivery.bucket nor webcam.bucket is set', { hint: 'set webcam.delivery.bucket (and webcam.delivery.prefix, default webcam-incoming/)' });
+        return s3Sink({ objects: async () => (await ctx.cloud()).objects, bucket, prefix: d.prefix, timeoutMs: d.timeoutSeconds * 1000 });
+      }
       return sftpSink({ target: sftpHost(), remoteDir: d.remoteDir ?? '', timeoutMs: d.timeoutSeconds * 1000 });
+    },
+    async source() {
+      const src = config.source;
+      if (sandbox || src.method === 'folder') return folderSource(paths);
+      const bucket = src.bucket ?? config.bucket;
+      if (!bucket) throw new OpsError('USAGE', 'webcam.source.method is s3 but neither webcam.source.bucket nor webcam.bucket is set', { hint: 'set webcam.source.bucket (and webcam.source.prefix, default webcam-incoming/)' });
+      return s3Source({ objects: (await ctx.cloud()).objects, bucket, prefix: src.prefix, timeoutMs: src.timeoutSeconds * 1000 });
     },
     async camera() {
       if (sandbox) return (await import('./sandbox-camera.js')).sandboxCamera(config);
