@@ -57,6 +57,8 @@ const DEFAULTS: Config = {
     timelapse: { ffmpeg: 'ffmpeg', fps: 24, width: 1280, crf: 23, timeoutSeconds: 1800 },
     delivery: { method: 'local', prefix: 'webcam-incoming/', timeoutSeconds: 120 },
     source: { method: 'folder', prefix: 'webcam-incoming/', timeoutSeconds: 120 },
+    preview: 'auto',
+    previewTmuxPassthrough: false,
   },
 };
 

@@ -35,6 +35,12 @@ const hostSchema = z
     knownHosts: z.string().optional(),
     /** accept this host's key the first time and record it (never a changed key); off by default */
     trustOnFirstUse: z.boolean().optional(),
+    /**
+     * How runbooks stop and start this host's MySQL/MariaDB server (run over
+     * SSH as the host's user; mysql-resync's cold copy). Unset: systemctl,
+     * mariadb's unit or else mysql's (src/runbooks/inputs.ts mysqldCommands).
+     */
+    mysqld: z.object({ stop: z.string().min(1).optional(), start: z.string().min(1).optional() }).strict().optional(),
   })
   .strict();
 

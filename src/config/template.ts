@@ -84,6 +84,9 @@ hosts:
   #   identityFile: ~/.ssh/id_ed25519
   #   knownHosts: ~/.ssh/known_hosts
   #   trustOnFirstUse: false   # true: record an unknown host key once (never a changed one)
+  #   mysqld:                  # how runbooks stop/start its MySQL (mysql-resync); must wait until done
+  #     stop: sudo systemctl stop mariadb     # default: systemctl stop mariadb || systemctl stop mysql
+  #     start: sudo systemctl start mariadb   # default: systemctl start mariadb || systemctl start mysql
 
 mysql:
   # primary:

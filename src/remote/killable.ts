@@ -1,3 +1,4 @@
+import { OpsError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, SshConnection } from './ssh.js';
 
 /**
@@ -32,8 +33,10 @@ export async function execKillable(conn: SshConnection, command: string, opts: K
   // would lose the group id of a command cancelled the moment it started.
   const inner = new AbortController();
   let killWanted = false;
+  let killing = false;
   const kill = (): void => {
-    if (inner.signal.aborted) return;
+    if (killing || inner.signal.aborted) return;
+    killing = true;
     if (pgid !== undefined && pgid > 1) {
       const g = pgid;
       // The KILL runs in the background on the host, so this channel closes at once and the connection can go.
@@ -41,6 +44,10 @@ export async function execKillable(conn: SshConnection, command: string, opts: K
         .exec(`kill -TERM -- -${g} 2>/dev/null; (sleep ${GRACE_SECONDS}; kill -KILL -- -${g} 2>/dev/null) >/dev/null 2>&1 </dev/null & true`, { timeoutMs: 5_000 })
         .catch(() => undefined);
       onKill?.(sent);
+      // The channel closes once the TERM is delivered: closed first, sshd would hand the command EOF on its
+      // stdin, and a receiver fed by a failed sender could finish "cleanly" on half its input.
+      void sent.then(() => inner.abort(signal?.reason));
+      return;
     }
     inner.abort(signal?.reason);
   };
@@ -70,6 +77,8 @@ export async function execKillable(conn: SshConnection, command: string, opts: K
   else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const r = await conn.exec(killableCommand(command), { ...execOpts, signal: inner.signal, onStderr });
+    // The TERM may end the command before the channel is closed: still a cancel, not a result.
+    if (killing) throw new OpsError('ABORTED', `command on ${conn.user}@${conn.host}:${conn.port} was cancelled`);
     const stderr = r.stderr.startsWith(MARK) ? r.stderr.slice(r.stderr.indexOf('\n') + 1) : r.stderr;
     return { ...r, stderr, pgid };
   } finally {

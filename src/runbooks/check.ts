@@ -15,7 +15,7 @@ export interface RefProblem {
 
 /** Fields of a typed input reachable as inputs.NAME.FIELD. */
 export const INPUT_FIELDS: Record<string, readonly string[]> = {
-  host: ['host', 'port', 'user', 'name'],
+  host: ['host', 'port', 'user', 'name', 'mysqldStop', 'mysqldStart'],
   mysql: ['host', 'port', 'user', 'password', 'name', 'sshHost'],
 };
 
@@ -162,6 +162,7 @@ export function checkRunbook(rb: Runbook): RefProblem[] {
   rb.steps.forEach((s, i) => {
     const at = ['steps', i];
     if (s.when !== undefined) checkCondition(s.when, [...at, 'when'], scope, out);
+    if (s.kind === 'sql' && s.statements.length === 0 && !(s.session && s.closeSession)) out.push({ path: [...at, 'statements'], message: 'at least one statement (only a step that closes a session may have none)' });
     for (const [p, text] of stepTexts(s)) checkText(text, [...at, ...p], scope, out);
     if (s.verify) checkVerify(s.verify, [...at, 'verify'], scope, out);
     if (s.kind === 'wait') checkVerify(s.until, [...at, 'until'], scope, out);

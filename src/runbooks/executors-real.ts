@@ -4,12 +4,13 @@ import { OpsError } from '../core/errors.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
 import { connectMysql, mysqlError, type MysqlConnection } from '../mysql/connection.js';
 import { execKillable } from '../remote/killable.js';
-import { pipeBetween } from '../remote/pipe.js';
+import { pipeBetween, pipeFailure } from '../remote/pipe.js';
 import { connectSsh, type SshConnection } from '../remote/ssh.js';
 import { sshTargetFromHost } from '../remote/target.js';
 import { emptyResult, sleepFor, type Executors, type StepIO, type StepResult } from './executors.js';
 import type { Inventory } from './inputs.js';
 import { awsStep } from './aws-steps.js';
+import { checksumsEqual, liveness, waitForState } from './mysql-checks.js';
 import { mysqlOperation } from './mysql-ops.js';
 import { haproxyStep } from './world-steps.js';
 
@@ -118,6 +119,28 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
     },
 
     async mysql(target, operation, args, io) {
+      const waits = { sleep: deps.sleep ?? sleepFor };
+      // "cannot connect" is the answer of these, not their failure
+      if (operation === 'alive') {
+        const l = await liveness(() => mysqlTo(target));
+        const text = `${target} ${l.alive === true ? 'answers' : l.alive === false ? 'does not answer' : `cannot tell: ${l.why}`}\n`;
+        return emptyResult({ stdout: text, fields: { alive: l.alive ?? 'unknown' } });
+      }
+      if (operation === 'waitDown' || operation === 'waitUp') return waitForState(() => mysqlTo(target), operation === 'waitDown' ? 'down' : 'up', io, waits);
+      if (operation === 'checksumsEqual') {
+        const against = args['against'];
+        if (!against) throw new OpsError('USAGE', 'mysql checksumsEqual needs the argument against (the other mysql target)');
+        const [a, b] = await Promise.all([mysqlTo(target), mysqlTo(against)]);
+        try {
+          return await checksumsEqual(a, b, { source: target, other: against }, io, waits);
+        } catch (e) {
+          if (e instanceof OpsError || io.signal.aborted) throw e;
+          throw mysqlError(e, { host: deps.inventory.mysql[target]?.host ?? target, port: deps.inventory.mysql[target]?.port ?? 0, user: deps.inventory.mysql[target]?.user ?? '?' }, 'checksums as');
+        } finally {
+          a.destroy();
+          b.destroy();
+        }
+      }
       const conn = await mysqlTo(target);
       const onAbort = (): void => conn.destroy();
       io.signal.addEventListener('abort', onAbort, { once: true });
@@ -160,8 +183,11 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
           },
         },
       );
-      const stderr = [r.from.stderr && `${from.host}: ${r.from.stderr}`, r.to.stderr && `${to.host}: ${r.to.stderr}`].filter(Boolean).join('');
-      const exit = r.from.code !== 0 ? r.from.code : r.to.code;
+      // The failure comes last: the step's error is the last line of stderr, and must name the end that broke.
+      const failure = pipeFailure(r, { from: from.host, to: to.host });
+      const stderr = [r.from.stderr && `${from.host}: ${r.from.stderr}`, r.to.stderr && `${to.host}: ${r.to.stderr}`, failure && `${failure}\n`].filter(Boolean).join('');
+      const code = r.failed ? r[r.failed].code : 0;
+      const exit = r.failed && (code === 0 || code === null) ? 1 : code;
       io.output('stdout', `${r.bytes} bytes streamed ${from.host} → ${to.host}\n`);
       return emptyResult({ exit, stdout: r.to.stdout, stderr, bytes: r.bytes, fields: { bytes: r.bytes } });
     },

@@ -115,7 +115,17 @@ export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
       await pause(io);
       // a healthy simulated pair: the replica runs both threads, the source has coordinates
       const fields: Record<string, unknown> =
-        operation === 'replicaStatus' ? { configured: true, io: 'Yes', sql: 'Yes', behind: 0, lastError: '' } : operation === 'binlogStatus' ? { file: 'mysql-bin.000042', position: '73581', gtid: '' } : {};
+        operation === 'replicaStatus'
+          ? { configured: true, io: 'Yes', sql: 'Yes', behind: 0, lastError: '' }
+          : operation === 'binlogStatus'
+            ? { file: 'mysql-bin.000042', position: '73581', gtid: '0-1-73' }
+            : operation === 'alive' || operation === 'waitUp'
+              ? { alive: true }
+              : operation === 'waitDown'
+                ? { alive: false }
+                : operation === 'checksumsEqual'
+                  ? { tables: 12, chunks: 40, mismatches: 0 }
+                  : {};
       const text = `rehearsal: ${target}> ${operation}${Object.keys(fields).length ? ` ${Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`).join(' ')}` : ': ok'}\n`;
       return emptyResult({ stdout: text, fields });
     },

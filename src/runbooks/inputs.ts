@@ -18,6 +18,18 @@ export interface Inventory {
   defaults?: Partial<Record<InputSpec['type'], string>>;
 }
 
+/**
+ * How a host's MySQL server is stopped and started: the inventory's
+ * `hosts.NAME.mysqld`, else systemd's unit (Debian's mariadb, or mysql).
+ * Both must return only when the server has stopped or started; a runbook
+ * still confirms a stop by the server no longer answering (mysql waitDown).
+ */
+export const MYSQLD_DEFAULTS = { stop: 'systemctl stop mariadb || systemctl stop mysql', start: 'systemctl start mariadb || systemctl start mysql' } as const;
+
+export function mysqldCommands(host: HostConfig): { stop: string; start: string } {
+  return { stop: host.mysqld?.stop ?? MYSQLD_DEFAULTS.stop, start: host.mysqld?.start ?? MYSQLD_DEFAULTS.start };
+}
+
 export function inventoryOf(config: Config): Inventory {
   return { hosts: config.hosts, mysql: config.mysql };
 }

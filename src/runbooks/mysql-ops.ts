@@ -84,8 +84,11 @@ export async function mysqlOperation(conn: MysqlConnection, op: string, args: Re
     case 'binlogStatus': {
       const [row] = await rows(conn, showBinlogStatus(d));
       if (!row) throw new OpsError('REFUSED', 'binary logging is off on this server: no coordinates to give', { hint: 'enable log_bin on the source' });
-      const fields = { file: String(row['File'] ?? ''), position: String(row['Position'] ?? ''), gtid: String(row['Executed_Gtid_Set'] ?? '') };
-      return emptyResult({ stdout: `${fields.file}:${fields.position}\n`, rows: [row], fields });
+      // MySQL shows its GTID set in the status row; MariaDB keeps it in @@gtid_binlog_pos
+      let gtid = String(row['Executed_Gtid_Set'] ?? '');
+      if (d.vendor === 'mariadb') gtid = String((await rows(conn, 'SELECT @@GLOBAL.gtid_binlog_pos AS g'))[0]?.['g'] ?? '');
+      const fields = { file: String(row['File'] ?? ''), position: String(row['Position'] ?? ''), gtid };
+      return emptyResult({ stdout: `${fields.file}:${fields.position}${gtid ? ` gtid ${gtid}` : ''}\n`, rows: [row], fields });
     }
     default:
       throw new OpsError('USAGE', `unknown mysql operation ${op}`);

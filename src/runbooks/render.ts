@@ -2,7 +2,8 @@ import { parseDuration } from '../core/deadline.js';
 import { OpsError } from '../core/errors.js';
 import type { Value } from './expr.js';
 import { INPUT_FIELDS } from './check.js';
-import type { InputValues, Inventory } from './inputs.js';
+import type { HostConfig } from '../config/schema.js';
+import { mysqldCommands, type InputValues, type Inventory } from './inputs.js';
 import type { ProbeSpec, Runbook, StepSpec, VerifySpec } from './schema.js';
 import { renderPlain, renderShell, renderSql, type Resolved, type Resolver } from './template.js';
 
@@ -64,6 +65,10 @@ export function makeResolver(rb: Runbook, inv: Inventory, v: RunValues, planning
       const entry = spec?.type === 'host' ? inv.hosts[String(val)] : spec?.type === 'mysql' ? inv.mysql[String(val)] : undefined;
       if (!entry || !INPUT_FIELDS[spec?.type ?? '']?.includes(b)) throw new OpsError('INTERNAL', `cannot resolve ${path.join('.')}`);
       if (b === 'name') return { value: String(val), secret: false };
+      if (spec?.type === 'host' && (b === 'mysqldStop' || b === 'mysqldStart')) {
+        const cmds = mysqldCommands(entry as HostConfig);
+        return { value: b === 'mysqldStop' ? cmds.stop : cmds.start, secret: false };
+      }
       const field = (entry as Record<string, unknown>)[b];
       return { value: field === undefined ? '' : String(field), secret: b === 'password' };
     }

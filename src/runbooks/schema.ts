@@ -47,12 +47,30 @@ export type CaptureSpec = z.infer<typeof captureSchema>;
  * Replication operations named, not written: the engine asks the server its
  * vendor and version and sends the words it accepts (src/mysql/dialect.ts).
  */
-export const MYSQL_OPERATIONS = ['stopReplica', 'startReplica', 'resetReplica', 'pointAt', 'changeSource', 'replicaStatus', 'binlogStatus', 'resetBinaryLogs', 'readOnly'] as const;
+export const MYSQL_OPERATIONS = [
+  'stopReplica',
+  'startReplica',
+  'resetReplica',
+  'pointAt',
+  'changeSource',
+  'replicaStatus',
+  'binlogStatus',
+  'resetBinaryLogs',
+  'readOnly',
+  /** does the server answer at all (fields.alive); never fails */
+  'alive',
+  /** until the server no longer answers: how a stop is confirmed before its files are touched */
+  'waitDown',
+  /** until the server answers again after a start */
+  'waitUp',
+  /** per-table checksums equal on this server and args.against (another mysql target); fails naming the tables that differ */
+  'checksumsEqual',
+] as const;
 export type MysqlOperation = (typeof MYSQL_OPERATIONS)[number];
 
 /** What a read-only probe runs: the same targets as steps, never a change. */
 const probeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('mysql'), target: z.string(), operation: z.enum(['replicaStatus', 'binlogStatus']) }).strict(),
+  z.object({ kind: z.literal('mysql'), target: z.string(), operation: z.enum(['replicaStatus', 'binlogStatus', 'alive']) }).strict(),
   z.object({ kind: z.literal('ssh'), host: z.string(), command: z.string() }).strict(),
   z.object({ kind: z.literal('sql'), target: z.string(), query: z.string(), session: idString.optional() }).strict(),
   z.object({ kind: z.literal('aws'), operation: z.enum(['describeVolume', 'describeSnapshot', 'describeGroup', 'describeInstance']), args: z.record(z.string(), z.string()).default({}) }).strict(),
@@ -121,7 +139,8 @@ export const stepSchema = z.discriminatedUnion('kind', [
       session: idString.optional(),
       /** close the named session after this step */
       closeSession: z.boolean().default(false),
-      statements: z.array(z.string()).min(1),
+      /** none only with closeSession: forget a session whose server went away (a lock that ended with its mysqld) */
+      statements: z.array(z.string()),
     })
     .strict(),
   z.object({ ...common, kind: z.literal('mysql'), target: z.string(), operation: z.enum(MYSQL_OPERATIONS), args: z.record(z.string(), z.string()).default({}) }).strict(),

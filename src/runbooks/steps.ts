@@ -90,6 +90,12 @@ export async function execute(
       return r;
     }
     case 'sql': {
+      if (action.statements.length === 0) {
+        // only closes the session: its server may be gone (stopped with the lock held), so nothing is sent
+        if (action.session) await ex.closeSession(action.session);
+        io.output('stdout', `session ${action.session ?? ''} closed\n`);
+        return emptyResult({ stdout: `session ${action.session ?? ''} closed\n` });
+      }
       const r = await ex.sql(action.target, action.session, action.statements, io);
       if (action.session && action.closeSession) await ex.closeSession(action.session);
       return r;

@@ -4,7 +4,7 @@
  * in that order, each audited. The runbook engine's `aws` steps use the same
  * port methods by the same names.
  */
-import type { BalancingPort, ScalingPort } from '../cloud/ports.js';
+import type { BalancingPort, ClassicElbPort, ScalingPort } from '../cloud/ports.js';
 import { CloudError } from '../cloud/ports.js';
 import type { AuditLog } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
@@ -25,7 +25,9 @@ export type ScalingCall =
   | { op: 'deleteGroup'; group: string; force: boolean }
   | { op: 'deleteLaunchTemplate'; group: string; name: string }
   | { op: 'deleteLaunchConfiguration'; group: string; name: string }
-  | { op: 'registerTargets' | 'deregisterTargets'; group: string; targetGroupArn: string; targetGroup: string; instanceIds: string[] };
+  | { op: 'registerTargets' | 'deregisterTargets'; group: string; targetGroupArn: string; targetGroup: string; instanceIds: string[] }
+  /** a classic ELB, by name (the seed's elb-register-instances-with-lb) */
+  | { op: 'registerInstances' | 'deregisterInstances'; group: string; loadBalancer: string; instanceIds: string[] };
 
 export type PlanKind = 'set-capacity' | 'prescale' | 'shutdown' | 'policy' | 'processes' | 'protection' | 'targets';
 
@@ -83,6 +85,9 @@ export function describeCall(c: ScalingCall): string {
     case 'registerTargets':
     case 'deregisterTargets':
       return `${c.op === 'registerTargets' ? 'RegisterTargets' : 'DeregisterTargets'} ${c.targetGroup}: ${c.instanceIds.join(', ')}`;
+    case 'registerInstances':
+    case 'deregisterInstances':
+      return `${c.op === 'registerInstances' ? 'RegisterInstancesWithLoadBalancer' : 'DeregisterInstancesFromLoadBalancer'} ${c.loadBalancer} (classic ELB): ${c.instanceIds.join(', ')}`;
   }
 }
 
@@ -95,6 +100,8 @@ export interface ApplyOptions {
   scaling: ScalingPort;
   /** needed by target registration plans only */
   balancing?: BalancingPort | undefined;
+  /** needed by classic ELB registration plans only */
+  classicElb?: ClassicElbPort | undefined;
   audit: AuditLog;
   clock: Clock;
   signal?: AbortSignal;
@@ -183,6 +190,12 @@ async function send(c: ScalingCall, o: ApplyOptions): Promise<void> {
       if (!o.balancing) throw new OpsError('CLOUD', 'no load balancing port in this cloud: target registration is not available');
       const sig = o.signal ? { signal: o.signal } : {};
       return c.op === 'registerTargets' ? o.balancing.registerTargets(c.targetGroupArn, c.instanceIds, sig) : o.balancing.deregisterTargets(c.targetGroupArn, c.instanceIds, sig);
+    }
+    case 'registerInstances':
+    case 'deregisterInstances': {
+      if (!o.classicElb) throw new OpsError('CLOUD', 'no classic ELB port in this cloud: classic ELB registration is not available');
+      const sig = o.signal ? { signal: o.signal } : {};
+      return c.op === 'registerInstances' ? o.classicElb.registerInstances(c.loadBalancer, c.instanceIds, sig) : o.classicElb.deregisterInstances(c.loadBalancer, c.instanceIds, sig);
     }
     case 'waitForEmpty':
       return;

@@ -1,4 +1,4 @@
-import type { ProgressEvent, ProgressSink } from '../core/progress.js';
+import { RecentRate, type ProgressEvent, type ProgressSink } from '../core/progress.js';
 
 /**
  * Progress of a paced rotation. A plain average (done / elapsed) starts with
@@ -10,28 +10,23 @@ import type { ProgressEvent, ProgressSink } from '../core/progress.js';
  */
 export class RotationMeter {
   private done = 0;
-  /** completion instants of the recent window, oldest first */
-  private recent: number[] = [];
+  private readonly rate: RecentRate;
 
   constructor(
     private readonly total: number,
     private readonly sink: ProgressSink,
     private readonly nowMs: () => number,
     private readonly budget: { tokens: () => number; refillPerSecond: number },
-    private readonly windowMs = 10_000,
-  ) {}
+    windowMs = 10_000,
+  ) {
+    this.rate = new RecentRate(nowMs(), windowMs);
+  }
 
   tick(detail: string): void {
     this.done++;
-    const now = this.nowMs();
-    this.recent.push(now);
-    let drop = 0;
-    while (drop < this.recent.length - 2 && now - (this.recent[drop] ?? now) > this.windowMs) drop++;
-    if (drop > 0) this.recent.splice(0, drop);
     const ev: ProgressEvent = { phase: 'deleting snapshots', done: this.done, total: this.total, detail };
-    const first = this.recent[0] ?? now;
-    const span = (now - first) / 1000;
-    if (span > 0) ev.rate = (this.recent.length - 1) / span;
+    const rate = this.rate.add(1, this.nowMs());
+    if (rate !== undefined) ev.rate = rate;
     const remaining = this.total - this.done;
     const paced = Math.max(0, remaining - Math.floor(this.budget.tokens())) / this.budget.refillPerSecond;
     const observed = ev.rate ? remaining / ev.rate : 0;

@@ -92,6 +92,18 @@ const timelapseSchema = z
   })
   .strict();
 
+/** The camera host seen from the server: its local delivery queue is read over SFTP for the status. */
+const cameraHostSchema = z
+  .object({
+    /** a name under `hosts:` (host key checked, keys only) */
+    host: z.string(),
+    /** the camera host's capture queue (its spool's queue/ folder), absolute or relative to the login's home */
+    queueDir: z.string().min(1),
+    /** the whole read (connect, readdir); past it the host shows as unreachable (timeout) */
+    timeoutSeconds: z.number().positive().max(60).default(5),
+  })
+  .strict();
+
 /** The `webcam:` section: where the camera is, when it captures, how frames are ingested. Owned by the webcam area. */
 export const webcamConfigSchema = z
   .object({
@@ -130,6 +142,12 @@ export const webcamConfigSchema = z
     timelapse: timelapseSchema.default(timelapseSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
     source: sourceSchema.default(sourceSchema.parse({})),
+    /** Unset: only this host's own queue is shown. */
+    cameraHost: cameraHostSchema.optional(),
+    /** The pane's latest image: auto picks kitty or iTerm2 when the terminal has it, else half-block cells. */
+    preview: z.enum(['auto', 'halfblock', 'kitty', 'iterm2', 'off']).default('auto'),
+    /** Inside tmux images need its passthrough (tmux 3.3+: set -g allow-passthrough on); without this, tmux gets half blocks. */
+    previewTmuxPassthrough: z.boolean().default(false),
   })
   .strict()
   // the sizes must never be listed as incoming frames (nor the reverse)

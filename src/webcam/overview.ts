@@ -31,7 +31,7 @@ export async function loadOverview(site: WebcamSite, clock: Clock, preview: { co
     });
   } else notes.push('image table: webcam.database.target is not set (a camera host needs none)');
   try {
-    const status = await webcamStatus(site.config, site.paths, table, clock.now());
+    const status = await webcamStatus(site.config, site.paths, table, clock.now(), { cameraQueue: site.cameraQueue });
     // the smallest stored size is plenty for a terminal preview
     const key = status.latest?.sizes.reduce((a, b) => (b.width < a.width ? b : a)).key;
     let cells: Cell[][] | undefined;

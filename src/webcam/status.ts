@@ -6,6 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { WebcamConfig } from './config.js';
+import type { CameraHostQueue, CameraQueueReader } from './camera-host.js';
 import { readCaptureState, type CaptureState } from './capture.js';
 import { isPartial, type WebcamPaths } from './paths.js';
 import { captureDecision, daySchedule, type CaptureDecision, type DaySchedule } from './schedule.js';
@@ -22,6 +23,8 @@ export interface WebcamStatus {
   /** undefined when this host has never captured (the camera is elsewhere) */
   capture: (CaptureState & { fault: boolean }) | undefined;
   folders: { queue: number; incoming: number; rejected: number };
+  /** the camera host's queue read over SFTP (webcam.cameraHost); null when none is configured */
+  cameraHost: CameraHostQueue | null;
   latest: ImageRow | undefined;
   total: number;
   /** oldest day first, STATUS_DAYS of them ending today */
@@ -39,7 +42,9 @@ async function countFiles(dir: string, keep: (name: string) => boolean = () => t
 
 const MINUTE = 60_000;
 
-export async function webcamStatus(config: WebcamConfig, paths: WebcamPaths, table: ImageTable | undefined, now: Date): Promise<WebcamStatus> {
+export async function webcamStatus(config: WebcamConfig, paths: WebcamPaths, table: ImageTable | undefined, now: Date, opts: { cameraQueue?: CameraQueueReader | undefined } = {}): Promise<WebcamStatus> {
+  // started first: the network read (bounded by its own deadline) overlaps the local reads
+  const cameraHost = opts.cameraQueue ? opts.cameraQueue(now) : Promise.resolve(null);
   const tz = config.timeZone;
   const day = localDate(now, tz);
   const staleMs = config.staleAfterIntervals * config.intervalMinutes * MINUTE;
@@ -79,6 +84,7 @@ export async function webcamStatus(config: WebcamConfig, paths: WebcamPaths, tab
     decision,
     capture,
     folders,
+    cameraHost: await cameraHost,
     latest: latestRow,
     total,
     perDay,

@@ -1,16 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipeBetween } from '../../src/remote/pipe.js';
+import { pipeBetween, pipeFailure } from '../../src/remote/pipe.js';
 import { connectSsh, type SshConnection } from '../../src/remote/ssh.js';
+import { readRun } from '../../src/runbooks/journal.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
+import { rigInventory, RunbookRig } from './runbook-rig.js';
 
 let sshd: SshdHandle;
 let a: SshConnection;
 let b: SshConnection;
+let rig: RunbookRig;
 
 beforeAll(async () => {
-  sshd = await startSshd();
+  [sshd, rig] = await Promise.all([startSshd(), RunbookRig.create()]);
   const target = {
     host: sshd.host,
     port: sshd.port,
@@ -25,8 +31,15 @@ beforeAll(async () => {
 afterAll(async () => {
   a?.close();
   b?.close();
-  await sshd?.stop();
+  await Promise.all([sshd?.stop(), rig?.stop()]);
 });
+
+/** The host is this machine: wait up to 5 s for no process to carry `marker` in its command line. */
+async function goneFromHost(marker: string): Promise<boolean> {
+  const alive = (): boolean => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(marker);
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((res) => setTimeout(res, 50));
+  return !alive();
+}
 
 function seqText(n: number): string {
   let s = '';
@@ -59,10 +72,80 @@ describe('stdin and pipes over ssh', () => {
     expect(progress.length).toBeGreaterThan(1);
   });
 
-  it('gives the receiver EOF and reports failure when the sender fails midway', async () => {
-    const r = await pipeBetween({ conn: a, command: 'echo partial; echo "dump: lost connection" >&2; exit 3' }, { conn: b, command: 'wc -l' }, { timeoutMs: 10_000 });
+  it('stops the receiver without an EOF when the sender fails midway, and names the sender', async () => {
+    const marker = path.join(rig.dir, 'receiver-saw-eof');
+    const r = await pipeBetween(
+      { conn: a, command: 'echo partial; echo "dump: lost connection" >&2; exit 3' },
+      { conn: b, command: `cat >/dev/null; echo loaded > ${marker}` },
+      { timeoutMs: 10_000 },
+    );
     expect(r.ok).toBe(false);
-    expect(r.from).toMatchObject({ code: 3, stderr: 'dump: lost connection\n' });
-    expect(r.to).toMatchObject({ code: 0, stdout: '1\n' });
+    expect(r.failed).toBe('from');
+    expect(r.from).toMatchObject({ code: 3, stderr: 'dump: lost connection\n', stopped: false });
+    expect(r.to.stopped).toBe(true);
+    // a half dump must not be taken for a whole one: the receiver never saw a clean end of input
+    await new Promise((res) => setTimeout(res, 300));
+    expect(existsSync(marker)).toBe(false);
+    expect(pipeFailure(r, { from: 'alpha', to: 'beta' })).toBe('the sender on alpha exited 3: dump: lost connection; the receiver on beta was stopped');
+  });
+
+  it('stops the sender on its host when the receiver fails after a few bytes, and names the receiver', async () => {
+    const marker = `opsdeck-pipe-sender-${process.pid}-a`;
+    const t0 = Date.now();
+    const r = await pipeBetween(
+      { conn: a, command: `yes ${marker}` },
+      { conn: b, command: 'head -c 1000 >/dev/null; echo "restore: disk full" >&2; exit 1' },
+      { timeoutMs: 20_000 },
+    );
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(r.ok).toBe(false);
+    expect(r.failed).toBe('to');
+    expect(r.to).toMatchObject({ code: 1, stderr: 'restore: disk full\n', stopped: false });
+    expect(r.from.stopped).toBe(true);
+    expect(await goneFromHost(marker), 'the sender still runs on the host').toBe(true);
+    expect(pipeFailure(r, { from: 'alpha', to: 'beta' })).toBe('the receiver on beta exited 1: restore: disk full; the sender on alpha was stopped');
+  });
+
+  it('stops the sender when the receiver quits early with 0, and calls that a failure', async () => {
+    const marker = `opsdeck-pipe-sender-${process.pid}-b`;
+    const r = await pipeBetween({ conn: a, command: `yes ${marker}` }, { conn: b, command: 'head -c 100 >/dev/null' }, { timeoutMs: 20_000 });
+    expect(r).toMatchObject({ ok: false, failed: 'to', to: { code: 0 }, from: { stopped: true } });
+    expect(await goneFromHost(marker)).toBe(true);
+    expect(pipeFailure(r, { from: 'alpha', to: 'beta' })).toMatch(/^the receiver on beta exited 0 before reading all of the sender's output; the sender on alpha was stopped$/);
+  });
+
+  it('is fine with a receiver that stops at its own end marker once the sender has sent everything', async () => {
+    // like tar x, which stops at the archive's end blocks: the sender's output ended, its exit status may come after
+    const r = await pipeBetween({ conn: a, command: 'printf abc; exec >/dev/null 2>&1; sleep 1' }, { conn: b, command: 'head -c 3' }, { timeoutMs: 10_000 });
+    expect(r).toMatchObject({ ok: true, failed: undefined, bytes: 3, to: { code: 0, stdout: 'abc' }, from: { code: 0 } });
+  });
+
+  it('fails the runbook stream step quickly with the receiver\'s error, the sender gone from its host', async () => {
+    const marker = `opsdeck-pipe-sender-${process.pid}-c`;
+    const loaded = await rig.load(`name: receiver-fails
+title: receiver fails
+description: test
+steps:
+  - id: copy
+    title: copy
+    kind: stream
+    from: { host: alpha, command: 'yes ${marker}' }
+    to: { host: beta, command: 'head -c 5000 >/dev/null; echo "tar: Cannot write: No space left on device" >&2; exit 2' }
+  - id: after
+    title: after
+    kind: ssh
+    host: alpha
+    command: echo should not run
+`);
+    const t0 = Date.now();
+    const r = await rig.run(loaded, rigInventory(sshd));
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    expect(r.outcome.status).toBe('failed');
+    expect(r.outcome.steps.get('copy')).toBe('failed');
+    expect(r.outcome.steps.get('after')).not.toBe('done');
+    const rec = await readRun(r.outcome.journal);
+    expect(rec.finished.get('copy')?.error).toBe('stream alpha → beta failed: the receiver on beta exited 2: tar: Cannot write: No space left on device; the sender on alpha was stopped');
+    expect(rec.finished.get('copy')?.exit).toBe(2);
+    expect(await goneFromHost(marker), 'the sender still runs on the host').toBe(true);
   });
 });

@@ -23,6 +23,7 @@ const cases: [string, string, RegExp][] = [
   ['ssh without command', `${HEAD}steps:\n  - id: one\n    title: One\n    kind: ssh\n    host: h\n`, /t\.yaml:5:5 {2}steps\[0\]\.command {2}missing required key/],
   ['unknown step key', `${HEAD}steps:\n${SSH('    comand: x\n')}`, /t\.yaml:10:5 {2}steps\[0\]\.comand {2}unknown key "comand"/],
   ['sql without statements', `${HEAD}steps:\n  - id: one\n    title: One\n    kind: sql\n    target: db\n`, /steps\[0\]\.statements {2}missing required key/],
+  ['sql with no statement that closes no session', `${HEAD}steps:\n  - id: one\n    title: One\n    kind: sql\n    target: db\n    statements: []\n`, /at least one statement \(only a step that closes a session may have none\)/],
   ['bad confirm', `${HEAD}steps:\n${SSH('    confirm: maybe\n')}`, /t\.yaml:10:14 {2}steps\[0\]\.confirm/],
   ['typed confirm too short', `${HEAD}steps:\n${SSH('    confirm: { typed: ab }\n')}`, /steps\[0\]\.confirm\.typed {2}.*3-32 letters/],
   ['bad timeout', `${HEAD}steps:\n${SSH('    timeout: ten minutes\n')}`, /t\.yaml:10:14 {2}steps\[0\]\.timeout {2}.*a duration such as 30s/],

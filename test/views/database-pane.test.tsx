@@ -64,4 +64,16 @@ describe('Database pane', () => {
     expect(f.every((l) => l.length <= 80)).toBe(true);
     expect(f.join('\n')).toMatch(/replica-2\s+✗ broken/);
   });
+
+  it('fits 60x16 with the reason still readable: the sparkline and RO give way first', async () => {
+    const { app } = await start(60, 16);
+    const f = lines(app.lastFrame());
+    expect(f.every((l) => l.length <= 60)).toBe(true);
+    const header = f.find((l) => l.includes('SERVER')) ?? '';
+    expect(header).toMatch(/ROLE\s+IO\/SQL\s+LAG\s+WHY/);
+    expect(header).not.toContain('LAG HISTORY');
+    const broken = f.find((l) => l.includes('replica-2')) ?? '';
+    // the broken replica's role whole and at least 14 letters of its reason
+    expect(broken).toMatch(/replica\s+Yes\/No\s+NULL\s+\S.{13}/);
+  });
 });

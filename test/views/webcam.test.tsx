@@ -2,9 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import React from 'react';
+import { utils } from 'ssh2';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../src/config/defaults.js';
+import type { Config } from '../../src/config/schema.js';
+import { closedPort } from '../services/stalled.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { PREVIEW } from '../../views/panes/webcam.js';
 import { fakeCloud, lines, press, testContext, track, waitFor, type TestContext } from './helpers.js';
@@ -36,11 +39,11 @@ async function show(ctx: TestContext, what: string, check: (f: string) => boolea
 }
 
 /** A camera host's pane: the spool in a temp dir, no image table (a camera host has none). */
-function cameraHost(state: object, now: string): TestContext {
+function cameraHost(state: object, now: string, config: Partial<Config> = {}): TestContext {
   const spool = path.join(stateDir, 'spool');
   mkdirSync(spool, { recursive: true });
   writeFileSync(path.join(spool, 'capture-state.json'), JSON.stringify(state));
-  const ctx = testContext({ cloud: fakeCloud(() => []), options: { sandbox: false }, config: { webcam: { ...defaultConfig().webcam, spoolDir: spool } } });
+  const ctx = testContext({ cloud: fakeCloud(() => []), options: { sandbox: false }, config: { ...config, webcam: { ...defaultConfig().webcam, spoolDir: spool, ...config.webcam } } });
   ctx.clock.set(now);
   return ctx;
 }
@@ -72,6 +75,21 @@ describe('Webcam pane', () => {
     const { frame } = await show(ctx, 'the fault', (f) => f.includes('FAULT'));
     expect(frame).toMatch(/camera FAULT \(4 failed: gphoto2 failed \(exit 1\): \*\*\* Error: PTP/);
     expect(frame).toContain('camera fault: 4 failed captures in a row (gphoto2 failed (exit 1): *** Error: PTP I/O Error)');
+  });
+
+  it('the camera host queue is on the queue depths line; an unreachable host says why, and the rest still shows', async () => {
+    const port = await closedPort();
+    const key = path.join(stateDir, 'id_ed25519');
+    writeFileSync(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    const ctx = cameraHost({ consecutiveFailures: 0, lastSuccessAt: '2026-06-15T18:58:00Z' }, '2026-06-15T19:00:00Z', {
+      hosts: { camera: { host: '127.0.0.1', port, user: 'pi', identityFile: key, knownHosts: path.join(stateDir, 'known_hosts') } },
+      webcam: { ...defaultConfig().webcam, cameraHost: { host: 'camera', queueDir: '/var/spool/opsdeck-webcam/queue', timeoutSeconds: 2 } },
+    });
+    const { frame } = await show(ctx, 'the camera host line', (f) => f.includes('camera host'), { columns: 80, rows: 24 });
+    expect(frame).toMatch(/queue 0 · camera host unreachable \(refused\) · incoming 0/);
+    expect(frame).toMatch(/camera host: cannot connect to pi@127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+    expect(frame).toContain('last capture 2m ago');
+    expect(lines(frame).length).toBeLessThanOrEqual(24);
   });
 
   it('i ingests what is waiting after a confirmation, then shows it', async () => {

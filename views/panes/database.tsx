@@ -37,13 +37,14 @@ type Row = ServerHealth & { history: string };
 const columns: Column<Row>[] = [
   { key: 'name', title: 'SERVER', get: (s) => s.name, minWidth: 10, priority: 5 },
   { key: 'health', title: 'HEALTH', get: (s) => `${MARK[s.health]} ${s.health}`, minWidth: 9, priority: 6 },
-  { key: 'role', title: 'ROLE', get: (s) => s.role, priority: 3 },
+  { key: 'role', title: 'ROLE', get: (s) => s.role, minWidth: 7, priority: 3 },
   { key: 'threads', title: 'IO/SQL', get: (s) => (s.replica ? `${s.replica.io}/${s.replica.sql}` : ''), minWidth: 7, priority: 4 },
   { key: 'lag', title: 'LAG', get: (s) => (s.replica ? (s.replica.behind === null ? 'NULL' : `${s.replica.behind}s`) : ''), align: 'right', minWidth: 4, priority: 4 },
   { key: 'history', title: 'LAG HISTORY', get: (s) => s.history, minWidth: 11, maxWidth: HISTORY, priority: 1 },
   { key: 'ro', title: 'RO', get: (s) => (s.readOnly === undefined ? '' : s.readOnly ? 'yes' : 'no'), minWidth: 3, priority: 1 },
   { key: 'version', title: 'VERSION', get: (s) => s.version, priority: 0 },
-  { key: 'why', title: 'WHY', get: (s) => s.why, priority: 2 },
+  // why a server needs attention is the point of the pane: it keeps a readable width and the sparkline and RO go first
+  { key: 'why', title: 'WHY', get: (s) => s.why, minWidth: 16, priority: 2 },
 ];
 
 export function DatabasePane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {

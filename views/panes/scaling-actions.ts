@@ -52,7 +52,7 @@ async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: S
     const cloud = await ctx.cloud();
     const result = await withLock(
       scalingLock(plan.group),
-      () => applyScalingPlan(plan, { scaling: cloud.scaling, balancing: cloud.balancing, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
+      () => applyScalingPlan(plan, { scaling: cloud.scaling, balancing: cloud.balancing, classicElb: cloud.classicElb, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
       { dir: lockDirOf(ctx) },
     );
     const note = `scaling: ${plan.kind} ${plan.group}: ${result.done.length} call(s) made`;
@@ -160,11 +160,12 @@ export async function toggleProtection(ctx: CommandContext, store: SessionStore,
   return plan ? confirmAndApply(ctx, store, plan, { title: `${on ? 'Protect' : 'Unprotect'} ${instanceId} ${on ? 'from' : 'for'} scale-in?`, label: on ? 'Protect' : 'Unprotect' }) : false;
 }
 
-/** Drains (deregisters) a target, or registers it again when it is draining. */
-export async function toggleTarget(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string, targetGroup: string, draining: boolean): Promise<boolean> {
+/** Drains (deregisters) a target, or registers it again when it is draining; `lb` is a target group, or a classic ELB with kind 'classicElb'. */
+export async function toggleTarget(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string, lb: string, draining: boolean, kind: 'targetGroup' | 'classicElb' = 'targetGroup'): Promise<boolean> {
+  const which = kind === 'classicElb' ? { elb: lb } : { targetGroup: lb };
   const plan = await planned(ctx, store, 'changing load balancer targets', d, async (cloud) =>
-    planTargets(await readTargets(cloud, d.group.name), { instanceId, register: draining, targetGroup }, at(ctx, cloud)),
+    planTargets(await readTargets(cloud, d.group.name), { instanceId, register: draining, ...which }, at(ctx, cloud)),
   );
   if (!plan) return false;
-  return confirmAndApply(ctx, store, plan, draining ? { title: `Register ${instanceId} with ${targetGroup} again?`, label: 'Register' } : { title: `Drain ${instanceId} from ${targetGroup}?`, label: 'Deregister', destructive: true });
+  return confirmAndApply(ctx, store, plan, draining ? { title: `Register ${instanceId} with ${lb} again?`, label: 'Register' } : { title: `Drain ${instanceId} from ${lb}?`, label: 'Deregister', destructive: true });
 }

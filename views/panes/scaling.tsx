@@ -136,7 +136,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         async () => {
           const name = nameRef.current ?? '';
           const cloud = await ctx.cloud();
-          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities, balancing: cloud.balancing, alarms: cloud.alarms }) };
+          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities, balancing: cloud.balancing, classicElb: cloud.classicElb, alarms: cloud.alarms }) };
         },
         (o) => {
           if (!mounted.current) return;

@@ -5,6 +5,7 @@ import { formatAge } from '../../src/core/format.js';
 import { withLock } from '../../src/core/lock.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
+import { describeCameraQueue } from '../../src/webcam/camera-host.js';
 import { applyIngest, describeIngest, INGEST_LOCK, planIngest } from '../../src/webcam/ingest.js';
 import { loadOverview, type WebcamOverview } from '../../src/webcam/overview.js';
 import { webcamSite } from '../../src/webcam/site.js';
@@ -97,7 +98,13 @@ function Overview({ data, width, height }: { data: WebcamOverview; width: number
         <Text color={s.stale.ingest ? 'red' : undefined}>last ingest {age(s.latest?.ingestedAt)}{s.latest ? ` (captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
       </Text>
       <Text wrap="truncate">
-        queue {s.folders.queue} · incoming {s.folders.incoming} ·{' '}
+        queue {s.folders.queue} ·{' '}
+        {s.cameraHost ? (
+          <>
+            <Text color={s.cameraHost.state === 'unreachable' ? 'yellow' : s.cameraHost.count ? 'cyan' : undefined}>camera host {describeCameraQueue(s.cameraHost, formatAge)}</Text> ·{' '}
+          </>
+        ) : null}
+        incoming {s.folders.incoming} ·{' '}
         <Text color={s.folders.rejected ? 'yellow' : undefined}>rejected {s.folders.rejected}</Text> · camera{' '}
         {fault ? <Text color="red" bold>FAULT ({s.capture?.consecutiveFailures} failed: {s.capture?.lastError ?? '?'})</Text> : <Text color="green">ok</Text>}
       </Text>
@@ -109,6 +116,11 @@ function Overview({ data, width, height }: { data: WebcamOverview; width: number
           {r}
         </Text>
       ))}
+      {s.cameraHost?.state === 'unreachable' ? (
+        <Text dimColor wrap="truncate">
+          camera host: {s.cameraHost.message}
+        </Text>
+      ) : null}
       {data.notes.map((n) => (
         <Text key={n} dimColor wrap="truncate">
           {n}

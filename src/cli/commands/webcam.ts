@@ -10,6 +10,7 @@ import { MINUTE } from '../../core/deadline.js';
 import { ExitCode, OpsError } from '../../core/errors.js';
 import { formatAge } from '../../core/format.js';
 import { withLock } from '../../core/lock.js';
+import { describeCameraQueue } from '../../webcam/camera-host.js';
 import { cameraArgv, CAPTURE_LOCK, runCapture } from '../../webcam/capture.js';
 import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan } from '../../webcam/ingest.js';
 import { periodOf, type Period } from '../../webcam/period.js';
@@ -53,6 +54,7 @@ export function renderStatus(s: WebcamStatus): string {
       : 'capture: no record on this host (the camera host keeps it)',
     `ingest:  last image captured ${age(s.latest?.capturedAt)}, ${s.total} in all`,
     `folders: queue ${s.folders.queue}, incoming ${s.folders.incoming}, rejected ${s.folders.rejected}`,
+    ...(s.cameraHost ? [`camera host: ${describeCameraQueue(s.cameraHost, formatAge)} ${s.cameraHost.where}${s.cameraHost.state === 'unreachable' ? `: ${s.cameraHost.message}` : ''}`] : []),
     `last ${s.perDay.length} days: ${s.perDay.map((d) => d.count).join(' ')}`,
   ];
   if (s.capture?.fault) lines.push(p.paint('red', `FAULT: ${s.capture.consecutiveFailures} failed captures in a row`));
@@ -87,7 +89,7 @@ async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
       })
     : undefined;
   try {
-    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now());
+    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraQueue: site.cameraQueue });
     if (tableError) s.stale.reasons.push(`cannot read the image table: ${tableError}`);
     ctx.stdout(ctx.options.json ? toJson({ ...s, ok: s.stale.reasons.length === 0 }) : renderStatus(s));
     return s.stale.reasons.length > 0 ? ExitCode.Failed : ExitCode.Ok;

@@ -1,0 +1,92 @@
+import { compareData } from '../database/checksum.js';
+import { OpsError } from '../core/errors.js';
+import type { MysqlConnection } from '../mysql/connection.js';
+import { emptyResult, type StepIO, type StepResult } from './executors.js';
+
+/**
+ * The runbook `mysql` operations that are not one statement: is the server
+ * there at all (a stop is confirmed by it no longer answering, before its
+ * files are touched), and is its data another server's (per-table checksums,
+ * src/database/checksum.ts). They take a way to connect rather than a
+ * connection, because "cannot connect" is their answer, not their failure.
+ */
+export type Connect = () => Promise<MysqlConnection>;
+
+/**
+ * Only a refused or dropped connection means the server is down. A timeout
+ * is not: a host under load answers slowly, and copying the files of an
+ * InnoDB that is still running is the one mistake this guards against.
+ */
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE']);
+
+const codeOf = (e: unknown): string | undefined => {
+  const direct = (e as { code?: unknown }).code;
+  if (typeof direct === 'string' && !(e instanceof OpsError)) return direct;
+  const cause = (e as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+};
+
+export type Liveness = { alive: true } | { alive: false } | { alive: undefined; why: string };
+
+export async function liveness(connect: Connect): Promise<Liveness> {
+  let conn: MysqlConnection | undefined;
+  try {
+    conn = await connect();
+    await conn.query({ sql: 'SELECT 1', timeout: 10_000 });
+    return { alive: true };
+  } catch (e) {
+    const code = codeOf(e);
+    if (code !== undefined && DOWN_CODES.has(code)) return { alive: false };
+    // "server shutdown in progress", a wrong password, a full server: someone answered
+    if (code?.startsWith('ER_')) return { alive: true };
+    return { alive: undefined, why: e instanceof Error ? e.message : String(e) };
+  } finally {
+    conn?.destroy();
+  }
+}
+
+export interface WaitDeps {
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  intervalMs?: number;
+}
+
+/** Poll until the server is (not) answering; the step's deadline (io.signal) ends a wait that never gets there. */
+export async function waitForState(connect: Connect, want: 'up' | 'down', io: StepIO, deps: WaitDeps): Promise<StepResult> {
+  const t0 = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    io.signal.throwIfAborted();
+    const l = await liveness(connect);
+    const there = l.alive === true ? 'answers' : l.alive === false ? 'does not answer' : `cannot tell (${l.why})`;
+    io.progress({ phase: 'waiting', done: attempt, total: undefined, detail: `the server ${there}` });
+    if ((want === 'down' && l.alive === false) || (want === 'up' && l.alive === true)) {
+      const text = `the server ${there} (after ${attempt} check${attempt === 1 ? '' : 's'}, ${((Date.now() - t0) / 1000).toFixed(1)}s)\n`;
+      return emptyResult({ stdout: text, fields: { alive: l.alive, checks: attempt } });
+    }
+    await deps.sleep(deps.intervalMs ?? 500, io.signal);
+  }
+}
+
+/**
+ * Per-table checksums of `source` against `other`; a difference that stays
+ * after the replica had time to apply what was in flight fails the step and
+ * names each table (and key range).
+ */
+export async function checksumsEqual(source: MysqlConnection, other: MysqlConnection, names: { source: string; other: string }, io: StepIO, deps: WaitDeps): Promise<StepResult> {
+  const report = await compareData(source, other, {
+    signal: io.signal,
+    settle: () => deps.sleep(2_000, io.signal),
+    onProgress: (done, total, table) => io.progress({ phase: 'checksums', done, total, detail: table }),
+  });
+  const head = `${report.tables} table${report.tables === 1 ? '' : 's'}, ${report.chunks} chunk${report.chunks === 1 ? '' : 's'} compared; longest statement on ${names.source} ${report.longestSourceMs} ms\n`;
+  const lines = report.mismatches.map((m) => `${m.table}${m.range ? ` (keys ${m.range[0] === Number.MIN_SAFE_INTEGER ? '…' : m.range[0]}-${m.range[1] === Number.MAX_SAFE_INTEGER ? '…' : m.range[1]})` : ''}: ${names.source} ${m.source}, ${names.other} ${m.replica}\n`);
+  const fields = { tables: report.tables, chunks: report.chunks, mismatches: report.mismatches.length, longestSourceMs: report.longestSourceMs };
+  if (report.mismatches.length > 0) {
+    // the step fails before its output is shown: show what differs first
+    io.output('stdout', head + lines.join(''));
+    const tables = [...new Set(report.mismatches.map((m) => m.table))];
+    throw new OpsError('VALIDATION_FAILED', `data differs between ${names.source} and ${names.other} in ${tables.join(', ')}`, {
+      hint: 'the step output names each table and key range; compare those rows on both servers',
+    });
+  }
+  return emptyResult({ stdout: head, fields });
+}
