@@ -253,6 +253,8 @@ export interface ScalingPort {
   /** no processes: all of them */
   resumeProcesses(groupName: string, processes?: readonly string[]): Promise<void>;
   setInstanceProtection(groupName: string, instanceIds: readonly string[], protectedFromScaleIn: boolean): Promise<void>;
+  /** TerminateInstanceInAutoScalingGroup: with `decrement` the desired capacity drops by one, else the group launches a replacement. */
+  terminateInstance(instanceId: string, decrement: boolean): Promise<void>;
   deleteWarmPool(groupName: string, opts?: { force?: boolean }): Promise<void>;
   /** Without force, refused (ResourceInUse / ScalingActivityInProgress) while instances or activities remain. */
   deleteGroup(groupName: string, opts?: { force?: boolean }): Promise<void>;

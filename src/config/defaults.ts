@@ -27,7 +27,7 @@ const DEFAULTS: Config = {
     planMaxAgeMinutes: 60,
     concurrency: 8,
   },
-  scaling: { groups: [], timeZone: 'UTC', activities: 20, shutdownWaitMinutes: 30 },
+  scaling: { groups: [], timeZone: 'UTC', activities: 20, shutdownWaitMinutes: 30, drainTimeoutSeconds: 120 },
   hosts: {},
   mysql: {},
   webcam: {

@@ -14,6 +14,9 @@ import { planSetCapacity } from '../../scaling/capacity.js';
 import { planDeletePolicy, planProcesses, planProtection, planTargetTracking } from '../../scaling/changes.js';
 import { parseWhen, planPrescale } from '../../scaling/prescale.js';
 import { planShutdown } from '../../scaling/shutdown.js';
+import type { PoolDrain } from '../../scaling/drain.js';
+import { planTerminate } from '../../scaling/terminate.js';
+import { poolDrain } from '../../haproxy/drain.js';
 import { readGroupDetail, readStatus, SEED_TRIGGER } from '../../scaling/status.js';
 import { readTargets, planTargets } from '../../scaling/targets.js';
 import { renderDetailText, renderStatusText, renderTargetsText } from './scaling-text.js';
@@ -46,7 +49,7 @@ function planText(plan: ScalingPlan): string {
  * apply exactly that plan. The plan is made under the lock, so what is
  * printed is what a concurrent run cannot change under it.
  */
-async function change(ctx: CommandContext, group: string, make: (cloud: CloudPorts) => Promise<ScalingPlan>, o: { confirmedForce?: string } = {}): Promise<ExitCode> {
+async function change(ctx: CommandContext, group: string, make: (cloud: CloudPorts) => Promise<ScalingPlan>, o: { confirmedForce?: string; pool?: PoolDrain } = {}): Promise<ExitCode> {
   if (ctx.options.readOnly && ctx.options.yes) {
     throw new OpsError('READ_ONLY', `this changes ${group}, and --read-only is set`, { hint: 'drop --yes to print the plan' });
   }
@@ -71,6 +74,7 @@ async function change(ctx: CommandContext, group: string, make: (cloud: CloudPor
         clock: ctx.clock,
         signal: ctx.signal,
         onStep: (l) => ctx.stderr(l),
+        pool: o.pool,
         ...(o.confirmedForce !== undefined ? { confirmedForce: o.confirmedForce } : {}),
       });
       if (json) ctx.stdout(toJson({ plan, applied: true, result: { done: result.done.length, alreadyGone: result.alreadyGone.map(describeCall) } }));
@@ -171,16 +175,19 @@ interface ShutdownOpts {
   confirm?: string;
 }
 
-function shutdown(ctx: CommandContext, opts: ShutdownOpts, args: string[]): Promise<ExitCode> {
+async function shutdown(ctx: CommandContext, opts: ShutdownOpts, args: string[]): Promise<ExitCode> {
   const group = args[0] ?? '';
   if (opts.forceDelete && ctx.options.yes && opts.confirm !== group) {
     throw new OpsError('REFUSED', `--force-delete terminates ${group}'s instances without draining: confirm with --confirm ${group}`, { hint: 'or drop --force-delete for the safe shutdown' });
   }
+  const pool = opts.forceDelete ? undefined : await poolDrain(ctx);
   return change(
     ctx,
     group,
     (cloud) =>
       planShutdown(cloud.scaling, group, {
+        pool,
+        drainTimeoutSeconds: ctx.config.scaling.drainTimeoutSeconds,
         now: ctx.clock.now(),
         source: cloud.kind,
         force: opts.forceDelete === true,
@@ -188,7 +195,23 @@ function shutdown(ctx: CommandContext, opts: ShutdownOpts, args: string[]): Prom
         waitMinutes: ctx.config.scaling.shutdownWaitMinutes,
         signal: ctx.signal,
       }),
-    opts.confirm !== undefined ? { confirmedForce: opts.confirm } : {},
+    { ...(opts.confirm !== undefined ? { confirmedForce: opts.confirm } : {}), ...(pool ? { pool } : {}) },
+  );
+}
+
+async function terminate(ctx: CommandContext, opts: { decrement?: boolean }, args: string[]): Promise<ExitCode> {
+  const [group = '', instanceId = ''] = args;
+  const pool = await poolDrain(ctx);
+  return change(
+    ctx,
+    group,
+    async (cloud) =>
+      planTerminate(await groupOf(cloud, group, ctx), { instanceId, decrement: opts.decrement === true }, pool, {
+        now: ctx.clock.now(),
+        source: cloud.kind,
+        drainTimeoutSeconds: ctx.config.scaling.drainTimeoutSeconds,
+      }),
+    { pool },
   );
 }
 
@@ -238,6 +261,7 @@ Examples:
   opsdeck scaling targets web-asg --batch              target groups and classic ELBs with each instance's health
   opsdeck scaling deregister web-asg i-0123456789abcdef0 --target-group web-tg --batch --yes   drain one instance from a target group
   opsdeck scaling register web-asg i-0123456789abcdef0 --elb web-elb --batch   the seed's elb-register-instances-with-lb, planned
+  opsdeck scaling terminate web-asg i-0123456789abcdef0 --decrement --batch   DRAIN in HAProxy, wait, terminate
 
 The seed's trigger and its modern form:
   ${SEED_TRIGGER.join('\n  ')}
@@ -246,6 +270,7 @@ Exit codes: 0 done or nothing to do, 1 a call failed (nothing after it was made)
 2 usage (no such group, a bad number or time), 3 refused (a time in the past,
 desired outside the bounds, shrinking by more than half without --force,
 deregistering the last healthy target or InService instance without --force,
+terminating an instance not in the group or going below min with --decrement,
 --read-only, a force delete without --confirm), 4 another change to the group holds the lock.`,
     );
   cmd
@@ -307,6 +332,11 @@ deregistering the last healthy target or InService instance without --force,
       .description(`${on ? 'set' : 'clear'} scale-in protection on instances of the group`)
       .action(action<Record<string, never>>((ctx, _o, args) => protection(ctx, args, on), { timeoutMs: 5 * MINUTE }));
   }
+  cmd
+    .command('terminate <group> <instance>')
+    .description('terminate one instance of the group, drained in HAProxy first when the pool holds it (plan only unless --yes)')
+    .option('--decrement', 'lower the desired capacity by one: no replacement (refused below min)')
+    .action(action<{ decrement?: boolean }>((ctx, o, args) => terminate(ctx, o, args), { timeoutMs: HOUR }));
   cmd
     .command('shutdown <group>')
     .description('the safe shutdown: actions, policies, protection, size 0, wait, delete (plan only unless --yes)')

@@ -156,6 +156,7 @@ const SCALING_METHODS = Object.keys({
   suspendProcesses: true,
   resumeProcesses: true,
   setInstanceProtection: true,
+  terminateInstance: true,
   deleteWarmPool: true,
   deleteGroup: true,
   deleteLaunchTemplate: true,
