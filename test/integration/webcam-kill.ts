@@ -5,21 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../../src/cloud/sandbox/rng.js';
 import type { ChildArgs } from './webcam-ingest-child.js';
 
 const CHILD = fileURLToPath(new URL('./webcam-ingest-child.ts', import.meta.url));
 
-/** mulberry32: the kill points are random but the same on every run of the test. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** the kill points are random but the same on every run of a test */
+export const rng = mulberry32;
 
 /** Runs one ingest process; with killAfterMs, kill -9 it that long after it starts ingesting. */
 export function ingestProcess(args: ChildArgs, killAfterMs?: number): Promise<{ killed: boolean; out: string }> {
