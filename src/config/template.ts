@@ -72,6 +72,7 @@ scaling:
   timeZone: UTC                   # for prescale --at/--until written without an offset
   activities: 20                  # recent scaling activities shown per group
   shutdownWaitMinutes: 30         # how long a shutdown waits for the instances to go
+  drainTimeoutSeconds: 120        # a pooled instance stays in HAProxy DRAIN this long at most before it terminates
 
 # SSH targets for runbooks; host keys are checked against known_hosts.
 # Without identityFile: ~/.ssh/id_* and the ssh-agent (SSH_AUTH_SOCK), as ssh does.

@@ -183,6 +183,17 @@ await bench('runbook stream step', async () => {
   });
 });
 
+await bench('resync copy', async () => {
+  const { measureResyncCopy } = await import('./resync.js');
+  const mib = Number(process.env.BENCH_RESYNC_MIB ?? 1024);
+  const r = await measureResyncCopy(mib);
+  const figure = (ms: number): string => `${(ms / 1000).toFixed(1)} s, ${(r.bytes / 1048576 / (ms / 1000)).toFixed(0)} MiB/s`;
+  const tree = `${mib} MiB datadir-like tree (${r.files} files) on loopback`;
+  const ref = `of ssh a 'tar c' | ssh b 'tar x' (${figure(r.opensshMs)}), median of 3 alternating`;
+  report({ name: `resync copy, transfer: relay (stream step through opsdeck), ${tree}`, value: figure(r.relayMs), target: '>= 0.8x', reference: `${ratio(r.opensshMs, r.relayMs)} ${ref}` });
+  report({ name: `resync copy, transfer: direct (tar c | ssh target 'tar x' on the source), ${tree}`, value: figure(r.directMs), target: '>= 0.95x', reference: `${ratio(r.opensshMs, r.directMs)} ${ref}` });
+});
+
 await bench('db checksum', async () => {
   const { measureChecksum } = await import('./checksum.js');
   const r = await measureChecksum(1_000_000);
