@@ -383,6 +383,8 @@ export interface ObjectStorePort {
     opts?: PutObjectOptions,
   ): Promise<void>;
   listObjects(bucket: string, prefix?: string, opts?: ListOptions): Promise<ObjectInfo[]>;
+  /** Succeeds when the key is already gone (S3 semantics): a re-run after a crash may delete twice. */
+  deleteObject(bucket: string, key: string, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
 export interface CloudPorts {

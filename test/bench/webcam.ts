@@ -115,7 +115,7 @@ export async function measureTimelapse(frames: number): Promise<{ perSecond: num
       await table.upsert({ contentHash: `${i}`.padStart(64, '0'), capturedAt: at, capturedRaw: undefined, timeSource: 'exif', sourceName: `${i}.jpg`, width: TWELVE_MP.width, height: TWELVE_MP.height, bytes: body.length, sizes: [], archivePath, ingestedAt: at });
     }
     // the upload is not what is measured here: the ingest bench has s3rver
-    const objects: ObjectStorePort = { getObject: async () => Buffer.alloc(0), putObject: async () => {}, listObjects: async () => [] };
+    const objects: ObjectStorePort = { getObject: async () => Buffer.alloc(0), putObject: async () => {}, listObjects: async () => [], deleteObject: async () => {} };
     const plan = await planTimelapse({ config, paths, table, bucket: 'bench', period: periodOf('day', '2026-06-15', config.timeZone) });
     if (plan.frames.length !== frames) throw new Error(`planned ${plan.frames.length} of ${frames} frames`);
     const t0 = performance.now();

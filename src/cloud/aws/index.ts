@@ -238,6 +238,7 @@ export function createAwsCloud(settings: AwsSettings): CloudPorts {
       getObject: async (b, k, o) => (await objects()).getObject(b, k, o),
       putObject: async (b, k, body, o) => (await objects()).putObject(b, k, body, o),
       listObjects: async (b, p, o) => (await objects()).listObjects(b, p, o),
+      deleteObject: async (b, k, o) => (await objects()).deleteObject(b, k, o),
     },
   };
 }

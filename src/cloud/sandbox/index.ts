@@ -180,6 +180,10 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
       await delay(o?.signal);
       return objectStore.listObjects(bucket, prefix, o);
     },
+    async deleteObject(bucket, key, o) {
+      await delay(o?.signal);
+      return objectStore.deleteObject(bucket, key);
+    },
   };
 
   return {
