@@ -4,7 +4,10 @@
  *   cloned pipelines) against ImageMagick `convert` doing the same (one
  *   decode, mpr: clones) on the same file, same run;
  * - ingest end to end (sharp, s3rver, MariaDB, archive) in images per second,
- *   with the peak RSS of the process while it runs.
+ *   with the peak RSS of the process while it runs;
+ * - the same ingest from an S3 incoming prefix against from the incoming
+ *   folder, same frames, same s3rver and MariaDB, same run (the S3 source
+ *   adds a download and a delete per frame).
  * - a timelapse of N archived 12-MP frames with the real ffmpeg (decode,
  *   scale to 1280 wide, x264), in frames per second and MP4 bytes.
  * ImageMagick is only the reference: Debian's `imagemagick` (/usr/bin/convert).
@@ -19,6 +22,7 @@ import type { ObjectStorePort } from '../../src/cloud/ports.js';
 import { systemClock } from '../../src/core/clock.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import { makeSizes } from '../../src/webcam/images.js';
+import { folderSource, s3Source } from '../../src/webcam/incoming.js';
 import { applyIngest, planIngest } from '../../src/webcam/ingest.js';
 import { webcamPaths } from '../../src/webcam/paths.js';
 import { periodOf } from '../../src/webcam/period.js';
@@ -99,6 +103,51 @@ export async function measureIngest(images: number): Promise<{ perSecond: number
   }
 }
 
+/**
+ * Images per second ingesting like frames from the folder and from an S3 prefix,
+ * same process and services. Each batch has its own capture day (other bytes,
+ * same decode cost), so one table serves; a small untimed batch through each
+ * source first, so neither pays for the first connections and the JIT alone.
+ */
+export async function measureIngestSources(images: number): Promise<{ folderPerSecond: number; s3PerSecond: number }> {
+  const [s3, db] = await Promise.all([startS3Server(), ensureMariaDb()]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-sources-'));
+  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  const { table, drop } = await mysqlTable(db);
+  try {
+    await s3.bucket('bench');
+    const objects = await s3Store(s3);
+    const config = { ...defaultConfig().webcam, bucket: 'bench' };
+    let day = 0;
+    const batch = async (kind: 'folder' | 's3', n: number): Promise<number> => {
+      const paths = webcamPaths({}, path.join(dir, kind));
+      const source = kind === 'folder' ? folderSource(paths) : s3Source({ objects, bucket: 'bench', prefix: 'incoming/', timeoutMs: 120_000 });
+      const base = Date.UTC(2026, 5, 1 + day++, 19);
+      // delivered before the clock starts: only the ingest is measured
+      for (let i = 0; i < n; i++) {
+        const body = await cameraJpeg(i % 4, new Date(base + i * 60_000), TWELVE_MP);
+        if (kind === 'folder') await deliver(paths.incoming, `IMG_${i}.JPG`, body);
+        else await objects.putObject('bench', `incoming/IMG_${i}.JPG`, body);
+      }
+      const t0 = performance.now();
+      const r = await applyIngest(await planIngest(paths, config, new Date(), source), { config, paths, source, objects, bucket: 'bench', table, clock: systemClock });
+      const ms = performance.now() - t0;
+      if (r.ingested.length !== n) throw new Error(`${kind}: ingested ${r.ingested.length} of ${n}: ${JSON.stringify(r.failed)}`);
+      return n / (ms / 1000);
+    };
+    await batch('folder', 2);
+    await batch('s3', 2);
+    const folderPerSecond = await batch('folder', images);
+    const s3PerSecond = await batch('s3', images);
+    return { folderPerSecond, s3PerSecond };
+  } finally {
+    await drop();
+    await Promise.all([s3.stop(), db.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function measureTimelapse(frames: number): Promise<{ perSecond: number; seconds: number; bytes: number; size: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-timelapse-'));
   try {
@@ -130,5 +179,6 @@ export async function measureTimelapse(frames: number): Promise<{ perSecond: num
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(await measureResize());
   console.log(await measureIngest(Number(process.env.BENCH_WEBCAM_IMAGES ?? 20)));
+  console.log(await measureIngestSources(Number(process.env.BENCH_WEBCAM_SOURCE_IMAGES ?? 20)));
   console.log(await measureTimelapse(Number(process.env.BENCH_WEBCAM_TIMELAPSE_FRAMES ?? 20)));
 }
