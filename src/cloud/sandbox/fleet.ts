@@ -8,6 +8,7 @@ import {
   LAUNCH_TEMPLATE,
   LAUNCH_TEMPLATE_VERSION,
   PREVIOUS_TEMPLATE_VERSION,
+  CLASSIC_ELB_NAME,
   TARGET_GROUP_ARN,
   TERMINATING_MS,
   capacityCause,
@@ -288,7 +289,7 @@ export class SandboxFleet {
         suspendedProcesses: [...this.cfg.suspended],
         defaultCooldownSeconds: 300,
         targetGroupArns: [TARGET_GROUP_ARN],
-        loadBalancerNames: [],
+        loadBalancerNames: [CLASSIC_ELB_NAME],
       },
     ];
   }
