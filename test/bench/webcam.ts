@@ -26,11 +26,11 @@ import { folderSource, s3Source } from '../../src/webcam/incoming.js';
 import { applyIngest, planIngest } from '../../src/webcam/ingest.js';
 import { webcamPaths } from '../../src/webcam/paths.js';
 import { periodOf } from '../../src/webcam/period.js';
-import { fileImageTable } from '../../src/webcam/table.js';
+import { fileImageTable, type ImageTable } from '../../src/webcam/table.js';
 import { applyTimelapse, planTimelapse } from '../../src/webcam/timelapse.js';
 import { cameraJpeg, deliver, mysqlTable, s3Store } from '../integration/webcam-rig.js';
 import { ensureMariaDb } from '../services/mariadb.js';
-import { startS3Server } from '../services/s3.js';
+import { startS3Server, type S3ServerHandle } from '../services/s3.js';
 
 const run = promisify(execFile);
 const TWELVE_MP = { width: 4000, height: 3000 };
@@ -73,7 +73,8 @@ export async function measureResize(runs = 5): Promise<{ sharpMs: number; conver
   return { sharpMs: median(sharpRuns), convertMs, sizes: ['full', ...config.sizes.map((w) => `${w}w`)].join(', ') };
 }
 
-export async function measureIngest(images: number): Promise<{ perSecond: number; peakRssMiB: number; baseRssMiB: number }> {
+/** s3rver with a `bench` bucket, the rig's MariaDB with a private table, a temp dir: all gone after `fn`. */
+async function withIngestServices<T>(fn: (w: { s3: S3ServerHandle; table: ImageTable; dir: string }) => Promise<T>): Promise<T> {
   const [s3, db] = await Promise.all([startS3Server(), ensureMariaDb()]);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-ingest-'));
   process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
@@ -81,6 +82,16 @@ export async function measureIngest(images: number): Promise<{ perSecond: number
   const { table, drop } = await mysqlTable(db);
   try {
     await s3.bucket('bench');
+    return await fn({ s3, table, dir });
+  } finally {
+    await drop();
+    await Promise.all([s3.stop(), db.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function measureIngest(images: number): Promise<{ perSecond: number; peakRssMiB: number; baseRssMiB: number }> {
+  return withIngestServices(async ({ s3, table, dir }) => {
     const config = { ...defaultConfig().webcam, bucket: 'bench' };
     const paths = webcamPaths({}, dir);
     // one 12-MP frame made once, varied per copy by its EXIF time: different bytes, same decode cost
@@ -96,11 +107,7 @@ export async function measureIngest(images: number): Promise<{ perSecond: number
     clearInterval(sampler);
     if (r.ingested.length !== images) throw new Error(`ingested ${r.ingested.length} of ${images}: ${JSON.stringify(r.failed)}`);
     return { perSecond: images / (ms / 1000), peakRssMiB: peak / 2 ** 20, baseRssMiB: baseRss / 2 ** 20 };
-  } finally {
-    await drop();
-    await Promise.all([s3.stop(), db.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -109,14 +116,8 @@ export async function measureIngest(images: number): Promise<{ perSecond: number
  * same decode cost), so one table serves; a small untimed batch through each
  * source first, so neither pays for the first connections and the JIT alone.
  */
-export async function measureIngestSources(images: number): Promise<{ folderPerSecond: number; s3PerSecond: number }> {
-  const [s3, db] = await Promise.all([startS3Server(), ensureMariaDb()]);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-sources-'));
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-  const { table, drop } = await mysqlTable(db);
-  try {
-    await s3.bucket('bench');
+export function measureIngestSources(images: number): Promise<{ folderPerSecond: number; s3PerSecond: number }> {
+  return withIngestServices(async ({ s3, table, dir }) => {
     const objects = await s3Store(s3);
     const config = { ...defaultConfig().webcam, bucket: 'bench' };
     let day = 0;
@@ -141,11 +142,7 @@ export async function measureIngestSources(images: number): Promise<{ folderPerS
     const folderPerSecond = await batch('folder', images);
     const s3PerSecond = await batch('s3', images);
     return { folderPerSecond, s3PerSecond };
-  } finally {
-    await drop();
-    await Promise.all([s3.stop(), db.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function measureTimelapse(frames: number): Promise<{ perSecond: number; seconds: number; bytes: number; size: string }> {
