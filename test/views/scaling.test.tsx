@@ -201,6 +201,16 @@ describe('Scaling pane', () => {
     ]);
   });
 
+  it('the checklist keeps the selected process and its key hints in view on a short terminal (60x12)', async () => {
+    const { app } = await start({ rows: 12, columns: 60 });
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]'));
+    await pressUntil(app, 's', 'the checklist', (x) => x.includes('Scaling processes of'));
+    for (let i = 0; i < 8; i++) await press(app, 'j');
+    const f = await frameWhen(app, 'the last process selected', (x) => x.includes('› [ ] ScheduledActions'));
+    expect(text(f)).toContain('space toggles');
+    expect(text(f)).not.toContain('[ ] Launch ');
+  });
+
   it('T terminates the selected instance after a plan that drains it in the HAProxy pool first', async () => {
     const { app, world, ctx } = await start({ rows: 34, columns: 120, sandboxDir: true });
     // the sandbox pool synced with the group's instances, as the Fleet pane's `a` does

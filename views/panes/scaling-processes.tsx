@@ -50,12 +50,16 @@ export function checklistChanges(c: Checklist): { suspend: string[]; resume: str
 export function ChecklistView({ group, list, width, height }: { group: string; list: Checklist; width: number; height: number }): React.ReactElement {
   const ch = checklistChanges(list);
   const changed = ch.suspend.length + ch.resume.length;
+  // a short terminal (60x16) shows a window of the nine that keeps the selected one and the hint line in view
+  const room = Math.max(1, Math.min(PROCESSES.length, height - 2));
+  const first = Math.max(0, Math.min(list.index - room + 1, PROCESSES.length - room));
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text bold wrap="truncate">
         Scaling processes of {group}: [x] suspended
       </Text>
-      {PROCESSES.map((p, i) => {
+      {PROCESSES.slice(first, first + room).map((p, k) => {
+        const i = first + k;
         const on = list.checked.includes(p);
         const moved = on !== list.initial.includes(p);
         return (
