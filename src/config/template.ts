@@ -126,6 +126,12 @@ webcam:
   #   method: sftp               # upload to a .part name, then posix-rename: atomic on the server
   #   host: ingest               # a name under hosts:
   #   remoteDir: /var/spool/opsdeck-webcam/incoming
+  #   # or: method: s3            # PUT with Content-MD5 to s3://bucket/prefix: atomic
+  #   # bucket: my-webcam-bucket  # default webcam.bucket
+  #   # prefix: webcam-incoming/
+  # source:                      # where ingest takes frames (default: the incoming folder)
+  #   method: s3                 # complete objects under the prefix; refused ones under PREFIX/rejected/
+  #   prefix: webcam-incoming/   # bucket: default webcam.bucket
   # database:
   #   target: primary          # a name under mysql:
   #   name: webcam

@@ -10,9 +10,9 @@ import type { AuditLog } from '../core/audit.js';
 import type { PoolDrain } from '../scaling/drain.js';
 import { readOptional } from './plan.js';
 import { serversIn } from './render.js';
-import { serverSessions, setServerState } from './runtime.js';
+import { liveServers, serverSessions, setServerState } from './runtime.js';
 import { syncSettings } from './sandbox.js';
-import { setSandboxServerState } from './sandbox-state.js';
+import { sandboxLiveServers, setSandboxServerState } from './sandbox-state.js';
 
 export async function poolDrain(o: { config: Config; sandboxDir: string | undefined; audit: AuditLog }): Promise<PoolDrain> {
   const settings = await syncSettings(o.config, o.sandboxDir);
@@ -33,6 +33,12 @@ export async function poolDrain(o: { config: Config; sandboxDir: string | undefi
     unreadable,
     backendsOf: (id) => inPool.get(id) ?? [],
     async drain(backend, id) {
+      const live = settings.sandbox ? await sandboxLiveServers(settings) : await liveServers(socket, [backend]);
+      // MAINT already takes no traffic; DRAIN from there would clear MAINT and let checks and persistent clients back in
+      if (live.find((x) => x.backend === backend && x.name === id)?.admin === 'maint') {
+        await o.audit.append({ action: 'haproxy.server-state', target: `${backend}/${id}`, result: 'skipped', details: { state: 'drain', why: 'in MAINT already' } });
+        return;
+      }
       if (settings.sandbox) await setSandboxServerState(settings, backend, id, 'drain');
       else await setServerState(socket, backend, id, 'drain');
       await o.audit.append({ action: 'haproxy.server-state', target: `${backend}/${id}`, result: 'ok', details: { state: 'drain', why: 'before terminating the instance', ...(settings.sandbox ? { simulated: true } : {}) } });

@@ -151,6 +151,13 @@ await bench('webcam ingest', async () => {
   report({ name: 'webcam: peak RSS while ingesting them', value: `${r.peakRssMiB.toFixed(0)} MiB`, target: 'bounded', reference: `+${(r.peakRssMiB - r.baseRssMiB).toFixed(0)} MiB over the process before the run` });
 });
 
+await bench('webcam ingest sources', async () => {
+  const { measureIngestSources } = await import('./webcam.js');
+  const n = Number(process.env.BENCH_WEBCAM_SOURCE_IMAGES ?? 40);
+  const r = await measureIngestSources(n);
+  report({ name: `webcam: ingest ${n} 12-MP frames from an S3 incoming prefix (s3rver: list, get, delete each)`, value: `${r.s3PerSecond.toFixed(1)} images/s`, target: '', reference: `${ratio(r.s3PerSecond, r.folderPerSecond)} the folder source (${r.folderPerSecond.toFixed(1)} images/s), same run` });
+});
+
 await bench('webcam timelapse', async () => {
   const { measureTimelapse } = await import('./webcam.js');
   const n = Number(process.env.BENCH_WEBCAM_TIMELAPSE_FRAMES ?? 144);

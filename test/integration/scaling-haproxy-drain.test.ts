@@ -226,6 +226,18 @@ describe('opsdeck scaling terminate with the HAProxy pool', () => {
     expect((await server(iid(2)))?.admin).toBe('ready');
   }, 30_000);
 
+  it('leaves a server an operator put in MAINT in MAINT (DRAIN would let traffic back in) and terminates it', async () => {
+    await writeConfig(30);
+    await pool.syncTo([0, 1]);
+    await setServerState(pool.rig.adminSocket, 'www_farm', iid(2), 'maint');
+    group([iid(1), iid(2)], { min: 1, max: 4 });
+    const r = await cli('terminate', GROUP, iid(2), '--yes');
+    expect(r.code, r.err).toBe(0);
+    expect(terminated.map((t) => [t.input.InstanceId, t.admin])).toEqual([[iid(2), 'maint']]);
+    expect((await server(iid(1)))?.admin).toBe('ready');
+    await setServerState(pool.rig.adminSocket, 'www_farm', iid(2), 'ready');
+  }, 30_000);
+
   it('refuses --decrement below min, and an instance not in the group, before any call', async () => {
     await writeConfig(30);
     await pool.syncTo([0, 1]);

@@ -38,7 +38,8 @@ describe('crash safety, S3 source', () => {
       // the camera host delivers 3 more frames a round; one round a frame arrives twice under another name
       for (let k = 0; k < 3; k++, frames++) await rig.objects.putObject(BUCKET, `${PREFIX}IMG_${String(frames).padStart(4, '0')}.JPG`, await cameraJpeg(frames, new Date(base + frames * 300_000), BIG));
       if (round === 3) await rig.objects.putObject(BUCKET, `${PREFIX}resent-${round}.JPG`, await cameraJpeg(frames - 2, new Date(base + (frames - 2) * 300_000), BIG));
-      const r = await ingestProcess(args, Math.floor(random() * 300));
+      // a round (3-4 frames) takes about 700 ms here: kill points spread over all of it
+      const r = await ingestProcess(args, Math.floor(random() * 800));
       if (r.killed) interrupted++;
     }
     const last = await ingestProcess(args);
