@@ -121,7 +121,7 @@ describe('Scaling pane', () => {
     const { app, world } = await start();
     const [tg] = await world.balancing.describeTargetGroups([TARGET_GROUP_ARN]);
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
-    let f = await pressUntil(app, KEY.left, 'the targets', (x) => x.includes('[targets]') && x.includes('TARGET GROUP'));
+    let f = await pressUntil(app, KEY.left, 'the targets', (x) => x.includes('[targets]') && x.includes('LOAD BALANCER'));
     expect(lines(f).filter((l) => /web-tg.*healthy/.test(l))).toHaveLength(tg!.targets.length);
     const first = tg!.targets[0]!.id;
     expect(selectedRow(f)).toContain(first);
@@ -132,7 +132,7 @@ describe('Scaling pane', () => {
     await frameWhen(app, 'the target draining', (x) => (selectedRow(x) ?? '').includes('draining (delay 45 s)'));
     // once drained it is gone from the list; d on the instance registers it again
     world.advance(46_000);
-    await pressUntil(app, 'r', 'the drained target gone', (x) => x.includes('[targets]') && !x.includes(first));
+    await pressUntil(app, 'r', 'the drained target gone', (x) => x.includes('[targets]') && !lines(x).some((l) => l.includes(first) && l.includes('web-tg')));
     await press(app, KEY.right);
     await pressUntil(app, 'g', 'the instances, first selected', (x) => x.includes('[instances]') && (selectedRow(x) ?? '').includes('i-'));
     let pick = await frameWhen(app, 'an instance row', (x) => (selectedRow(x) ?? '').includes('i-'));

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { AsgInstance, ScalingActivity, ScalingPolicy, ScheduledAction } from '../../src/cloud/ports.js';
 import { loadDeadlineMs } from '../../src/core/context.js';
 import { readGroupDetail, readStatus, SEED_TRIGGER, SEED_TRIGGER_SHORT, type GroupDetail, type ScalingStatus } from '../../src/scaling/status.js';
+import { countClassic } from '../../src/scaling/classic-elb.js';
 import { countTargets } from '../../src/scaling/targets.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
@@ -26,6 +27,7 @@ import {
   sparkline,
   targetColour,
   targetColumns,
+  targetLbName,
   targetRows,
   type FormField,
   type GroupRow,
@@ -64,7 +66,11 @@ function targetsText(d: GroupDetail | undefined): string {
   const all = d.targetGroups?.flatMap((tg) => tg.targets) ?? [];
   const c = countTargets(all);
   const read = d.targetGroups?.length ? ` · targets ${c.healthy}/${all.length} healthy${c.draining ? `, ${c.draining} draining` : ''}` : '';
-  return `${read}${d.extrasErrors?.length ? ` · not read: ${d.extrasErrors.join('; ')}` : ''}`;
+  const elbs = (d.classicElbs ?? []).map((lb) => {
+    const k = countClassic(lb.instances);
+    return ` · ${lb.name} ${k.inService}/${lb.instances.length} InService${k.outOfService ? `, ${k.outOfService} OutOfService` : ''}${k.draining ? `, ${k.draining} draining` : ''}`;
+  });
+  return `${read}${elbs.join('')}${d.extrasErrors?.length ? ` · not read: ${d.extrasErrors.join('; ')}` : ''}`;
 }
 
 function capacityForm(d: GroupDetail): Form {
@@ -186,7 +192,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
 
   const d = detail.value;
   const nowMs = status ? Date.parse(status.at) : ctx.clock.now().getTime();
-  const targets = useMemo(() => targetRows(d?.targetGroups), [d]);
+  const targets = useMemo(() => targetRows(d?.targetGroups, d?.classicElbs, d?.group.instances), [d]);
   const sectionRows = useMemo((): { ids: string[] } => {
     if (!d) return { ids: [] };
     switch (section) {
@@ -230,12 +236,12 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     if (!d) return;
     if (section === 'policies' && selectedRowId !== undefined) return after(deletePolicy(ctx, store, d, selectedRowId));
     const row = section === 'targets' ? targets.find((r) => r.key === selectedRowId) : undefined;
-    if (row) return after(toggleTarget(ctx, store, d, row.t.id, row.tg.name, row.t.state === 'draining'));
+    if (row) return after(toggleTarget(ctx, store, d, row.id, targetLbName(row), row.draining, row.kind));
     // an instance: drain it when it is a target, else register it with the (first) target group
     const tg = d.targetGroups?.[0];
     if (section === 'instances' && selectedRowId !== undefined && tg) {
-      const as = targets.find((r) => r.t.id === selectedRowId && r.t.state !== 'draining');
-      return after(toggleTarget(ctx, store, d, selectedRowId, as?.tg.name ?? tg.name, as === undefined));
+      const as = targets.find((r) => r.kind === 'targetGroup' && r.id === selectedRowId && !r.draining);
+      return after(toggleTarget(ctx, store, d, selectedRowId, as?.lb ?? tg.name, as === undefined));
     }
     store.getState().setFlash('d works on the policies list (delete), the targets or instances list (drain / register)', 'warn');
   };
@@ -309,7 +315,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity', run: () => openForm(capacityForm, 'changing capacity') }),
       mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
       mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined), 'changing a scaling policy') }),
-      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
+      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target (a target group or classic ELB row) or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
       mutationKey(ctx.options.readOnly, { keys: ['s'], label: 'processes', title: 'Suspend/resume processes: a checklist of the 9, suspended ones checked; space toggles, Enter plans the toggled ones', run: () => !refuseIfReadOnly(store, 'suspending or resuming processes') && d && setChecklist(openChecklist(d.group.suspendedProcesses)) }),
       mutationKey(ctx.options.readOnly, { keys: ['T'], label: 'terminate', title: 'Terminate the selected instance (with or without a replacement); drained in HAProxy first when the pool holds it', run: terminate }),
       mutationKey(ctx.options.readOnly, { keys: ['P'], label: 'protect', title: 'Toggle scale-in protection of the selected instance', run: protect }),
@@ -360,7 +366,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         ) : section === 'policies' ? (
           <Table {...table} rows={d.policies} columns={policyColumns(d.alarms)} rowId={policyId} rowColor={policyColour(d.alarms)} emptyText={`no scaling policies · ${SEED_TRIGGER[1]}`} />
         ) : section === 'targets' ? (
-          <Table {...table} rows={targets} columns={targetColumns} rowId={targetId} rowColor={targetColour} emptyText={d.targetGroups === undefined ? 'targets not read (no load balancing access)' : 'attached to no target group'} />
+          <Table {...table} rows={targets} columns={targetColumns} rowId={targetId} rowColor={targetColour} emptyText={d.targetGroups === undefined && d.classicElbs === undefined ? 'targets not read (no load balancing access)' : 'attached to no load balancer'} />
         ) : (
           <Table {...table} rows={d.scheduled} columns={scheduledColumns} rowId={scheduledId} emptyText="no scheduled actions (p pre-scales for a spike)" />
         )}
