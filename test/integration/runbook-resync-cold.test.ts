@@ -195,6 +195,42 @@ describe('mysql-resync (cold copy) on real MariaDB servers', () => {
     cb.destroy();
   }, 240_000);
 
+  it('a run cancelled in the middle of the copy resumes there and finishes; no finished step runs twice', async () => {
+    const ac = new AbortController();
+    const first = await rig.run(loaded, inventory(), {
+      haproxy: settings(),
+      signal: ac.signal,
+      inputs: { source: 'dbA', target: 'dbB', sourceHost: 'alpha', targetHost: 'beta', sourceDatadir: a.inst.dataDir, targetDatadir: b.inst.dataDir, primaryAfter: 'source' },
+      approve: (s: StepSpec) => (typeof s.confirm === 'object' ? { by: 'test', via: 'tui', typed: s.confirm.typed } : { by: 'test', via: 'yes' }),
+      onEvent: (e) => {
+        if (e.t === 'step' && e.id === 'copy' && e.status === 'running') setTimeout(() => ac.abort(new Error('operator cancelled')), 60);
+      },
+    });
+    expect(first.outcome.status, first.outcome.message).toBe('cancelled');
+    expect(first.outcome.message).toMatch(/^cancelled during copy/);
+    // stopped where it was: the page still on, both servers still down, nothing rolled back
+    expect(await admin()).toEqual(['maint', 'maint', 'maint']);
+    expect(a.running() || b.running()).toBe(false);
+
+    const rec = await readRun(first.outcome.journal);
+    expect(resumable(rec)).toBe(true);
+    const again = await rig.run(loaded, inventory(), { haproxy: settings(), resume: rec });
+    expect(again.outcome.status, `${again.outcome.message}\n${again.output.slice(-3000)}`).toBe('done');
+    const started = readFileSync(first.outcome.journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; step?: string })
+      .filter((l) => l.t === 'started')
+      .map((l) => l.step ?? '');
+    const twice = started.filter((id, i) => started.indexOf(id) !== i);
+    expect(twice).toEqual(['copy']);
+    expect(started.slice(0, started.indexOf('copy'))).toEqual(expect.arrayContaining(['stop-target', 'stop-source', 'aside']));
+    expect(Object.fromEntries(again.outcome.steps)).toMatchObject({ copy: 'done', checksums: 'done', 'page-off': 'done' });
+    const cb = await connect(b);
+    expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port });
+    cb.destroy();
+  }, 240_000);
+
   it('a copy that dies halfway rolls back: B\'s old datadir back, both servers up, the page off, the run failed and resumable', async () => {
     writeFileSync(path.join(b.inst.dataDir, 'opsdeck-test-marker'), 'the datadir before the run\n');
     let killed: number | undefined;
