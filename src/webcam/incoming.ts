@@ -36,6 +36,8 @@ export interface FrameSource {
   remove(f: IncomingFile, opts?: { signal?: AbortSignal }): Promise<void>;
   /** out of incoming into rejected, with the reason beside it */
   reject(f: IncomingFile, body: Buffer, reason: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** frames waiting and frames refused, for the status; absent: the status counts the folders itself */
+  counts?(opts?: { signal?: AbortSignal }): Promise<{ incoming: number; rejected: number }>;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -109,6 +111,11 @@ export function s3Source(o: S3SourceOptions): FrameSource {
       { retries: o.retries ?? 4, baseMs: 250, clock: o.clock ?? systemClock, ...(signal ? { signal } : {}) },
     );
   const key = (f: IncomingFile): string => `${o.prefix}${f.name}`;
+  const frameName = (k: string): string | undefined => {
+    const name = k.slice(o.prefix.length);
+    // rejected/ and any other "folder" below the prefix are not frames
+    return !name || name.includes('/') || isPartial(name) ? undefined : name;
+  };
   return {
     where: url(o.prefix),
     atomic: true,
@@ -116,12 +123,16 @@ export function s3Source(o: S3SourceOptions): FrameSource {
       const listed = await call(`listing ${url(o.prefix)}`, (signal) => o.objects.listObjects(o.bucket, o.prefix, { signal }), opts.signal);
       const out: IncomingFile[] = [];
       for (const x of listed) {
-        const name = x.key.slice(o.prefix.length);
-        // rejected/ and any other "folder" below the prefix are not frames
-        if (!name || name.includes('/') || isPartial(name)) continue;
-        out.push({ name, size: x.size, mtimeMs: x.lastModified?.getTime() ?? 0 });
+        const name = frameName(x.key);
+        if (name !== undefined) out.push({ name, size: x.size, mtimeMs: x.lastModified?.getTime() ?? 0 });
       }
       return out;
+    },
+    async counts(opts = {}) {
+      // one listing answers both: rejected/ is below the prefix
+      const keys = (await call(`listing ${url(o.prefix)}`, (signal) => o.objects.listObjects(o.bucket, o.prefix, { signal }), opts.signal)).map((x) => x.key);
+      const rejected = rejectedPrefix(o.prefix);
+      return { incoming: keys.filter((k) => frameName(k) !== undefined).length, rejected: keys.filter((k) => k.startsWith(rejected) && !k.endsWith('.reason.txt')).length };
     },
     async fetch(f, opts = {}) {
       try {

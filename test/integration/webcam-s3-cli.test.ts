@@ -80,6 +80,16 @@ describe('webcam capture and ingest through an S3 incoming prefix (batch)', () =
     expect(filesBelow(path.join(rig.dir, 'spool', 'archive'))).toHaveLength(1);
   });
 
+  it('status counts the objects waiting under the prefix and the refused ones under rejected/', async () => {
+    const folders = async (): Promise<unknown> => (JSON.parse((await cli(['webcam', 'status', '--batch', '--json'])).out) as { folders: unknown }).folders;
+    await rig.objects.putObject(BUCKET, 'webcam-incoming/notes.jpg', 'not a picture');
+    await rig.objects.putObject(BUCKET, 'webcam-incoming/IMG_2.jpg', await cameraJpeg(4, new Date('2026-06-15T19:05:00Z')));
+    expect(await folders()).toEqual({ queue: 0, incoming: 2, rejected: 0 });
+    const r = await cli(['webcam', 'ingest', '--batch', '--yes']);
+    expect([r.code, r.out]).toEqual([0, expect.stringMatching(/^1 ingested, 1 rejected\n  rejected notes\.jpg: /)]);
+    expect(await folders()).toEqual({ queue: 0, incoming: 0, rejected: 1 });
+  });
+
   it('an incoming prefix inside the sizes prefix is refused as a config error (ingest would take its own sizes)', async () => {
     const r = await cli(['webcam', 'ingest', '--batch'], 'webcam/incoming/');
     expect(r.code).toBe(2);

@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ASG_NAME, CLASSIC_ELB_NAME, CONNECTION_DRAINING_S, createSandboxWorld, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
+import { CloudError } from '../../src/cloud/ports.js';
 import { sandboxDirFor } from '../../src/core/context.js';
+import { readGroupDetail } from '../../src/scaling/status.js';
 import { runCli } from './cli-harness.js';
 
 const NOW = new Date('2026-06-16T03:00:00Z');
@@ -60,6 +62,23 @@ describe('sandbox: the classic ELB follows the group', () => {
   });
 });
 
+describe("the group's detail", () => {
+  it('carries the classic ELBs; a role that may not read them still sees the rest, with a line saying why', async () => {
+    const w = createSandboxWorld({ now: NOW });
+    const d = await readGroupDetail(w.scaling, ASG_NAME, { now: w.clock.now(), balancing: w.balancing, classicElb: w.classicElb });
+    expect(d.classicElbs?.map((l) => l.name)).toEqual([CLASSIC_ELB_NAME]);
+    expect(d.extrasErrors).toBeUndefined();
+    const denied = {
+      ...w.classicElb,
+      describeLoadBalancers: () => Promise.reject(new CloudError('AccessDenied', 'DescribeLoadBalancers: User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers')),
+    };
+    const partial = await readGroupDetail(w.scaling, ASG_NAME, { now: w.clock.now(), balancing: w.balancing, classicElb: denied });
+    expect(partial.classicElbs).toBeUndefined();
+    expect(partial.targetGroups?.map((t) => t.name)).toEqual(['web-tg']);
+    expect(partial.extrasErrors).toEqual([expect.stringMatching(/^classic ELBs: .*not authorized/)]);
+  });
+});
+
 describe('opsdeck scaling targets|register|deregister --elb (batch, on the sandbox)', () => {
   let dir: string;
   let world: SandboxWorld;
@@ -84,6 +103,10 @@ describe('opsdeck scaling targets|register|deregister --elb (batch, on the sandb
     const j = JSON.parse((await cli('scaling', 'targets', 'web-asg', '--json')).out) as { classicElbs: { name: string; connectionDraining: unknown; instances: { instanceId: string; state: string }[] }[] };
     expect(j.classicElbs.map((l) => [l.name, l.connectionDraining])).toEqual([[CLASSIC_ELB_NAME, { enabled: true, timeoutSeconds: CONNECTION_DRAINING_S }]]);
     expect(j.classicElbs[0]?.instances.map((h) => h.instanceId)).toEqual(ids);
+    // show carries the same section
+    const shown = await cli('scaling', 'show', 'web-asg');
+    expect(shown.out).toContain(`Classic ELB web-elb: ${ids.length - 1} InService`);
+    expect((JSON.parse((await cli('scaling', 'show', 'web-asg', '--json')).out) as { classicElbs: { name: string }[] }).classicElbs.map((l) => l.name)).toEqual([CLASSIC_ELB_NAME]);
   });
 
   it('deregister --elb: the plan without --yes, the call with it (audited), then draining; register brings it back OutOfService', async () => {

@@ -88,9 +88,15 @@ async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
         return undefined;
       })
     : undefined;
+  let sourceError: string | undefined;
+  const source = await site.source().catch((e: unknown) => {
+    sourceError = (e as Error).message;
+    return undefined;
+  });
   try {
-    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraQueue: site.cameraQueue });
+    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraQueue: site.cameraQueue, source });
     if (tableError) s.stale.reasons.push(`cannot read the image table: ${tableError}`);
+    if (sourceError) s.stale.reasons.push(`cannot reach the incoming frames: ${sourceError}`);
     ctx.stdout(ctx.options.json ? toJson({ ...s, ok: s.stale.reasons.length === 0 }) : renderStatus(s));
     return s.stale.reasons.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   } finally {
