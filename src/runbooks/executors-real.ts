@@ -1,5 +1,5 @@
 import type { CloudPorts } from '../cloud/ports.js';
-import { resolveConfigSecret } from '../config/secrets.js';
+import { hasSecretRef, resolveConfigSecret } from '../config/secrets.js';
 import { OpsError } from '../core/errors.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
 import { connectMysql, mysqlError, type MysqlConnection } from '../mysql/connection.js';
@@ -160,11 +160,14 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
           b.destroy();
         }
       }
+      // `{{ inputs.x.password }}` renders the config's value, which may be a ${env:}/${file:} reference: resolved here, at use
+      const pw = args['password'];
+      const resolved = pw !== undefined && hasSecretRef(pw) ? { ...args, password: resolveConfigSecret(deps.configPath, `${operation}.password`, pw, deps.env) } : args;
       const conn = await mysqlTo(target);
       const onAbort = (): void => conn.destroy();
       io.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return await mysqlOperation(conn, operation, args);
+        return await mysqlOperation(conn, operation, resolved);
       } catch (e) {
         if (e instanceof OpsError) throw e;
         const t = deps.inventory.mysql[target];
