@@ -155,6 +155,7 @@ describe('mysql-resync (cold copy) on real MariaDB servers', () => {
     expect(await pageDuringCopy).toEqual(['maint', 'maint', 'maint']);
     expect(await admin()).toEqual(['ready', 'ready', 'ready']);
     expect(r.output).toMatch(/\d+ bytes streamed alpha → beta/);
+    expect(r.output).toMatch(/\d+ bytes free beside \S+ for \d+/);
     expect(r.output).toMatch(/the server does not answer/);
 
     // B has A's data: the lost write is gone, the write made after the failover is there
