@@ -19,6 +19,7 @@ import { s3Sink } from '../../src/webcam/delivery.js';
 import { s3Source } from '../../src/webcam/incoming.js';
 import { applyIngest, planIngest } from '../../src/webcam/ingest.js';
 import { webcamPaths, type WebcamPaths } from '../../src/webcam/paths.js';
+import { watchIngest } from '../../src/webcam/watch.js';
 import { startStalledServer, type StalledServer } from '../services/stalled.js';
 import { cameraJpeg, deliver, filesBelow, s3Store, startWebcamRig, type WebcamRig } from './webcam-rig.js';
 
@@ -186,5 +187,47 @@ describe('ingest from an S3 incoming prefix', () => {
     expect(r2.ingested.map((i) => [i.name, i.existing])).toEqual([['IMG_6000.JPG', false]]);
     expect(await keysUnder(PREFIX)).toEqual([]);
     expect(filesBelow(paths.archive)).toHaveLength(1);
+  });
+
+  it('--watch with the S3 source takes an object as soon as it is listed (no quiescence wait) and stops when told', async () => {
+    const stop = new AbortController();
+    const taken: string[] = [];
+    const watching = watchIngest({
+      config,
+      paths,
+      source: source(),
+      objects: rig.objects,
+      bucket: BUCKET,
+      openTable: async () => ({ ...rig.table, close: async () => {} }),
+      clock: systemClock,
+      intervalMs: 100,
+      stop: stop.signal,
+      lockDir: path.join(paths.spool, 'locks'),
+      onPass: (_p, r) => {
+        taken.push(...r.ingested.map((i) => i.name));
+        if (taken.length) stop.abort();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const put = Date.now();
+    await rig.objects.putObject(BUCKET, `${PREFIX}IMG_7000.JPG`, await cameraJpeg(70, T(16, 0)));
+    const sum = await watching;
+    expect(taken).toEqual(['IMG_7000.JPG']);
+    // config.quiescenceSeconds is 20: a folder file would still be waiting
+    expect(Date.now() - put).toBeLessThan(config.quiescenceSeconds * 1000);
+    expect(sum).toMatchObject({ ingested: 1, failedPasses: 0 });
+    expect(await keysUnder(PREFIX)).toEqual([]);
+  });
+
+  it('an S3 endpoint that never answers fails the ingest within the per-call deadline; the objects stay for the next run', async () => {
+    await rig.objects.putObject(BUCKET, `${PREFIX}IMG_8000.JPG`, await cameraJpeg(80, T(17, 0)));
+    const black = s3Source({ objects: await s3Store({ endpoint: stalled.url }), bucket: BUCKET, prefix: PREFIX, timeoutMs: 500, retries: 1 });
+    const t0 = Date.now();
+    await expect(planIngest(paths, config, new Date(), black)).rejects.toThrow(/listing s3:\/\/webcam-s3-it\/webcam-incoming\/ did not finish within 500ms/);
+    // the deadline ends it, not the SDK's minute-long socket timeout
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(await keysUnder(PREFIX)).toEqual([`${PREFIX}IMG_8000.JPG`]);
+    const r = await applyIngest(await planIngest(paths, config, new Date(), source()), { config, paths, source: source(), objects: rig.objects, bucket: BUCKET, table: rig.table, clock: systemClock });
+    expect([r.ingested.map((i) => i.name), await keysUnder(PREFIX)]).toEqual([['IMG_8000.JPG'], []]);
   });
 });
