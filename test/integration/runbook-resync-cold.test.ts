@@ -186,6 +186,16 @@ describe('mysql-resync (cold copy) on real MariaDB servers', () => {
     expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ copy: 'skipped', 'copy-direct': 'done', 'point-target': 'done', 'point-source': 'skipped', checksums: 'done' });
     expect(r.output).not.toMatch(/bytes streamed/);
     expect(r.output).toMatch(/Total bytes written: \d+/);
+    // tar's checkpoints are the bar: bytes against the size step's measure, growing, and not in the output
+    const size = Number((await readRun(r.outcome.journal)).finished.get('size')?.outputs['bytes']);
+    const bar = r.events.flatMap((e) => (e.t === 'progress' && e.id === 'copy-direct' ? [e.event] : []));
+    expect(size).toBeGreaterThan(0);
+    expect(bar.length).toBeGreaterThanOrEqual(2);
+    expect(bar.every((e) => e.total === size && e.done <= size)).toBe(true);
+    expect(bar.map((e) => e.done)).toEqual(bar.map((e) => e.done).sort((x, y) => x - y));
+    expect(bar.filter((e) => e.done < size).length).toBeGreaterThanOrEqual(1);
+    expect(bar[bar.length - 1]?.done).toBe(size);
+    expect(r.output).not.toMatch(/opsdeck-copied/);
     const cb = await connect(b);
     expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port });
     const ca = await connect(a);
