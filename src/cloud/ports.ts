@@ -253,6 +253,8 @@ export interface ScalingPort {
   /** no processes: all of them */
   resumeProcesses(groupName: string, processes?: readonly string[]): Promise<void>;
   setInstanceProtection(groupName: string, instanceIds: readonly string[], protectedFromScaleIn: boolean): Promise<void>;
+  /** TerminateInstanceInAutoScalingGroup: with `decrement` the desired capacity drops by one, else the group launches a replacement. */
+  terminateInstance(instanceId: string, decrement: boolean): Promise<void>;
   deleteWarmPool(groupName: string, opts?: { force?: boolean }): Promise<void>;
   /** Without force, refused (ResourceInUse / ScalingActivityInProgress) while instances or activities remain. */
   deleteGroup(groupName: string, opts?: { force?: boolean }): Promise<void>;
@@ -302,6 +304,46 @@ export interface BalancingPort {
   deregisterTargets(targetGroupArn: string, instanceIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
+/** One instance registered with a classic ELB, with its health (DescribeInstanceHealth). */
+export interface ClassicInstanceHealth {
+  instanceId: string;
+  /** InService | OutOfService | Unknown */
+  state: string;
+  /** ELB (the load balancer's side) | Instance (the instance failed) | N/A */
+  reasonCode?: string | undefined;
+  /** e.g. "Instance registration is still in progress.", "Instance deregistration currently in progress." */
+  description?: string | undefined;
+}
+
+/** A classic Elastic Load Balancer (the seed's kind), read with its instances' health and connection draining. */
+export interface ClassicLoadBalancer {
+  name: string;
+  dnsName?: string | undefined;
+  /** internet-facing | internal */
+  scheme?: string | undefined;
+  availabilityZones: string[];
+  /** "HTTP:80/health" */
+  healthCheckTarget?: string | undefined;
+  /** "HTTP 80 → 8080" per listener */
+  listeners: string[];
+  /** ConnectionDraining: while enabled, a deregistered instance finishes its requests for up to the timeout */
+  connectionDraining?: { enabled: boolean; timeoutSeconds?: number | undefined } | undefined;
+  instances: ClassicInstanceHealth[];
+}
+
+/**
+ * Classic Elastic Load Balancing: the ELBs an Auto Scaling group names in
+ * LoadBalancerNames. Throws CloudError with the API's code
+ * (LoadBalancerNotFound, InvalidInstance, ...).
+ */
+export interface ClassicElbPort {
+  /** DescribeLoadBalancers by name (all pages), each with DescribeInstanceHealth and its connection draining attribute. */
+  describeLoadBalancers(names: readonly string[], opts?: ListOptions): Promise<ClassicLoadBalancer[]>;
+  registerInstances(loadBalancer: string, instanceIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<void>;
+  /** With connection draining on, the instance keeps its open requests for up to the timeout. */
+  deregisterInstances(loadBalancer: string, instanceIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<void>;
+}
+
 /** A CloudWatch alarm's state (DescribeAlarms). */
 export interface AlarmState {
   name: string;
@@ -341,6 +383,8 @@ export interface ObjectStorePort {
     opts?: PutObjectOptions,
   ): Promise<void>;
   listObjects(bucket: string, prefix?: string, opts?: ListOptions): Promise<ObjectInfo[]>;
+  /** Succeeds when the key is already gone (S3 semantics): a re-run after a crash may delete twice. */
+  deleteObject(bucket: string, key: string, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
 export interface CloudPorts {
@@ -349,6 +393,8 @@ export interface CloudPorts {
   objects: ObjectStorePort;
   /** load balancer target groups; optional so older fakes keep compiling: absent means "not available here" */
   balancing?: BalancingPort;
+  /** classic ELBs; optional like balancing */
+  classicElb?: ClassicElbPort;
   /** CloudWatch alarm states; optional like balancing */
   alarms?: AlarmsPort;
   /** 'aws' or 'sandbox': shown in the header, recorded in the audit log. */

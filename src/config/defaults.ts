@@ -27,7 +27,7 @@ const DEFAULTS: Config = {
     planMaxAgeMinutes: 60,
     concurrency: 8,
   },
-  scaling: { groups: [], timeZone: 'UTC', activities: 20, shutdownWaitMinutes: 30 },
+  scaling: { groups: [], timeZone: 'UTC', activities: 20, shutdownWaitMinutes: 30, drainTimeoutSeconds: 120 },
   hosts: {},
   mysql: {},
   webcam: {
@@ -55,7 +55,8 @@ const DEFAULTS: Config = {
     },
     database: { name: 'webcam', table: 'webcam_images', timelapseTable: 'webcam_timelapses' },
     timelapse: { ffmpeg: 'ffmpeg', fps: 24, width: 1280, crf: 23, timeoutSeconds: 1800 },
-    delivery: { method: 'local', timeoutSeconds: 120 },
+    delivery: { method: 'local', prefix: 'webcam-incoming/', timeoutSeconds: 120 },
+    source: { method: 'folder', prefix: 'webcam-incoming/', timeoutSeconds: 120 },
     preview: 'auto',
     previewTmuxPassthrough: false,
   },

@@ -72,6 +72,7 @@ scaling:
   timeZone: UTC                   # for prescale --at/--until written without an offset
   activities: 20                  # recent scaling activities shown per group
   shutdownWaitMinutes: 30         # how long a shutdown waits for the instances to go
+  drainTimeoutSeconds: 120        # a pooled instance stays in HAProxy DRAIN this long at most before it terminates
 
 # SSH targets for runbooks; host keys are checked against known_hosts.
 # Without identityFile: ~/.ssh/id_* and the ssh-agent (SSH_AUTH_SOCK), as ssh does.
@@ -125,6 +126,12 @@ webcam:
   #   method: sftp               # upload to a .part name, then posix-rename: atomic on the server
   #   host: ingest               # a name under hosts:
   #   remoteDir: /var/spool/opsdeck-webcam/incoming
+  #   # or: method: s3            # PUT with Content-MD5 to s3://bucket/prefix: atomic
+  #   # bucket: my-webcam-bucket  # default webcam.bucket
+  #   # prefix: webcam-incoming/
+  # source:                      # where ingest takes frames (default: the incoming folder)
+  #   method: s3                 # complete objects under the prefix; refused ones under PREFIX/rejected/
+  #   prefix: webcam-incoming/   # bucket: default webcam.bucket
   # database:
   #   target: primary          # a name under mysql:
   #   name: webcam

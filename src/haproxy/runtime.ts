@@ -72,6 +72,21 @@ export async function liveServers(socket: string, backends?: readonly string[]):
     });
 }
 
+/**
+ * Current sessions (`scur` of `show stat`) of one server: what a drain waits
+ * on. undefined when the worker does not list the server.
+ */
+export async function serverSessions(socket: string, backend: string, server: string): Promise<number | undefined> {
+  const lines = (await socketCommand(socket, 'show stat')).split('\n');
+  const header = (lines[0] ?? '').replace(/^# /, '').split(',');
+  const [px, sv, cur] = [header.indexOf('pxname'), header.indexOf('svname'), header.indexOf('scur')];
+  for (const line of lines.slice(1)) {
+    const f = line.split(',');
+    if (f[px] === backend && f[sv] === server) return Number(f[cur] ?? 0) || 0;
+  }
+  return undefined;
+}
+
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
 
 /** `set server <backend>/<server> state <ready|drain|maint>`; names are validated before they reach the socket. */

@@ -1,5 +1,5 @@
 import type { CloudPorts } from '../cloud/ports.js';
-import { resolveConfigSecret } from '../config/secrets.js';
+import { hasSecretRef, resolveConfigSecret } from '../config/secrets.js';
 import { OpsError } from '../core/errors.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
 import { connectMysql, mysqlError, type MysqlConnection } from '../mysql/connection.js';
@@ -53,11 +53,17 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
     return c;
   };
 
-  const mysqlTo = async (name: string): Promise<MysqlConnection> => {
+  const targetOf = (name: string) => {
     const t = deps.inventory.mysql[name];
     if (!t) throw new OpsError('USAGE', `no MySQL target "${name}" in the config's mysql: section`, { hint: `known: ${Object.keys(deps.inventory.mysql).join(', ') || 'none'}` });
-    const password = t.password === undefined ? undefined : resolveConfigSecret(deps.configPath, `mysql.${name}.password`, t.password, deps.env);
-    return connectMysql({ host: t.host, port: t.port, user: t.user, ...(password === undefined ? {} : { password }) });
+    return t;
+  };
+  /** `as`: log in with another target's account (does the source know the target's user?) */
+  const mysqlTo = async (name: string, as = name): Promise<MysqlConnection> => {
+    const t = targetOf(name);
+    const who = targetOf(as);
+    const password = who.password === undefined ? undefined : resolveConfigSecret(deps.configPath, `mysql.${as}.password`, who.password, deps.env);
+    return connectMysql({ host: t.host, port: t.port, user: who.user, ...(password === undefined ? {} : { password }) });
   };
 
   /** An exec whose connection vanished reports no exit status: say so rather than "exited null". */
@@ -126,6 +132,19 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
         const text = `${target} ${l.alive === true ? 'answers' : l.alive === false ? 'does not answer' : `cannot tell: ${l.why}`}\n`;
         return emptyResult({ stdout: text, fields: { alive: l.alive ?? 'unknown' } });
       }
+      if (operation === 'acceptsLogin') {
+        const as = args['as'];
+        if (!as) throw new OpsError('USAGE', 'mysql acceptsLogin needs the argument as (the mysql target whose account to try)');
+        try {
+          (await mysqlTo(target, as)).destroy();
+        } catch (e) {
+          throw new OpsError('REFUSED', `${target} does not let ${as}'s account (${targetOf(as).user}) in: ${e instanceof Error ? e.message : String(e)}`, {
+            hint: `a whole-datadir copy gives ${as} the accounts of ${target}: make ${as}'s configured user and password valid on ${target} first`,
+          });
+        }
+        const text = `${target} lets ${as}'s account (${targetOf(as).user}) in\n`;
+        return emptyResult({ stdout: text });
+      }
       if (operation === 'waitDown' || operation === 'waitUp') return waitForState(() => mysqlTo(target), operation === 'waitDown' ? 'down' : 'up', io, waits);
       if (operation === 'checksumsEqual') {
         const against = args['against'];
@@ -141,11 +160,14 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
           b.destroy();
         }
       }
+      // `{{ inputs.x.password }}` renders the config's value, which may be a ${env:}/${file:} reference: resolved here, at use
+      const pw = args['password'];
+      const resolved = pw !== undefined && hasSecretRef(pw) ? { ...args, password: resolveConfigSecret(deps.configPath, `${operation}.password`, pw, deps.env) } : args;
       const conn = await mysqlTo(target);
       const onAbort = (): void => conn.destroy();
       io.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return await mysqlOperation(conn, operation, args);
+        return await mysqlOperation(conn, operation, resolved);
       } catch (e) {
         if (e instanceof OpsError) throw e;
         const t = deps.inventory.mysql[target];

@@ -159,7 +159,7 @@ export function renderStep(s: StepSpec, r: Resolver): Rendered {
       const session = s.session ? ` [session ${s.session}${s.closeSession ? ', closed after' : ''}]` : '';
       return {
         action: { kind: 'sql', target, session: s.session, closeSession: s.closeSession, statements: stmts.map(({ sql, values }) => ({ sql, values })) },
-        shown: stmts.map((st, i) => `${target}> ${st.shown}${i === 0 ? session : ''}`),
+        shown: stmts.length === 0 ? [`${target}: forget session ${s.session ?? ''} (nothing is sent)`] : stmts.map((st, i) => `${target}> ${st.shown}${i === 0 ? session : ''}`),
       };
     }
     case 'mysql': {

@@ -63,6 +63,8 @@ export const MYSQL_OPERATIONS = [
   'waitDown',
   /** until the server answers again after a start */
   'waitUp',
+  /** the server lets args.as (another mysql target) log in with that target's account */
+  'acceptsLogin',
   /** per-table checksums equal on this server and args.against (another mysql target); fails naming the tables that differ */
   'checksumsEqual',
 ] as const;

@@ -4,12 +4,13 @@
  * in that order, each audited. The runbook engine's `aws` steps use the same
  * port methods by the same names.
  */
-import type { BalancingPort, ScalingPort } from '../cloud/ports.js';
+import type { BalancingPort, ClassicElbPort, ScalingPort } from '../cloud/ports.js';
 import { CloudError } from '../cloud/ports.js';
 import type { AuditLog } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import { OpsError } from '../core/errors.js';
 import { retry } from '../core/retry.js';
+import { applyDrain, type DrainServer, type PoolDrain } from './drain.js';
 
 export type ScalingCall =
   | { op: 'setDesiredCapacity'; group: string; desired: number; honorCooldown: boolean }
@@ -25,9 +26,14 @@ export type ScalingCall =
   | { op: 'deleteGroup'; group: string; force: boolean }
   | { op: 'deleteLaunchTemplate'; group: string; name: string }
   | { op: 'deleteLaunchConfiguration'; group: string; name: string }
-  | { op: 'registerTargets' | 'deregisterTargets'; group: string; targetGroupArn: string; targetGroup: string; instanceIds: string[] };
+  | { op: 'registerTargets' | 'deregisterTargets'; group: string; targetGroupArn: string; targetGroup: string; instanceIds: string[] }
+  /** HAProxy, not AWS: DRAIN the servers, wait for their sessions (see drain.ts) */
+  | { op: 'drainServer'; group: string; servers: DrainServer[]; timeoutSeconds: number }
+  | { op: 'terminateInstance'; group: string; instanceId: string; decrement: boolean }
+  /** a classic ELB, by name (the seed's elb-register-instances-with-lb) */
+  | { op: 'registerInstances' | 'deregisterInstances'; group: string; loadBalancer: string; instanceIds: string[] };
 
-export type PlanKind = 'set-capacity' | 'prescale' | 'shutdown' | 'policy' | 'processes' | 'protection' | 'targets';
+export type PlanKind = 'set-capacity' | 'prescale' | 'shutdown' | 'policy' | 'processes' | 'protection' | 'targets' | 'terminate';
 
 /** Serializable: printed with --json, shown in the pane, applied as is. */
 export interface ScalingPlan {
@@ -83,6 +89,16 @@ export function describeCall(c: ScalingCall): string {
     case 'registerTargets':
     case 'deregisterTargets':
       return `${c.op === 'registerTargets' ? 'RegisterTargets' : 'DeregisterTargets'} ${c.targetGroup}: ${c.instanceIds.join(', ')}`;
+    case 'drainServer': {
+      const names = c.servers.flatMap((s) => s.backends.map((b) => `${b}/${s.instanceId}`));
+      const shown = names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+      return `HAProxy: set ${shown} to DRAIN, wait until ${names.length === 1 ? 'its' : 'their'} sessions reach 0 (up to ${c.timeoutSeconds} s)`;
+    }
+    case 'terminateInstance':
+      return `TerminateInstanceInAutoScalingGroup ${c.instanceId}: ${c.decrement ? 'ShouldDecrementDesiredCapacity (no replacement)' : 'a replacement launches'}`;
+    case 'registerInstances':
+    case 'deregisterInstances':
+      return `${c.op === 'registerInstances' ? 'RegisterInstancesWithLoadBalancer' : 'DeregisterInstancesFromLoadBalancer'} ${c.loadBalancer} (classic ELB): ${c.instanceIds.join(', ')}`;
   }
 }
 
@@ -95,6 +111,8 @@ export interface ApplyOptions {
   scaling: ScalingPort;
   /** needed by target registration plans only */
   balancing?: BalancingPort | undefined;
+  /** needed by classic ELB registration plans only */
+  classicElb?: ClassicElbPort | undefined;
   audit: AuditLog;
   clock: Clock;
   signal?: AbortSignal;
@@ -104,6 +122,8 @@ export interface ApplyOptions {
   confirmedForce?: string;
   /** waits between polls and retries; default 10 s (tests pass less) */
   pollMs?: number;
+  /** the HAProxy pool: needed by plans with a drain step */
+  pool?: PoolDrain | undefined;
 }
 
 export interface ApplyResult {
@@ -170,6 +190,8 @@ async function send(c: ScalingCall, o: ApplyOptions): Promise<void> {
       return s.resumeProcesses(c.group, c.processes.length ? c.processes : undefined);
     case 'setInstanceProtection':
       return s.setInstanceProtection(c.group, c.instanceIds, c.protectedFromScaleIn);
+    case 'terminateInstance':
+      return s.terminateInstance(c.instanceId, c.decrement);
     case 'deleteWarmPool':
       return s.deleteWarmPool(c.group);
     case 'deleteGroup':
@@ -184,7 +206,14 @@ async function send(c: ScalingCall, o: ApplyOptions): Promise<void> {
       const sig = o.signal ? { signal: o.signal } : {};
       return c.op === 'registerTargets' ? o.balancing.registerTargets(c.targetGroupArn, c.instanceIds, sig) : o.balancing.deregisterTargets(c.targetGroupArn, c.instanceIds, sig);
     }
+    case 'registerInstances':
+    case 'deregisterInstances': {
+      if (!o.classicElb) throw new OpsError('CLOUD', 'no classic ELB port in this cloud: classic ELB registration is not available');
+      const sig = o.signal ? { signal: o.signal } : {};
+      return c.op === 'registerInstances' ? o.classicElb.registerInstances(c.loadBalancer, c.instanceIds, sig) : o.classicElb.deregisterInstances(c.loadBalancer, c.instanceIds, sig);
+    }
     case 'waitForEmpty':
+    case 'drainServer':
       return;
   }
 }
@@ -209,6 +238,10 @@ export async function applyScalingPlan(plan: ScalingPlan, o: ApplyOptions): Prom
   if (late && late.op === 'putScheduledAction') {
     throw new OpsError('REFUSED', `${late.name} would start at ${late.startTime}, which is now in the past`, { hint: 'plan again with a later time; nothing was changed' });
   }
+  const pool = o.pool;
+  if (!pool && plan.calls.some((c) => c.op === 'drainServer')) {
+    throw new OpsError('REFUSED', `the plan drains servers in HAProxy first, and this run has no access to the pool`, { hint: 'nothing was changed; plan again where haproxy.runtimeSocket is reachable' });
+  }
   const result: ApplyResult = { done: [], alreadyGone: [] };
   for (const c of plan.calls) {
     o.signal?.throwIfAborted();
@@ -216,6 +249,16 @@ export async function applyScalingPlan(plan: ScalingPlan, o: ApplyOptions): Prom
     if (c.op === 'waitForEmpty') {
       await waitForEmpty(c, o);
       result.done.push(c);
+      continue;
+    }
+    if (c.op === 'drainServer' && pool) {
+      // a drain that fails (server gone from the worker, socket down) stops the plan: nothing is terminated undrained
+      const { left } = await applyDrain(c, { pool, clock: o.clock, signal: o.signal, onStep: o.onStep, pollMs: o.pollMs }).catch(async (e: unknown) => {
+        await o.audit.append({ action: 'scaling.drainServer', target: c.group, result: 'failed', details: { plan: plan.kind, call: c, error: e instanceof Error ? e.message : String(e) } });
+        throw e;
+      });
+      result.done.push(c);
+      await o.audit.append({ action: 'scaling.drainServer', target: c.group, result: 'ok', details: { plan: plan.kind, call: c, sessionsLeft: left } });
       continue;
     }
     const busyRetries = c.op.startsWith('delete') ? 60 : 0;

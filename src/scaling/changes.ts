@@ -43,6 +43,28 @@ export function planProcesses(group: AutoScalingGroup, processes: readonly strin
   return { ...planBase(group, 'processes', o), calls, notes };
 }
 
+/**
+ * The pane's checklist: suspend some processes and resume others in one
+ * plan, each only if it is not in that state already (someone else may have
+ * changed the group since the list was drawn).
+ */
+export function planProcessChanges(group: AutoScalingGroup, req: { suspend: readonly string[]; resume: readonly string[] }, o: Base): ScalingPlan {
+  const unknown = [...req.suspend, ...req.resume].filter((p) => !(PROCESSES as readonly string[]).includes(p));
+  if (unknown.length) throw new OpsError('USAGE', `unknown process ${unknown.join(', ')}`, { hint: `processes: ${PROCESSES.join(', ')}` });
+  const now = new Set(group.suspendedProcesses ?? []);
+  const suspend: string[] = PROCESSES.filter((p) => req.suspend.includes(p) && !now.has(p));
+  const resume: string[] = PROCESSES.filter((p) => req.resume.includes(p) && now.has(p));
+  const calls: ScalingCall[] = [];
+  if (suspend.length) calls.push({ op: 'suspendProcesses', group: group.name, processes: suspend });
+  if (resume.length) calls.push({ op: 'resumeProcesses', group: group.name, processes: resume });
+  const notes: string[] = [];
+  if (suspend.includes('Terminate')) notes.push('with Terminate suspended the group cannot shrink, and a shutdown resumes it first');
+  if (suspend.includes('Launch')) notes.push('with Launch suspended the group launches nothing: no scale-out, no replacement of unhealthy instances');
+  const left = [...now].filter((p) => !resume.includes(p)).concat(suspend);
+  notes.push(left.length ? `suspended afterwards: ${PROCESSES.filter((p) => left.includes(p)).join(', ')}` : 'nothing suspended afterwards');
+  return { ...planBase(group, 'processes', o), calls, notes };
+}
+
 export function planProtection(group: AutoScalingGroup, instanceIds: readonly string[], on: boolean, o: Base): ScalingPlan {
   const members = new Map(group.instances.map((i) => [i.id, i]));
   const strangers = instanceIds.filter((id) => !members.has(id));

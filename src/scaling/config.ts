@@ -12,6 +12,8 @@ export const scalingConfigSchema = z
     activities: z.number().int().min(1).max(100).default(20),
     /** how long the shutdown waits for the group's instances to terminate */
     shutdownWaitMinutes: z.number().int().min(1).max(180).default(30),
+    /** before a terminate (or a shutdown), how long an instance in the HAProxy pool may keep its sessions in DRAIN */
+    drainTimeoutSeconds: z.number().int().min(0).max(3600).default(120),
   })
   .strict();
 

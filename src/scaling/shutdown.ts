@@ -5,16 +5,18 @@
  *   2. delete scaling policies (no alarm may launch again)
  *   3. resume Terminate if suspended (else nothing can go)
  *   4. clear scale-in protection (protected instances survive desired 0)
- *   5. min = max = desired = 0
- *   6. wait for the instances and activities to finish (terminating hooks drain)
- *   7. delete the warm pool, if any
- *   8. delete the group, without force
- *   9. delete its launch template or configuration, unless another group uses it
+ *   5. the instances the HAProxy pool holds: DRAIN, wait for their sessions
+ *   6. min = max = desired = 0
+ *   7. wait for the instances and activities to finish (terminating hooks drain)
+ *   8. delete the warm pool, if any
+ *   9. delete the group, without force
+ *  10. delete its launch template or configuration, unless another group uses it
  * A force delete skips all that and terminates without draining: it is its
  * own plan, and applying it needs the group's name typed.
  */
 import type { ScalingPort } from '../cloud/ports.js';
 import { applyScalingPlan, planBase, type ApplyOptions, type ApplyResult, type ScalingCall, type ScalingPlan } from './calls.js';
+import { drainStep, type PoolDrain } from './drain.js';
 import { readGroupDetail } from './status.js';
 
 export interface ShutdownOptions {
@@ -26,6 +28,9 @@ export interface ShutdownOptions {
   keepTemplate?: boolean;
   waitMinutes?: number;
   signal?: AbortSignal;
+  /** the HAProxy pool: its servers among the group's instances are drained before the size goes to 0 */
+  pool?: PoolDrain | undefined;
+  drainTimeoutSeconds?: number;
 }
 
 /** SetInstanceProtection takes at most 50 instances per call. */
@@ -54,6 +59,9 @@ export async function planShutdown(scaling: ScalingPort, groupName: string, o: S
   for (let i = 0; i < guarded.length; i += PROTECTION_BATCH) {
     calls.push({ op: 'setInstanceProtection', group: g.name, instanceIds: guarded.slice(i, i + PROTECTION_BATCH), protectedFromScaleIn: false });
   }
+  const drain = drainStep(g.name, g.instances.filter((i) => !/^Terminat/.test(i.lifecycleState)).map((i) => i.id), o.pool, o.drainTimeoutSeconds ?? 120);
+  if (drain) calls.push(drain);
+  else if (o.pool?.unreadable && g.instances.length) notes.push(`HAProxy pool not read (${o.pool.unreadable}): no drain step`);
   calls.push({ op: 'updateGroupSize', group: g.name, min: 0, max: 0, desired: 0 });
   calls.push({ op: 'waitForEmpty', group: g.name, timeoutSeconds: (o.waitMinutes ?? 30) * 60 });
   if (d.warmPool) calls.push({ op: 'deleteWarmPool', group: g.name });
@@ -63,7 +71,9 @@ export async function planShutdown(scaling: ScalingPort, groupName: string, o: S
   if (terminatingHooks.length) {
     notes.push(`terminating hooks hold each instance while it drains: ${terminatingHooks.map((h) => `${h.name} (${h.heartbeatTimeoutSeconds ?? '?'} s, then ${h.defaultResult ?? 'ABANDON'})`).join(', ')}`);
   }
-  if (g.instances.length) notes.push(`${g.instances.length} instance(s) terminate once the size is 0; they leave the HAProxy pool at the next sync (discovery takes InService only)`);
+  if (g.instances.length) {
+    notes.push(`${g.instances.length} instance(s) terminate once the size is 0${drain ? `, the ${drain.servers.length} in the HAProxy pool drained first` : ''}; they leave the pool at the next sync (discovery takes InService only)`);
+  }
   if (o.keepTemplate) {
     notes.push(`kept: ${g.launchTemplate ?? 'no launch template'} (--keep-template)`);
   } else if (g.launchTemplate !== undefined) {

@@ -9,6 +9,8 @@ import type {
   AlarmsPort,
   AsgInstance,
   BalancingPort,
+  ClassicElbPort,
+  ClassicLoadBalancer,
   TargetGroup,
   AutoScalingGroup,
   LifecycleHook,
@@ -165,6 +167,8 @@ export interface GroupDetail {
   warmPool: WarmPool | undefined;
   /** the attached target groups with their targets' health; undefined when not read (no port, or the read failed: see extrasErrors) */
   targetGroups?: TargetGroup[] | undefined;
+  /** the classic ELBs the group names, with their instances' health; undefined when not read (no port, or the read failed) */
+  classicElbs?: ClassicLoadBalancer[] | undefined;
   /** alarm name -> its CloudWatch state, for the policies' alarms */
   alarms?: Record<string, AlarmState> | undefined;
   /** why targets or alarm states are missing (a role without elasticloadbalancing:Describe* or cloudwatch:DescribeAlarms) */
@@ -173,6 +177,7 @@ export interface GroupDetail {
 
 export interface DetailPorts {
   balancing?: BalancingPort | undefined;
+  classicElb?: ClassicElbPort | undefined;
   alarms?: AlarmsPort | undefined;
 }
 
@@ -210,8 +215,10 @@ export async function readGroupDetail(scaling: ScalingPort, name: string, o: { n
   // the second round needs the first's answers: the group's target groups, the policies' alarm names
   const errors: string[] = [];
   const arns = group.targetGroupArns ?? [];
-  const [targetGroups, alarms] = await Promise.all([
+  const elbs = group.loadBalancerNames ?? [];
+  const [targetGroups, classicElbs, alarms] = await Promise.all([
     o.balancing && arns.length ? o.balancing.describeTargetGroups(arns, sig).catch((e: unknown) => void errors.push(`targets: ${message(e)}`)) : Promise.resolve(o.balancing ? [] : undefined),
+    o.classicElb && elbs.length ? o.classicElb.describeLoadBalancers(elbs, sig).catch((e: unknown) => void errors.push(`classic ELBs: ${message(e)}`)) : Promise.resolve(o.classicElb ? [] : undefined),
     o.alarms ? readAlarmStates(o.alarms, policies, sig).catch((e: unknown) => void errors.push(`alarms: ${message(e)}`)) : Promise.resolve(undefined),
   ]);
   return {
@@ -223,6 +230,7 @@ export async function readGroupDetail(scaling: ScalingPort, name: string, o: { n
     hooks,
     warmPool,
     targetGroups: targetGroups ?? undefined,
+    classicElbs: classicElbs ?? undefined,
     alarms: alarms ?? undefined,
     ...(errors.length ? { extrasErrors: errors } : {}),
   };

@@ -104,6 +104,8 @@ export function keyLabel(name: string): string {
       return 'End';
     case 'enter':
       return 'Enter';
+    case ' ':
+      return 'Space';
     case 'escape':
       return 'Esc';
     case 'tab':

@@ -40,19 +40,42 @@ const databaseSchema = z
   })
   .strict();
 
+/** A key prefix ending in /, never the whole bucket: ingest deletes what it takes from it. */
+const incomingPrefix = z
+  .string()
+  .regex(/^[^/].*\/$/, 'an S3 prefix such as incoming/ (ending in /, not starting with /)')
+  .default('webcam-incoming/');
+
 const deliverySchema = z
   .object({
-    /** local: into incoming on this host (capture and ingest on one machine, or a shared mount); sftp: to the ingest server */
-    method: z.enum(['local', 'sftp']).default('local'),
+    /** local: into incoming on this host (capture and ingest on one machine, or a shared mount); sftp: to the ingest server; s3: to an incoming prefix */
+    method: z.enum(['local', 'sftp', 's3']).default('local'),
     /** sftp: a name under `hosts:` (host, user, identityFile, knownHosts): the host key is checked, keys only */
     host: z.string().optional(),
     /** sftp: the ingest server's incoming folder */
     remoteDir: z.string().optional(),
-    /** sftp: per frame, upload and rename */
+    /** s3: the bucket (default webcam.bucket); the ingest server reads it with source.method s3 */
+    bucket: z.string().optional(),
+    /** s3: the incoming prefix; a PUT is atomic, so ingest never sees part of a frame */
+    prefix: incomingPrefix,
+    /** per frame: sftp upload and rename, or one s3 PUT attempt */
     timeoutSeconds: z.number().positive().max(3600).default(120),
   })
   .strict()
   .refine((d) => d.method !== 'sftp' || (d.host !== undefined && d.remoteDir !== undefined), 'delivery.method sftp needs delivery.host (a name under hosts:) and delivery.remoteDir');
+
+/** Where ingest takes frames from: the incoming folder, or complete objects under an S3 prefix. */
+const sourceSchema = z
+  .object({
+    method: z.enum(['folder', 's3']).default('folder'),
+    /** s3: the bucket (default webcam.bucket) */
+    bucket: z.string().optional(),
+    /** s3: frames are the objects directly under it; refused ones go under `<prefix>rejected/` */
+    prefix: incomingPrefix,
+    /** s3: per call (list, get, delete) */
+    timeoutSeconds: z.number().positive().max(3600).default(120),
+  })
+  .strict();
 
 const timelapseSchema = z
   .object({
@@ -118,6 +141,7 @@ export const webcamConfigSchema = z
     database: databaseSchema.default(databaseSchema.parse({})),
     timelapse: timelapseSchema.default(timelapseSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
+    source: sourceSchema.default(sourceSchema.parse({})),
     /** Unset: only this host's own queue is shown. */
     cameraHost: cameraHostSchema.optional(),
     /** The pane's latest image: auto picks kitty or iTerm2 when the terminal has it, else half-block cells. */
@@ -125,5 +149,10 @@ export const webcamConfigSchema = z
     /** Inside tmux images need its passthrough (tmux 3.3+: set -g allow-passthrough on); without this, tmux gets half blocks. */
     previewTmuxPassthrough: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  // the sizes must never be listed as incoming frames (nor the reverse)
+  .refine((w) => w.source.method !== 's3' || !(w.source.prefix.startsWith(w.prefix) || w.prefix.startsWith(w.source.prefix)), {
+    message: 'webcam.source.prefix and webcam.prefix must not contain one another: ingest would take its own sizes as frames',
+    path: ['source', 'prefix'],
+  });
 export type WebcamConfig = z.infer<typeof webcamConfigSchema>;

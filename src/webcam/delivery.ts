@@ -5,14 +5,20 @@
  * ending in .part (which ingest never takes), then renamed, over SFTP with
  * posix-rename@openssh.com (an atomic rename(2) on the server, which the
  * plain SFTP rename is not: it refuses to replace and is not atomic on every
- * server). A frame that fails stays in the local queue.
+ * server). Or to an S3 incoming prefix: a PUT is atomic (the object appears
+ * whole or not at all), and it carries Content-MD5 so a body damaged on the
+ * way is refused (BadDigest) rather than stored. A frame that fails stays in
+ * the local queue.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
+import type { ObjectStorePort } from '../cloud/ports.js';
+import { deadline, raceSignal } from '../core/deadline.js';
 import { ensureDir } from '../core/dirs.js';
 import { OpsError } from '../core/errors.js';
 import type { SshConnection, SshTarget } from '../remote/ssh.js';
+import { md5Base64 } from './images.js';
 
 export interface FrameSink {
   /** Delivers `file` as `name`, atomically; throws when it did not arrive. */
@@ -99,4 +105,36 @@ export function sftpSink(d: SftpDelivery): SinkOpener {
     };
   };
   return { where, open };
+}
+
+export interface S3Delivery {
+  /** resolved when there is something to deliver */
+  objects: () => Promise<ObjectStorePort>;
+  bucket: string;
+  /** ends in / */
+  prefix: string;
+  /** per PUT attempt: a stalled endpoint fails the frame (it stays queued) instead of holding the capture lock */
+  timeoutMs: number;
+}
+
+export function s3Sink(d: S3Delivery): SinkOpener {
+  const open = async (): Promise<FrameSink> => {
+    const objects = await d.objects();
+    return {
+      async put(name, file) {
+        const body = await fsp.readFile(file);
+        const key = `${d.prefix}${name}`;
+        const limit = deadline(d.timeoutMs, `S3 upload of ${name} to s3://${d.bucket}/${key}`, 'the endpoint may be stalled; the frame stays queued and goes with the next run (webcam.delivery.timeoutSeconds)');
+        try {
+          // the SDK stops on the signal; raceSignal covers a socket that ignores it
+          const put = objects.putObject(d.bucket, key, body, { contentType: 'image/jpeg', contentMd5: md5Base64(body), signal: limit.signal });
+          await raceSignal(put, limit.signal);
+        } finally {
+          limit.dispose();
+        }
+      },
+      close: async () => {},
+    };
+  };
+  return { where: `s3://${d.bucket}/${d.prefix}`, open };
 }

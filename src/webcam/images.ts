@@ -41,7 +41,8 @@ export interface MadeImage {
 }
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const md5 = (b: Buffer): string => createHash('md5').update(b).digest('base64');
+/** base64 MD5, as Content-MD5 wants it */
+export const md5Base64 = (b: Buffer): string => createHash('md5').update(b).digest('base64');
 
 export type SizeOptions = Pick<WebcamConfig, 'sizes' | 'full' | 'quality' | 'keepExif'>;
 
@@ -77,7 +78,7 @@ export async function makeSizes(body: Buffer, o: SizeOptions): Promise<MadeImage
         if (width !== undefined) p = p.resize({ width, withoutEnlargement: true });
         if (o.keepExif) p = p.keepExif();
         const { data, info } = await p.jpeg({ quality: o.quality, mozjpeg: false }).toBuffer({ resolveWithObject: true });
-        return { label, width: info.width, height: info.height, body: data, md5: md5(data) };
+        return { label, width: info.width, height: info.height, body: data, md5: md5Base64(data) };
       }),
     );
     const oriented = (meta.orientation ?? 1) >= 5;

@@ -4,7 +4,8 @@
  * an order where a crash anywhere leaves a state the next run completes:
  * object names and archive paths follow from the content hash and capture
  * time (a re-run writes the same ones), the row is keyed by the hash, and the
- * incoming file goes last, only after all of them are confirmed.
+ * incoming file goes last, only after all of them are confirmed. Frames come
+ * from a FrameSource (incoming.ts): the folder, or an S3 incoming prefix.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -17,21 +18,19 @@ import { retry } from '../core/retry.js';
 import type { WebcamConfig } from './config.js';
 import { captureTime } from './exif.js';
 import { makeSizes, RejectedImage, sha256 } from './images.js';
-import { isPartial, type WebcamPaths } from './paths.js';
+import { folderSource, type FrameSource, type IncomingFile } from './incoming.js';
+import type { WebcamPaths } from './paths.js';
 import type { ImageRow, ImageTable, StoredSize } from './table.js';
 import { localDate, localStamp } from './time.js';
 
 export const INGEST_LOCK = 'webcam-ingest';
 
-export interface IncomingFile {
-  name: string;
-  size: number;
-  mtimeMs: number;
-}
+export type { IncomingFile } from './incoming.js';
 
 /** What an ingest would take now: the plan a person or cron sees before --yes. */
 export interface IngestPlan {
   at: string;
+  /** the folder, or s3://bucket/prefix */
   incoming: string;
   /** unchanged for quiescenceSeconds: taken, oldest first */
   ready: IncomingFile[];
@@ -76,21 +75,19 @@ export interface IngestDeps {
   onWarning?: (text: string) => void;
   /** retries after the first attempt for S3 and MySQL calls (default 4, with jittered backoff) */
   retries?: number;
+  /** where frames come from; default the incoming folder of `paths` (the plan must come from the same one) */
+  source?: FrameSource;
 }
 
-export async function planIngest(paths: WebcamPaths, config: Pick<WebcamConfig, 'quiescenceSeconds'>, now: Date): Promise<IngestPlan> {
-  await ensureDir(paths.incoming, { what: 'the webcam incoming folder' });
+export async function planIngest(paths: WebcamPaths, config: Pick<WebcamConfig, 'quiescenceSeconds'>, now: Date, source: FrameSource = folderSource(paths), signal?: AbortSignal): Promise<IngestPlan> {
   const ready: IncomingFile[] = [];
   const waiting: IncomingFile[] = [];
-  for (const name of await fsp.readdir(paths.incoming)) {
-    if (isPartial(name)) continue;
-    const st = await fsp.stat(path.join(paths.incoming, name)).catch(() => undefined);
-    if (!st?.isFile()) continue;
-    const f = { name, size: st.size, mtimeMs: st.mtimeMs };
-    (now.getTime() - st.mtimeMs >= config.quiescenceSeconds * 1000 ? ready : waiting).push(f);
+  for (const f of await source.list(signal ? { signal } : {})) {
+    // an S3 object is complete once listed; a file may still be growing
+    (source.atomic || now.getTime() - f.mtimeMs >= config.quiescenceSeconds * 1000 ? ready : waiting).push(f);
   }
   const order = (a: IncomingFile, b: IncomingFile): number => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1);
-  return { at: now.toISOString(), incoming: paths.incoming, ready: ready.sort(order), waiting: waiting.sort(order) };
+  return { at: now.toISOString(), incoming: source.where, ready: ready.sort(order), waiting: waiting.sort(order) };
 }
 
 /** Object key and archive path of one image: a function of its bytes (hash) and capture time only. */
@@ -122,17 +119,11 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-async function reject(paths: WebcamPaths, name: string, reason: string): Promise<void> {
-  await ensureDir(paths.rejected, { what: 'the webcam rejected folder' });
-  let target = path.join(paths.rejected, name);
-  for (let i = 1; await exists(target); i++) target = path.join(paths.rejected, `${path.parse(name).name}.${i}${path.extname(name)}`);
-  await fsp.writeFile(`${target}.reason.txt`, `${reason}\n`);
-  await fsp.rename(path.join(paths.incoming, name), target);
-}
-
 /** Ingests exactly the plan's ready files; a file changed since the plan is left for the next run. */
 export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<IngestResult> {
   const { config, paths, objects, bucket, table, clock } = deps;
+  const source = deps.source ?? folderSource(paths);
+  const sig = deps.signal ? { signal: deps.signal } : {};
   const result: IngestResult = { ingested: [], rejected: [], skipped: [], failed: [], notAttempted: 0, waiting: plan.waiting.length };
   if (plan.ready.length === 0) return result;
   if (config.publicRead) deps.onWarning?.('webcam.publicRead is on: every stored size is readable by anyone on the internet');
@@ -147,22 +138,17 @@ export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<I
       result.notAttempted = plan.ready.length - i;
       break;
     }
-    const file = path.join(paths.incoming, f.name);
     try {
-      const st = await fsp.stat(file).catch(() => undefined);
-      if (!st) {
-        result.skipped.push({ name: f.name, why: 'gone since the plan' });
+      const got = await source.fetch(f, sig);
+      if ('skip' in got) {
+        result.skipped.push({ name: f.name, why: got.skip });
         continue;
       }
-      if (st.size !== f.size || st.mtimeMs !== f.mtimeMs) {
-        result.skipped.push({ name: f.name, why: 'changed since the plan: still being written?' });
-        continue;
-      }
-      const body = await fsp.readFile(file);
+      const body = got.body;
       const hash = sha256(body);
       const known = await again(() => table.find(hash));
       if (known) {
-        await fsp.unlink(file);
+        await source.remove(f, sig);
         result.ingested.push({ name: f.name, contentHash: hash, capturedAt: known.capturedAt.toISOString(), timeSource: known.timeSource, keys: known.sizes.map((s) => s.key), existing: true });
         await deps.audit?.append({ action: 'webcam.ingest', target: f.name, result: 'skipped', details: { contentHash: hash, why: 'already ingested' } });
         continue;
@@ -172,12 +158,12 @@ export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<I
         made = await makeSizes(body, config);
       } catch (e) {
         if (!(e instanceof RejectedImage)) throw e;
-        await reject(paths, f.name, e.message);
+        await source.reject(f, body, e.message, sig);
         result.rejected.push({ name: f.name, reason: e.message });
         await deps.audit?.append({ action: 'webcam.reject', target: f.name, result: 'ok', details: { reason: e.message } });
         continue;
       }
-      const time = captureTime(made.exif, f.name, new Date(st.mtimeMs), config.timeZone);
+      const time = captureTime(made.exif, f.name, new Date(got.mtimeMs), config.timeZone);
       const names = imageNames(config, paths.archive, hash, time.at);
       const sizes: StoredSize[] = [];
       for (const s of made.sizes) {
@@ -208,7 +194,7 @@ export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<I
         ingestedAt: clock.now(),
       };
       const outcome = await again(() => table.upsert(row));
-      await fsp.unlink(file);
+      await source.remove(f, sig);
       if (time.flagged) deps.onWarning?.(`${f.name}: no EXIF capture time, used the ${time.source === 'filename' ? 'time in the file name' : "file's mtime"} (${time.at.toISOString()})`);
       result.ingested.push({ name: f.name, contentHash: hash, capturedAt: time.at.toISOString(), timeSource: time.source, keys: sizes.map((s) => s.key), existing: outcome === 'existing' });
       await deps.audit?.append({ action: 'webcam.ingest', target: f.name, result: 'ok', details: { contentHash: hash, capturedAt: time.at.toISOString(), timeSource: time.source, keys: sizes.map((s) => s.key) } });

@@ -34,8 +34,12 @@ export async function loadOverview(site: WebcamSite, clock: Clock, preview: { co
       return undefined;
     });
   } else notes.push('image table: webcam.database.target is not set (a camera host needs none)');
+  const source = await site.source().catch((e: unknown) => {
+    notes.push(`incoming: ${(e as Error).message}`);
+    return undefined;
+  });
   try {
-    const status = await webcamStatus(site.config, site.paths, table, clock.now(), { cameraQueue: site.cameraQueue });
+    const status = await webcamStatus(site.config, site.paths, table, clock.now(), { cameraQueue: site.cameraQueue, source });
     // the smallest stored size is plenty for a terminal preview
     const key = status.latest?.sizes.reduce((a, b) => (b.width < a.width ? b : a)).key;
     const mode = preview.mode ?? 'halfblock';

@@ -12,8 +12,9 @@ import { OpsError } from '../core/errors.js';
 import { sshTargetFromHost } from '../remote/target.js';
 import { cameraQueueReader, type CameraQueueReader } from './camera-host.js';
 import { commandCamera, type Camera } from './capture.js';
-import { localSink, sftpSink, type SinkOpener } from './delivery.js';
+import { localSink, s3Sink, sftpSink, type SinkOpener } from './delivery.js';
 import type { WebcamConfig } from './config.js';
+import { folderSource, s3Source, type FrameSource } from './incoming.js';
 import { webcamPaths, type WebcamPaths } from './paths.js';
 import { fileImageTable, type ImageTable } from './table.js';
 
@@ -30,8 +31,10 @@ export interface WebcamSite {
   /** A fresh handle each call (close it): a long-lived pane must see rows other runs added. */
   openTable(): Promise<ImageTable>;
   camera(): Promise<Camera>;
-  /** Where captures go (webcam.delivery): the local incoming folder, or SFTP to the ingest server. */
+  /** Where captures go (webcam.delivery): the local incoming folder, SFTP to the ingest server, or an S3 incoming prefix. */
   deliverer(): SinkOpener;
+  /** Where ingest takes frames (webcam.source): the incoming folder, or an S3 incoming prefix. */
+  source(): Promise<FrameSource>;
   /** The camera host's queue over SFTP (webcam.cameraHost); undefined when none is configured, and on the sandbox. */
   cameraQueue: CameraQueueReader | undefined;
 }
@@ -76,7 +79,19 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
     deliverer() {
       const d = config.delivery;
       if (sandbox || d.method === 'local') return localSink(paths.incoming);
+      if (d.method === 's3') {
+        const bucket = d.bucket ?? config.bucket;
+        if (!bucket) throw new OpsError('USAGE', 'webcam.delivery.method is s3 but neither webcam.delivery.bucket nor webcam.bucket is set', { hint: 'set webcam.delivery.bucket (and webcam.delivery.prefix, default webcam-incoming/)' });
+        return s3Sink({ objects: async () => (await ctx.cloud()).objects, bucket, prefix: d.prefix, timeoutMs: d.timeoutSeconds * 1000 });
+      }
       return sftpSink({ target: sftpHost(), remoteDir: d.remoteDir ?? '', timeoutMs: d.timeoutSeconds * 1000 });
+    },
+    async source() {
+      const src = config.source;
+      if (sandbox || src.method === 'folder') return folderSource(paths);
+      const bucket = src.bucket ?? config.bucket;
+      if (!bucket) throw new OpsError('USAGE', 'webcam.source.method is s3 but neither webcam.source.bucket nor webcam.bucket is set', { hint: 'set webcam.source.bucket (and webcam.source.prefix, default webcam-incoming/)' });
+      return s3Source({ objects: (await ctx.cloud()).objects, bucket, prefix: src.prefix, timeoutMs: src.timeoutSeconds * 1000 });
     },
     cameraQueue: sandbox ? undefined : cameraQueueReader(config, ctx.config.hosts),
     async camera() {

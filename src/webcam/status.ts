@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import type { WebcamConfig } from './config.js';
 import type { CameraHostQueue, CameraQueueReader } from './camera-host.js';
 import { readCaptureState, type CaptureState } from './capture.js';
+import type { FrameSource } from './incoming.js';
 import { isPartial, type WebcamPaths } from './paths.js';
 import { captureDecision, daySchedule, type CaptureDecision, type DaySchedule } from './schedule.js';
 import type { ImageRow, ImageTable } from './table.js';
@@ -42,7 +43,13 @@ async function countFiles(dir: string, keep: (name: string) => boolean = () => t
 
 const MINUTE = 60_000;
 
-export async function webcamStatus(config: WebcamConfig, paths: WebcamPaths, table: ImageTable | undefined, now: Date, opts: { cameraQueue?: CameraQueueReader | undefined } = {}): Promise<WebcamStatus> {
+export async function webcamStatus(
+  config: WebcamConfig,
+  paths: WebcamPaths,
+  table: ImageTable | undefined,
+  now: Date,
+  opts: { cameraQueue?: CameraQueueReader | undefined; source?: FrameSource | undefined } = {},
+): Promise<WebcamStatus> {
   // started first: the network read (bounded by its own deadline) overlaps the local reads
   const cameraHost = opts.cameraQueue ? opts.cameraQueue(now) : Promise.resolve(null);
   const tz = config.timeZone;
@@ -51,10 +58,18 @@ export async function webcamStatus(config: WebcamConfig, paths: WebcamPaths, tab
   const decision = captureDecision(now, config);
   const state = await readCaptureState(paths.captureState);
   const capture = state && { ...state, fault: state.consecutiveFailures >= config.capture.faultAfter };
+  // an S3 incoming prefix counts its objects; a listing that fails is a problem in the report, not the end of it
+  let sourceError: string | undefined;
+  const fromSource = opts.source?.counts
+    ? await opts.source.counts().catch((e: unknown) => {
+        sourceError = `cannot list ${opts.source?.where}: ${(e as Error).message}`;
+        return undefined;
+      })
+    : undefined;
   const folders = {
     queue: await countFiles(paths.queue),
-    incoming: await countFiles(paths.incoming),
-    rejected: await countFiles(paths.rejected, (n) => !n.endsWith('.reason.txt')),
+    incoming: fromSource?.incoming ?? (await countFiles(paths.incoming)),
+    rejected: fromSource?.rejected ?? (await countFiles(paths.rejected, (n) => !n.endsWith('.reason.txt'))),
   };
   const from = localMidnight(addDays(day, -(STATUS_DAYS - 1)), tz);
   const [latest, times, total] = table ? await Promise.all([table.latest(1), table.capturedSince(from), table.count()]) : [[], [], 0];
@@ -76,6 +91,7 @@ export async function webcamStatus(config: WebcamConfig, paths: WebcamPaths, tab
   const span = `${config.staleAfterIntervals} intervals (${config.staleAfterIntervals * config.intervalMinutes} min)`;
   if (staleCapture) reasons.push(`no capture for more than ${span} in daylight`);
   if (staleIngest) reasons.push(`no image ingested for more than ${span} in daylight`);
+  if (sourceError) reasons.push(sourceError);
   if (capture?.fault) reasons.push(`camera fault: ${capture.consecutiveFailures} failed captures in a row (${capture.lastError ?? 'no message'})`);
   return {
     now: now.toISOString(),

@@ -12,6 +12,7 @@ import type { Clock } from '../core/clock.js';
 import { isOpsError } from '../core/errors.js';
 import { withLock } from '../core/lock.js';
 import type { WebcamConfig } from './config.js';
+import type { FrameSource } from './incoming.js';
 import { applyIngest, INGEST_LOCK, planIngest, type IngestPlan, type IngestResult } from './ingest.js';
 import type { WebcamPaths } from './paths.js';
 import type { ImageTable } from './table.js';
@@ -32,6 +33,8 @@ export interface WatchDeps {
   audit?: AuditLog;
   onPass?: (plan: IngestPlan, result: IngestResult) => void;
   onWarning?: (text: string) => void;
+  /** default: the incoming folder of `paths` */
+  source?: FrameSource;
 }
 
 export interface WatchSummary {
@@ -49,12 +52,12 @@ export async function watchIngest(d: WatchDeps): Promise<WatchSummary> {
       await withLock(
         INGEST_LOCK,
         async () => {
-          const plan = await planIngest(d.paths, d.config, d.clock.now());
+          const plan = await planIngest(d.paths, d.config, d.clock.now(), d.source);
           if (plan.ready.length === 0) return;
           const table = await d.openTable();
           try {
             // no `signal`: stopping must not cut the upload of the file in flight
-            const r = await applyIngest(plan, { config: d.config, paths: d.paths, objects: d.objects, bucket: d.bucket, table, clock: d.clock, stop: d.stop, ...(d.audit ? { audit: d.audit } : {}), ...(d.onWarning ? { onWarning: d.onWarning } : {}) });
+            const r = await applyIngest(plan, { config: d.config, paths: d.paths, objects: d.objects, bucket: d.bucket, table, clock: d.clock, stop: d.stop, ...(d.source ? { source: d.source } : {}), ...(d.audit ? { audit: d.audit } : {}), ...(d.onWarning ? { onWarning: d.onWarning } : {}) });
             sum.ingested += r.ingested.filter((i) => !i.existing).length;
             sum.rejected += r.rejected.length;
             if (r.failed.length) sum.failedPasses++;

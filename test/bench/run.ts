@@ -151,6 +151,13 @@ await bench('webcam ingest', async () => {
   report({ name: 'webcam: peak RSS while ingesting them', value: `${r.peakRssMiB.toFixed(0)} MiB`, target: 'bounded', reference: `+${(r.peakRssMiB - r.baseRssMiB).toFixed(0)} MiB over the process before the run` });
 });
 
+await bench('webcam ingest sources', async () => {
+  const { measureIngestSources } = await import('./webcam.js');
+  const n = Number(process.env.BENCH_WEBCAM_SOURCE_IMAGES ?? 40);
+  const r = await measureIngestSources(n);
+  report({ name: `webcam: ingest ${n} 12-MP frames from an S3 incoming prefix (s3rver: list, get, delete each)`, value: `${r.s3PerSecond.toFixed(1)} images/s`, target: '', reference: `${ratio(r.s3PerSecond, r.folderPerSecond)} the folder source (${r.folderPerSecond.toFixed(1)} images/s), same run` });
+});
+
 await bench('webcam timelapse', async () => {
   const { measureTimelapse } = await import('./webcam.js');
   const n = Number(process.env.BENCH_WEBCAM_TIMELAPSE_FRAMES ?? 144);
@@ -181,6 +188,17 @@ await bench('runbook stream step', async () => {
     target: '>= 0.8x OpenSSH',
     reference: `${ratio(r.opensshMs, r.opsdeckMs)} of ssh | ssh (${rate(r.opensshMs)}), median of 3 alternating`,
   });
+});
+
+await bench('resync copy', async () => {
+  const { measureResyncCopy } = await import('./resync.js');
+  const mib = Number(process.env.BENCH_RESYNC_MIB ?? 1024);
+  const r = await measureResyncCopy(mib);
+  const figure = (ms: number): string => `${(ms / 1000).toFixed(1)} s, ${(r.bytes / 1048576 / (ms / 1000)).toFixed(0)} MiB/s`;
+  const tree = `${mib} MiB datadir-like tree (${r.files} files) on loopback`;
+  const ref = `of ssh a 'tar c' | ssh b 'tar x' (${figure(r.opensshMs)}), median of 3 alternating`;
+  report({ name: `resync copy, transfer: relay (stream step through opsdeck), ${tree}`, value: figure(r.relayMs), target: '>= 0.8x', reference: `${ratio(r.opensshMs, r.relayMs)} ${ref}` });
+  report({ name: `resync copy, transfer: direct (tar c | ssh target 'tar x' on the source), ${tree}`, value: figure(r.directMs), target: '>= 0.95x', reference: `${ratio(r.opensshMs, r.directMs)} ${ref}` });
 });
 
 await bench('db checksum', async () => {

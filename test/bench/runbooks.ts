@@ -1,27 +1,18 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import React from 'react';
 import { render } from 'ink-testing-library';
-import { memoryAuditLog } from '../../src/core/audit.js';
-import { systemClock } from '../../src/core/clock.js';
-import { runRunbook } from '../../src/runbooks/engine.js';
 import { emptyResult, sleepFor, type Executors } from '../../src/runbooks/executors.js';
-import { realExecutors } from '../../src/runbooks/executors-real.js';
-import { parseRunbook, stepHash, type LoadedRunbook } from '../../src/runbooks/load.js';
 import { App, createSessionFor } from '../../views/App.js';
-import { startSshd, type SshdHandle } from '../services/sshd.js';
+import { startSshd } from '../services/sshd.js';
 import { KEY, lines, testContext, waitFor } from '../views/helpers.js';
 import { measureKeypresses, type RedrawFigures } from './keypress.js';
+import { alternatingMedians, loopbackExecutors, runBenchRunbook, timeOpensshPipe } from './loopback.js';
 
 /** Figures for the runbook engine: stream throughput against OpenSSH, journal cost per step, the pane under streaming output. */
-
-function loadedFrom(text: string): LoadedRunbook {
-  const runbook = parseRunbook(text, 'bench.yaml');
-  return { runbook, file: 'bench.yaml', origin: 'user', hash: 'bench', stepHashes: runbook.steps.map(stepHash), overrides: undefined };
-}
 
 /** Milliseconds per step of a run whose steps do nothing: what the engine and its fsynced journal cost. */
 export async function measureJournalOverhead(steps = 300): Promise<{ perStepMs: number; dir: string }> {
@@ -40,33 +31,13 @@ export async function measureJournalOverhead(steps = 300): Promise<{ perStepMs: 
     close: async () => [],
   };
   const body = Array.from({ length: steps }, (_, i) => `  - id: s${i}\n    title: step ${i}\n    kind: ssh\n    host: h\n    command: 'true'\n`).join('');
-  const loaded = loadedFrom(`name: bench\ntitle: bench\ndescription: bench\nsteps:\n${body}`);
   try {
     const t0 = performance.now();
-    const out = await runRunbook(
-      { loaded, inputs: {} },
-      {
-        executors: idle,
-        inventory: { hosts: {}, mysql: {} },
-        audit: memoryAuditLog(),
-        clock: systemClock,
-        signal: new AbortController().signal,
-        lockDir: path.join(dir, 'locks'),
-        runsDir: path.join(dir, 'runs'),
-        approve: async () => ({ by: 'bench', via: 'yes' }),
-        settleUnknown: async () => 'abort',
-        onEvent: () => undefined,
-      },
-    );
-    if (out.status !== 'done') throw new Error(`the bench run ended ${out.status}`);
+    await runBenchRunbook(`name: bench\ntitle: bench\ndescription: bench\nsteps:\n${body}`, idle, { hosts: {}, mysql: {} }, dir);
     return { perStepMs: (performance.now() - t0) / steps, dir: os.tmpdir() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function sshArgs(s: SshdHandle): string[] {
-  return ['-p', String(s.port), '-i', s.clientKeyPath, '-o', `UserKnownHostsFile=${s.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${s.user}@${s.host}`];
 }
 
 /** `tar c | tar x` of `mib` MiB of random data through sshd twice: opsdeck's stream step and an OpenSSH pipeline, side by side. */
@@ -78,45 +49,23 @@ export async function measureStream(mib: number): Promise<{ opsdeckMs: number; o
     mkdirSync(src);
     execFileSync('sh', ['-c', `head -c ${mib}M /dev/urandom > ${src}/data.bin`]);
     const bytes = statSync(path.join(src, 'data.bin')).size;
-    const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
-    const ex = realExecutors({ inventory: { hosts: { a: host, b: host }, mysql: {} }, configPath: undefined, env: process.env, haproxy: async () => Promise.reject(new Error('unused')), cloud: async () => Promise.reject(new Error('unused')) });
+    const ex = loopbackExecutors(sshd);
     const io = { signal: new AbortController().signal, output: () => undefined, progress: () => undefined };
     const out = path.join(dir, 'out');
     // warm the connections so both sides time the transfer, not the handshakes
     await ex.ssh('a', 'true', io);
     await ex.ssh('b', 'true', io);
-    const ssh = sshArgs(sshd).map((a) => `'${a}'`).join(' ');
     const ours = async (): Promise<number> => {
       const t0 = performance.now();
       const r = await ex.stream({ host: 'a', command: `tar cf - -C ${src} data.bin` }, { host: 'b', command: `tar xf - -C ${out}` }, bytes, io);
       if (r.exit !== 0) throw new Error(`stream failed: ${r.stderr}`);
       return performance.now() - t0;
     };
-    const theirs = async (): Promise<number> => {
-      const t0 = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        const p = spawn('bash', ['-o', 'pipefail', '-c', `ssh ${ssh} 'tar cf - -C ${src} data.bin' | ssh ${ssh} 'tar xf - -C ${out}'`], { stdio: 'ignore' });
-        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`openssh pipeline exited ${code}`))));
-      });
-      return performance.now() - t0;
-    };
-    // Alternating rounds on the same files, output removed and flushed between runs, so
-    // page cache and writeback favour neither side; the median of three each.
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      for (const [fn, xs] of (round % 2 === 0 ? [[ours, a], [theirs, b]] : [[theirs, b], [ours, a]]) as [() => Promise<number>, number[]][]) {
-        rmSync(out, { recursive: true, force: true });
-        mkdirSync(out);
-        execFileSync('sync');
-        xs.push(await fn());
-      }
-    }
+    const theirs = (): Promise<number> => timeOpensshPipe(sshd, `tar cf - -C ${src} data.bin`, `tar xf - -C ${out}`);
+    // the median of three each
+    const m = await alternatingMedians(3, out, { ours, theirs });
     await ex.close();
-    const med = (xs: number[]): number => xs.sort((x, y) => x - y)[1] ?? Number.NaN;
-    const opsdeckMs = med(a);
-    const opensshMs = med(b);
-    return { opsdeckMs, opensshMs, bytes };
+    return { opsdeckMs: m.ours, opensshMs: m.theirs, bytes };
   } finally {
     await sshd.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,10 @@
  *   cloned pipelines) against ImageMagick `convert` doing the same (one
  *   decode, mpr: clones) on the same file, same run;
  * - ingest end to end (sharp, s3rver, MariaDB, archive) in images per second,
- *   with the peak RSS of the process while it runs.
+ *   with the peak RSS of the process while it runs;
+ * - the same ingest from an S3 incoming prefix against from the incoming
+ *   folder, same frames, same s3rver and MariaDB, same run (the S3 source
+ *   adds a download and a delete per frame).
  * - a timelapse of N archived 12-MP frames with the real ffmpeg (decode,
  *   scale to 1280 wide, x264), in frames per second and MP4 bytes.
  * ImageMagick is only the reference: Debian's `imagemagick` (/usr/bin/convert).
@@ -19,14 +22,15 @@ import type { ObjectStorePort } from '../../src/cloud/ports.js';
 import { systemClock } from '../../src/core/clock.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import { makeSizes } from '../../src/webcam/images.js';
+import { folderSource, s3Source } from '../../src/webcam/incoming.js';
 import { applyIngest, planIngest } from '../../src/webcam/ingest.js';
 import { webcamPaths } from '../../src/webcam/paths.js';
 import { periodOf } from '../../src/webcam/period.js';
-import { fileImageTable } from '../../src/webcam/table.js';
+import { fileImageTable, type ImageTable } from '../../src/webcam/table.js';
 import { applyTimelapse, planTimelapse } from '../../src/webcam/timelapse.js';
 import { cameraJpeg, deliver, mysqlTable, s3Store } from '../integration/webcam-rig.js';
 import { ensureMariaDb } from '../services/mariadb.js';
-import { startS3Server } from '../services/s3.js';
+import { startS3Server, type S3ServerHandle } from '../services/s3.js';
 
 const run = promisify(execFile);
 const TWELVE_MP = { width: 4000, height: 3000 };
@@ -69,7 +73,8 @@ export async function measureResize(runs = 5): Promise<{ sharpMs: number; conver
   return { sharpMs: median(sharpRuns), convertMs, sizes: ['full', ...config.sizes.map((w) => `${w}w`)].join(', ') };
 }
 
-export async function measureIngest(images: number): Promise<{ perSecond: number; peakRssMiB: number; baseRssMiB: number }> {
+/** s3rver with a `bench` bucket, the rig's MariaDB with a private table, a temp dir: all gone after `fn`. */
+async function withIngestServices<T>(fn: (w: { s3: S3ServerHandle; table: ImageTable; dir: string }) => Promise<T>): Promise<T> {
   const [s3, db] = await Promise.all([startS3Server(), ensureMariaDb()]);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-bench-ingest-'));
   process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
@@ -77,6 +82,16 @@ export async function measureIngest(images: number): Promise<{ perSecond: number
   const { table, drop } = await mysqlTable(db);
   try {
     await s3.bucket('bench');
+    return await fn({ s3, table, dir });
+  } finally {
+    await drop();
+    await Promise.all([s3.stop(), db.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function measureIngest(images: number): Promise<{ perSecond: number; peakRssMiB: number; baseRssMiB: number }> {
+  return withIngestServices(async ({ s3, table, dir }) => {
     const config = { ...defaultConfig().webcam, bucket: 'bench' };
     const paths = webcamPaths({}, dir);
     // one 12-MP frame made once, varied per copy by its EXIF time: different bytes, same decode cost
@@ -92,11 +107,42 @@ export async function measureIngest(images: number): Promise<{ perSecond: number
     clearInterval(sampler);
     if (r.ingested.length !== images) throw new Error(`ingested ${r.ingested.length} of ${images}: ${JSON.stringify(r.failed)}`);
     return { perSecond: images / (ms / 1000), peakRssMiB: peak / 2 ** 20, baseRssMiB: baseRss / 2 ** 20 };
-  } finally {
-    await drop();
-    await Promise.all([s3.stop(), db.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+}
+
+/**
+ * Images per second ingesting like frames from the folder and from an S3 prefix,
+ * same process and services. Each batch has its own capture day (other bytes,
+ * same decode cost), so one table serves; a small untimed batch through each
+ * source first, so neither pays for the first connections and the JIT alone.
+ */
+export function measureIngestSources(images: number): Promise<{ folderPerSecond: number; s3PerSecond: number }> {
+  return withIngestServices(async ({ s3, table, dir }) => {
+    const objects = await s3Store(s3);
+    const config = { ...defaultConfig().webcam, bucket: 'bench' };
+    let day = 0;
+    const batch = async (kind: 'folder' | 's3', n: number): Promise<number> => {
+      const paths = webcamPaths({}, path.join(dir, kind));
+      const source = kind === 'folder' ? folderSource(paths) : s3Source({ objects, bucket: 'bench', prefix: 'incoming/', timeoutMs: 120_000 });
+      const base = Date.UTC(2026, 5, 1 + day++, 19);
+      // delivered before the clock starts: only the ingest is measured
+      for (let i = 0; i < n; i++) {
+        const body = await cameraJpeg(i % 4, new Date(base + i * 60_000), TWELVE_MP);
+        if (kind === 'folder') await deliver(paths.incoming, `IMG_${i}.JPG`, body);
+        else await objects.putObject('bench', `incoming/IMG_${i}.JPG`, body);
+      }
+      const t0 = performance.now();
+      const r = await applyIngest(await planIngest(paths, config, new Date(), source), { config, paths, source, objects, bucket: 'bench', table, clock: systemClock });
+      const ms = performance.now() - t0;
+      if (r.ingested.length !== n) throw new Error(`${kind}: ingested ${r.ingested.length} of ${n}: ${JSON.stringify(r.failed)}`);
+      return n / (ms / 1000);
+    };
+    await batch('folder', 2);
+    await batch('s3', 2);
+    const folderPerSecond = await batch('folder', images);
+    const s3PerSecond = await batch('s3', images);
+    return { folderPerSecond, s3PerSecond };
+  });
 }
 
 export async function measureTimelapse(frames: number): Promise<{ perSecond: number; seconds: number; bytes: number; size: string }> {
@@ -115,7 +161,7 @@ export async function measureTimelapse(frames: number): Promise<{ perSecond: num
       await table.upsert({ contentHash: `${i}`.padStart(64, '0'), capturedAt: at, capturedRaw: undefined, timeSource: 'exif', sourceName: `${i}.jpg`, width: TWELVE_MP.width, height: TWELVE_MP.height, bytes: body.length, sizes: [], archivePath, ingestedAt: at });
     }
     // the upload is not what is measured here: the ingest bench has s3rver
-    const objects: ObjectStorePort = { getObject: async () => Buffer.alloc(0), putObject: async () => {}, listObjects: async () => [] };
+    const objects: ObjectStorePort = { getObject: async () => Buffer.alloc(0), putObject: async () => {}, listObjects: async () => [], deleteObject: async () => {} };
     const plan = await planTimelapse({ config, paths, table, bucket: 'bench', period: periodOf('day', '2026-06-15', config.timeZone) });
     if (plan.frames.length !== frames) throw new Error(`planned ${plan.frames.length} of ${frames} frames`);
     const t0 = performance.now();
@@ -130,5 +176,6 @@ export async function measureTimelapse(frames: number): Promise<{ perSecond: num
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(await measureResize());
   console.log(await measureIngest(Number(process.env.BENCH_WEBCAM_IMAGES ?? 20)));
+  console.log(await measureIngestSources(Number(process.env.BENCH_WEBCAM_SOURCE_IMAGES ?? 20)));
   console.log(await measureTimelapse(Number(process.env.BENCH_WEBCAM_TIMELAPSE_FRAMES ?? 20)));
 }

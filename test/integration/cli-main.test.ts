@@ -39,7 +39,7 @@ function fakeCloud(filters: InstanceFilter[], fail?: CloudError): CloudPorts {
     compute: new Proxy({} as ComputePort, { get: (_t, name) => (name === 'describeInstances' ? describeInstances : unused) }),
     // every scaling method fails as unused, however many the port grows
     scaling: new Proxy({} as ScalingPort, { get: () => unused }),
-    objects: { getObject: unused, putObject: unused, listObjects: unused },
+    objects: { getObject: unused, putObject: unused, listObjects: unused, deleteObject: unused },
   };
 }
 

@@ -17,6 +17,9 @@ import { FakeAws, fakeCloud, iid } from '../unit/fleet-fixtures.js';
 
 export interface PoolRig {
   rig: HaproxyRig;
+  /** the mocked EC2 and Auto Scaling behind discovery; a test may answer more Auto Scaling calls on aws.asg */
+  aws: FakeAws;
+  /** a test may push a backend of its own and sync it by its index */
   backends: Backend[];
   /** plan and apply a pool of the given backend indexes; cfg defaults to rig.config as it is at call time */
   syncTo(members: number[], cfg?: HaproxyConfig): Promise<ApplyResult>;
@@ -40,6 +43,7 @@ export async function startPoolRig(opts: Parameters<typeof startHaproxyRig>[0] =
   }
   return {
     rig,
+    aws,
     backends,
     async syncTo(members, cfg = rig.config) {
       aws.instances = members.map((n) => ({ id: iid(n + 1), privateIp: '127.0.0.1', tags: { role: 'web', 'opsdeck:port': String(backends[n]!.port) } }));

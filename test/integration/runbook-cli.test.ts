@@ -63,7 +63,7 @@ describe('runbook batch face', () => {
 
   it('every shipped runbook rehearses on the sandbox with no --input and --yes alone', async () => {
     const names = (JSON.parse((await cli('runbook', 'list', '--sandbox', '--json')).out) as { name: string; origin: string }[]).filter((r) => r.origin === 'shipped').map((r) => r.name);
-    expect(names).toEqual(expect.arrayContaining(['asg-shutdown', 'haproxy-maintenance', 'mysql-resync-dump']));
+    expect(names).toEqual(expect.arrayContaining(['asg-shutdown', 'haproxy-maintenance', 'mysql-resync', 'mysql-resync-dump']));
     for (const name of names) {
       // each in a sandbox of its own: a shutdown rehearsal leaves the simulated group deleted
       // (a short path: the sandbox haproxy's socket path must fit in 97 bytes)

@@ -147,6 +147,51 @@ describe('mysqld inventory commands and the cold-copy mysql operations', () => {
   }, 120_000);
 });
 
+describe('a password argument given as a secret reference', () => {
+  it('is resolved at use: a replica pointed at the source with ${env:...} logs in', async () => {
+    const loaded = await rig.load(`name: point
+title: Point one server at another
+description: the password comes from the inventory, where it is a reference
+inputs:
+  replica: { type: mysql, help: the replica }
+  source: { type: mysql, help: the source }
+steps:
+  - id: point
+    title: Point it
+    kind: mysql
+    target: '{{ inputs.replica }}'
+    operation: changeSource
+    args: { host: '{{ inputs.source.host }}', port: '{{ inputs.source.port }}', user: '{{ inputs.source.user }}', password: '{{ inputs.source.password }}', logFile: mysql-bin.000001, logPos: '4' }
+  - id: start
+    title: Start it
+    kind: mysql
+    target: '{{ inputs.replica }}'
+    operation: startReplica
+  - id: connected
+    title: The IO thread logged in
+    kind: wait
+    until:
+      probe: { kind: mysql, target: '{{ inputs.replica }}', operation: replicaStatus }
+      captures: { io: { field: io } }
+      expect: outputs.io == 'Yes'
+    interval: 1s
+    timeout: 30s
+`);
+    process.env['OPSDECK_TEST_SOURCE_PW'] = a.inst.password;
+    const db = (d: MariaDbInstance) => ({ host: d.host, port: d.port, user: d.user, password: d.password });
+    const inv: Inventory = { hosts: {}, mysql: { rep: db(other), src: { ...db(a.inst), password: '\${env:OPSDECK_TEST_SOURCE_PW}' } } };
+    try {
+      const r = await rig.run(loaded, inv, { inputs: { replica: 'rep', source: 'src' } });
+      expect(r.outcome.status, `${r.outcome.message}\n${r.output.slice(-1500)}`).toBe('done');
+      expect(r.events.flatMap((e) => (e.t === 'step' ? (e.shown ?? []) : [])).join('\n')).not.toContain(a.inst.password);
+    } finally {
+      delete process.env['OPSDECK_TEST_SOURCE_PW'];
+      await bConn.query('STOP SLAVE').catch(() => undefined);
+      await bConn.query('RESET SLAVE ALL').catch(() => undefined);
+    }
+  }, 60_000);
+});
+
 describe('mysqld commands by default', () => {
   it('are systemctl, mariadb\'s unit or else mysql\'s, unless the host says otherwise', async () => {
     const { mysqldCommands } = await import('../../src/runbooks/inputs.js');

@@ -91,13 +91,12 @@ describe('stdin and pipes over ssh', () => {
 
   it('stops the sender on its host when the receiver fails after a few bytes, and names the receiver', async () => {
     const marker = `opsdeck-pipe-sender-${process.pid}-a`;
-    const t0 = Date.now();
+    // a relay that hung on the sender would end in the timeout's error, not in a result
     const r = await pipeBetween(
       { conn: a, command: `yes ${marker}` },
       { conn: b, command: 'head -c 1000 >/dev/null; echo "restore: disk full" >&2; exit 1' },
       { timeoutMs: 20_000 },
     );
-    expect(Date.now() - t0).toBeLessThan(5_000);
     expect(r.ok).toBe(false);
     expect(r.failed).toBe('to');
     expect(r.to).toMatchObject({ code: 1, stderr: 'restore: disk full\n', stopped: false });
@@ -120,6 +119,16 @@ describe('stdin and pipes over ssh', () => {
     expect(r).toMatchObject({ ok: true, failed: undefined, bytes: 3, to: { code: 0, stdout: 'abc' }, from: { code: 0 } });
   });
 
+  it('a cancel stops both ends on their hosts and rejects as cancelled', async () => {
+    const sender = `opsdeck-pipe-sender-${process.pid}-d`;
+    const receiver = `opsdeck-pipe-receiver-${process.pid}-d`;
+    const ac = new AbortController();
+    const p = pipeBetween({ conn: a, command: `yes ${sender}` }, { conn: b, command: `cat >/dev/null; echo ${receiver}` }, { signal: ac.signal, onBytes: (n) => n > 1_000_000 && ac.abort(new Error('Ctrl-C')) });
+    await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(await goneFromHost(sender), 'the sender still runs').toBe(true);
+    expect(await goneFromHost(receiver), 'the receiver still runs').toBe(true);
+  });
+
   it('fails the runbook stream step quickly with the receiver\'s error, the sender gone from its host', async () => {
     const marker = `opsdeck-pipe-sender-${process.pid}-c`;
     const loaded = await rig.load(`name: receiver-fails
@@ -139,7 +148,8 @@ steps:
 `);
     const t0 = Date.now();
     const r = await rig.run(loaded, rigInventory(sshd));
-    expect(Date.now() - t0).toBeLessThan(8_000);
+    // the step's own deadline is hours: without the relay stopping the sender this waits for the test's timeout
+    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.outcome.status).toBe('failed');
     expect(r.outcome.steps.get('copy')).toBe('failed');
     expect(r.outcome.steps.get('after')).not.toBe('done');

@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { webcamPaths } from '../../src/webcam/paths.js';
 import { ensureMariaDb, type MariaDbHandle } from '../services/mariadb.js';
 import { startS3Server, type S3ServerHandle } from '../services/s3.js';
 import type { ChildArgs } from './webcam-ingest-child.js';
+import { ingestProcess, rng } from './webcam-kill.js';
 import { cameraJpeg, deliver, filesBelow, mysqlTable, s3Store } from './webcam-rig.js';
 
 const BUCKET = 'webcam-crash';
-const CHILD = fileURLToPath(new URL('./webcam-ingest-child.ts', import.meta.url));
 let s3: S3ServerHandle;
 let db: MariaDbHandle;
 let dir: string;
@@ -29,41 +27,6 @@ afterAll(async () => {
   await Promise.all([s3?.stop(), db?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** mulberry32: the kill points are random but the same on every run of the test. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Runs one ingest process; with killAfterMs, kill -9 it that long after it starts ingesting. */
-function ingestProcess(args: ChildArgs, killAfterMs?: number): Promise<{ killed: boolean; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    let out = '';
-    let killed = false;
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (killAfterMs !== undefined && out.includes('ready\n') && !killed) {
-        killed = true;
-        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      }
-    });
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal === 'SIGKILL') return resolve({ killed: true, out });
-      if (code !== 0) return reject(new Error(`ingest exited ${code}: ${out}`));
-      resolve({ killed: false, out });
-    });
-  });
-}
 
 describe('crash safety', () => {
   it('kill -9 at 20 random points across a batch, then a re-run: every image exactly once in S3, MySQL and the archive', async () => {

@@ -89,6 +89,8 @@ export interface WebcamRig {
   db: MariaDbHandle;
   objects: ObjectStorePort;
   table: ImageTable;
+  /** the table's private database (a child process opens its own connection to it) */
+  database: string;
   /** a fresh temp dir for the spool */
   dir: string;
   stop(): Promise<void>;
@@ -106,13 +108,14 @@ export async function startWebcamRig(bucket: string, stubEnv: (name: string, val
   stubEnv('AWS_SECRET_ACCESS_KEY', s3.credentials.secretAccessKey);
   stubEnv('AWS_PROFILE', '');
   const objects = await s3Store(s3);
-  const { table, drop } = await mysqlTable(db);
+  const { table, database, drop } = await mysqlTable(db);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-webcam-it-'));
   return {
     s3,
     db,
     objects,
     table,
+    database,
     dir,
     async stop() {
       await drop();

@@ -21,6 +21,7 @@ const pointerStore = (body: string): ObjectStorePort => ({
   },
   putObject: async () => {},
   listObjects: async () => [],
+  deleteObject: async () => {},
 });
 
 describe('discoverFleet', () => {

@@ -109,6 +109,7 @@ const noObjects: ObjectStorePort = {
   getObject: () => Promise.reject(new Error('no object store in this test')),
   putObject: () => Promise.reject(new Error('no object store in this test')),
   listObjects: () => Promise.reject(new Error('no object store in this test')),
+  deleteObject: () => Promise.reject(new Error('no object store in this test')),
 };
 
 /** CloudPorts over the real AWS adapters, talking to the mocked clients. */

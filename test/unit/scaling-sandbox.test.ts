@@ -59,6 +59,23 @@ describe('sandbox: the group reacts to the Scaling area', () => {
     expect(await serving(w)).toHaveLength(0);
   });
 
+  it('terminates one member: a replacement launches, or with decrement the group shrinks, never below min', async () => {
+    const w = createSandboxWorld({ now: NOW });
+    await w.scaling.updateGroupSize(ASG_NAME, { min: 2, max: 12, desired: 3 });
+    w.advance(2 * MIN);
+    const [victim, ...rest] = (await serving(w)).map((i) => i.id);
+    await w.scaling.terminateInstance(victim!, false);
+    let g = (await w.scaling.describeGroups([ASG_NAME]))[0]!;
+    expect(g.desiredCapacity).toBe(3);
+    expect(g.instances.find((i) => i.id === victim)?.lifecycleState).toMatch(/^Terminating/);
+    expect(g.instances.filter((i) => i.lifecycleState === 'Pending')).toHaveLength(1);
+    await w.scaling.terminateInstance(rest[0]!, true);
+    g = (await w.scaling.describeGroups([ASG_NAME]))[0]!;
+    expect(g.desiredCapacity).toBe(2);
+    await expect(w.scaling.terminateInstance(rest[1]!, true)).rejects.toMatchObject({ code: 'ValidationError', message: expect.stringMatching(/min size/) });
+    await expect(w.scaling.terminateInstance(w.ids.lb, false)).rejects.toMatchObject({ code: 'ValidationError' });
+  });
+
   it('refuses to delete a group with instances or activities, without force', async () => {
     const w = createSandboxWorld({ now: NOW });
     await expect(w.scaling.deleteGroup(ASG_NAME)).rejects.toMatchObject({ code: 'ResourceInUse' });

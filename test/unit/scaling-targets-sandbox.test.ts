@@ -115,12 +115,17 @@ describe('opsdeck scaling targets|register|deregister (batch, on the sandbox)', 
 
   it('deregister: the plan without --yes, the call with it (audited); the target then shows draining with its delay', async () => {
     const id = (await targetsOf(world))[0]!.id;
-    const plan = await cli('scaling', 'deregister', 'web-asg', id);
+    // web-asg is behind web-tg and the classic ELB web-elb: which one is said
+    const unnamed = await cli('scaling', 'deregister', 'web-asg', id);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.err).toMatch(/2 load balancers: name one with --target-group NAME or --elb NAME/);
+    const plan = await cli('scaling', 'deregister', 'web-asg', id, '--target-group', 'web-tg');
     expect(plan.code).toBe(0);
     expect(plan.out).toContain(`DeregisterTargets web-tg: ${id}`);
     expect(plan.out).toMatch(/drains for up to 45 s/);
     expect(await stateOf(world, id)).toBe('healthy');
-    const yes = await cli('scaling', 'deregister', 'web-asg', id, '--yes', '--json');
+    expect(plan.out).toContain(`${id} stays registered with classic ELB web-elb (--elb web-elb) and keeps taking traffic there`);
+    const yes = await cli('scaling', 'deregister', 'web-asg', id, '--target-group', 'web-tg', '--yes', '--json');
     expect(yes.code).toBe(0);
     expect(JSON.parse(yes.out)).toMatchObject({ applied: true, plan: { kind: 'targets', calls: [{ op: 'deregisterTargets', targetGroupArn: TARGET_GROUP_ARN, instanceIds: [id] }] } });
     const shown = await cli('scaling', 'targets', 'web-asg');
@@ -128,8 +133,8 @@ describe('opsdeck scaling targets|register|deregister (batch, on the sandbox)', 
     const audit = readFileSync(path.join(sandboxDirFor({ TMPDIR: dir }), 'audit.log'), 'utf8');
     expect(audit).toMatch(/"action":"scaling.deregisterTargets"/);
     // already draining: nothing to do; registering again is a plan with RegisterTargets
-    expect((await cli('scaling', 'deregister', 'web-asg', id, '--yes')).err).toMatch(/nothing to do/);
-    const again = await cli('scaling', 'register', 'web-asg', id, '--yes');
+    expect((await cli('scaling', 'deregister', 'web-asg', id, '--target-group', 'web-tg', '--yes')).err).toMatch(/nothing to do/);
+    const again = await cli('scaling', 'register', 'web-asg', id, '--target-group', 'web-tg', '--yes');
     expect(again.out).toContain(`RegisterTargets web-tg: ${id}`);
     expect(await stateOf(world, id)).toBe('initial');
   });
@@ -137,11 +142,11 @@ describe('opsdeck scaling targets|register|deregister (batch, on the sandbox)', 
   it('refuses to deregister the last healthy target without --force (exit 3), and a bad id (exit 2)', async () => {
     const ids = (await targetsOf(world)).map((t) => t.id);
     for (const id of ids.slice(1)) await world.balancing.deregisterTargets(TARGET_GROUP_ARN, [id]);
-    const last = await cli('scaling', 'deregister', 'web-asg', ids[0]!, '--yes');
+    const last = await cli('scaling', 'deregister', 'web-asg', ids[0]!, '--target-group', 'web-tg', '--yes');
     expect(last.code).toBe(3);
     expect(last.err).toMatch(/last healthy target of web-tg/);
     expect(await stateOf(world, ids[0]!)).toBe('healthy');
-    expect((await cli('scaling', 'deregister', 'web-asg', ids[0]!, '--yes', '--force')).code).toBe(0);
-    expect((await cli('scaling', 'register', 'web-asg', 'web-001')).code).toBe(2);
+    expect((await cli('scaling', 'deregister', 'web-asg', ids[0]!, '--target-group', 'web-tg', '--yes', '--force')).code).toBe(0);
+    expect((await cli('scaling', 'register', 'web-asg', 'web-001', '--target-group', 'web-tg')).code).toBe(2);
   });
 });

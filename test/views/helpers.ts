@@ -93,6 +93,7 @@ export function fakeCloud(instances: () => Instance[] | Promise<Instance[]>): Cl
       getObject: async () => unused('getObject'),
       putObject: async () => unused('putObject'),
       listObjects: async () => unused('listObjects'),
+      deleteObject: async () => unused('deleteObject'),
     },
   };
   return cloud;

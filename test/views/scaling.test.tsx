@@ -1,9 +1,13 @@
 import React from 'react';
 import { render } from 'ink-testing-library';
+import chalk from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { ASG_NAME, TARGET_GROUP_ARN, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import type { AuditRecord } from '../../src/core/audit.js';
+import { applyPool, loadPool } from '../../src/haproxy/pool.js';
+import { sandboxLiveServers } from '../../src/haproxy/sandbox-state.js';
 import { App, createSessionFor } from '../../views/App.js';
+import { SCALING_LEGEND } from '../../views/panes/scaling-colours.js';
 import { KEY, lines, press, privateStateDir, selectedRow, testContext, track, type, waitFor, type Rendered } from './helpers.js';
 
 const mounted: { unmount(): void }[] = [];
@@ -24,8 +28,9 @@ privateStateDir('opsdeck-scalingview-', () => {
   while (mounted.length) mounted.pop()?.unmount();
 });
 
-async function start(opts: { readOnly?: boolean; columns?: number; rows?: number } = {}) {
-  const ctx = testContext({ options: { readOnly: opts.readOnly ?? false } });
+async function start(opts: { readOnly?: boolean; columns?: number; rows?: number; sandboxDir?: boolean } = {}) {
+  // a sandbox dir (in the private state dir): the sandbox's haproxy pool, which T drains
+  const ctx = { ...testContext({ options: { readOnly: opts.readOnly ?? false } }), ...(opts.sandboxDir ? { sandboxDir: `${process.env.XDG_STATE_HOME ?? ''}/sandbox` } : {}) };
   const world = (await ctx.cloud()) as SandboxWorld;
   const store = createSessionFor(ctx, { size: { columns: opts.columns ?? 100, rows: opts.rows ?? 30 }, initialPane: 'scaling' });
   const app = track(render(<App ctx={ctx} store={store} />), store);
@@ -118,7 +123,7 @@ describe('Scaling pane', () => {
     const { app, world } = await start();
     const [tg] = await world.balancing.describeTargetGroups([TARGET_GROUP_ARN]);
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
-    let f = await pressUntil(app, KEY.left, 'the targets', (x) => x.includes('[targets]') && x.includes('TARGET GROUP'));
+    let f = await pressUntil(app, KEY.left, 'the targets', (x) => x.includes('[targets]') && x.includes('LOAD BALANCER'));
     expect(lines(f).filter((l) => /web-tg.*healthy/.test(l))).toHaveLength(tg!.targets.length);
     const first = tg!.targets[0]!.id;
     expect(selectedRow(f)).toContain(first);
@@ -129,7 +134,7 @@ describe('Scaling pane', () => {
     await frameWhen(app, 'the target draining', (x) => (selectedRow(x) ?? '').includes('draining (delay 45 s)'));
     // once drained it is gone from the list; d on the instance registers it again
     world.advance(46_000);
-    await pressUntil(app, 'r', 'the drained target gone', (x) => x.includes('[targets]') && !x.includes(first));
+    await pressUntil(app, 'r', 'the drained target gone', (x) => x.includes('[targets]') && !lines(x).some((l) => l.includes(first) && l.includes('web-tg')));
     await press(app, KEY.right);
     await pressUntil(app, 'g', 'the instances, first selected', (x) => x.includes('[instances]') && (selectedRow(x) ?? '').includes('i-'));
     let pick = await frameWhen(app, 'an instance row', (x) => (selectedRow(x) ?? '').includes('i-'));
@@ -162,28 +167,104 @@ describe('Scaling pane', () => {
     await waitFor(async () => !(await world.scaling.describePolicies(ASG_NAME)).some((p) => p.name === 'seed-scale-out') || undefined, 'the policy gone', app.lastFrame, SLOW);
   });
 
-  it('s suspends every process and P protects the selected instance, each after its plan', async () => {
-    const { app, world, ctx } = await start();
+  it('s opens the processes checklist, suspended ones checked; toggling two plans and applies exactly those; P protects', async () => {
+    const { app, world, ctx } = await start({ rows: 34 });
+    await world.scaling.suspendProcesses(ASG_NAME, ['AZRebalance']);
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
-    await pressUntil(app, 's', 'the suspend plan', (x) => x.includes('SuspendProcesses web-asg: all processes'));
+    let f = await pressUntil(app, 's', 'the checklist', (x) => x.includes('Scaling processes of web-asg'));
+    expect(text(f)).toMatch(/\[x\] AZRebalance/);
+    expect(text(f)).toMatch(/\[ \] Terminate/);
+    expect(lines(f).filter((l) => /\[[x ]\] [A-Z]/.test(l))).toHaveLength(9);
+    await press(app, 'j'); // Terminate
+    await pressUntil(app, ' ', 'Terminate checked', (x) => /\[x\] Terminate\s+suspend/.test(x));
+    await press(app, 'j');
+    await press(app, 'j');
+    await press(app, 'j'); // AZRebalance
+    f = await pressUntil(app, ' ', 'AZRebalance unchecked', (x) => /\[ \] AZRebalance\s+resume/.test(x));
+    expect(text(f)).toContain('2 changes');
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('SuspendProcesses web-asg'));
+    const plan = lines(f).filter((l) => /(Suspend|Resume)Processes/.test(l)).map((l) => l.replace(/[│║]/g, '').trim());
+    expect(plan).toEqual(['1. SuspendProcesses web-asg: Terminate', '2. ResumeProcesses web-asg: AZRebalance']);
     await press(app, KEY.tab);
     await press(app, KEY.enter);
-    await waitFor(async () => ((await group(world)).suspendedProcesses?.length ?? 0) > 0 || undefined, 'suspended processes', app.lastFrame, SLOW);
-    const f = await frameWhen(app, 'the instances again', (x) => x.includes('[instances]') && x.includes('suspended') && !x.includes('SuspendProcesses'));
+    await waitFor(async () => (await group(world)).suspendedProcesses?.join() === 'Terminate' || undefined, 'Terminate suspended, AZRebalance resumed', app.lastFrame, SLOW);
+    f = await frameWhen(app, 'the instances again', (x) => x.includes('[instances]') && x.includes('suspended Terminate') && !x.includes('SuspendProcesses'));
     const id = /i-[0-9a-f]{17}/.exec(selectedRow(f) ?? '')?.[0] ?? '';
     await pressUntil(app, 'P', 'the protection plan', (x) => x.includes(`SetInstanceProtection web-asg: protect ${id}`));
     await press(app, KEY.tab);
     await press(app, KEY.enter);
     await waitFor(async () => (await group(world)).instances.find((i) => i.id === id)?.protectedFromScaleIn || undefined, 'the protection', app.lastFrame, SLOW);
     const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
-    await waitFor(() => entries.length === 2 || undefined, 'both audit entries', app.lastFrame, SLOW);
-    expect(entries.map((e) => e.action)).toEqual(['scaling.suspendProcesses', 'scaling.setInstanceProtection']);
+    await waitFor(() => entries.length === 3 || undefined, 'the audit entries', app.lastFrame, SLOW);
+    expect(entries.map((e) => [e.action, (e.details as { call?: { processes?: string[] } }).call?.processes])).toEqual([
+      ['scaling.suspendProcesses', ['Terminate']],
+      ['scaling.resumeProcesses', ['AZRebalance']],
+      ['scaling.setInstanceProtection', undefined],
+    ]);
+  });
+
+  it('the checklist keeps the selected process and its key hints in view on a short terminal (60x12)', async () => {
+    const { app } = await start({ rows: 12, columns: 60 });
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]'));
+    await pressUntil(app, 's', 'the checklist', (x) => x.includes('Scaling processes of'));
+    for (let i = 0; i < 8; i++) await press(app, 'j');
+    const f = await frameWhen(app, 'the last process selected', (x) => x.includes('› [ ] ScheduledActions'));
+    expect(text(f)).toContain('space toggles');
+    expect(text(f)).not.toContain('[ ] Launch ');
+  });
+
+  it('T terminates the selected instance after a plan that drains it in the HAProxy pool first', async () => {
+    const { app, world, ctx } = await start({ rows: 34, columns: 120, sandboxDir: true });
+    // the sandbox pool synced with the group's instances, as the Fleet pane's `a` does
+    const view = await loadPool(ctx);
+    await applyPool(ctx, view, view.plan!);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    const f0 = await frameWhen(app, 'a selected instance', (x) => /i-[0-9a-f]{17}/.test(selectedRow(x) ?? ''));
+    const id = /i-[0-9a-f]{17}/.exec(selectedRow(f0) ?? '')?.[0] ?? '';
+    const before = await group(world);
+    await pressUntil(app, 'T', 'the terminate form', (x) => x.includes(`Terminate ${id} of web-asg`) && x.includes('a replacement launches'));
+    await pressUntil(app, '+', 'no replacement', (x) => x.includes(`${before.desiredCapacity} -> ${before.desiredCapacity - 1}: no replacement`));
+    const f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('TerminateInstanceInAutoScalingGroup'));
+    const t = text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ');
+    expect(t).toMatch(new RegExp(`1\\. HAProxy: set www_farm/${id} to DRAIN.* 2\\. TerminateInstanceInAutoScalingGroup ${id}: ShouldDecrementDesiredCapacity`));
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => /^Terminating/.test((await group(world)).instances.find((i) => i.id === id)?.lifecycleState ?? '') || undefined, 'the instance terminating', app.lastFrame, SLOW);
+    expect((await group(world)).desiredCapacity).toBe(before.desiredCapacity - 1);
+    expect((await sandboxLiveServers(view.settings)).find((s) => s.name === id)?.admin).toBe('drain');
+    const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
+    await waitFor(() => entries.some((e) => e.action === 'scaling.terminateInstance') || undefined, 'the audit entry', app.lastFrame, SLOW);
+    expect(entries.map((e) => e.action).filter((a) => !a.startsWith('haproxy.sync'))).toEqual(['haproxy.server-state', 'scaling.drainServer', 'scaling.terminateInstance']);
   });
 
   it("help shows the seed's trigger beside its target tracking equivalent", async () => {
     const { app } = await start({ rows: 60, columns: 120 });
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
     const f = await pressUntil(app, '?', 'the help', (x) => x.includes('CPU > 60%'));
+    expect(text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toMatch(/T Terminate the selected instance .*drained in HAProxy first/);
+    expect(text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toMatch(/s Suspend\/resume processes: a checklist of the 9/);
     expect(text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toMatch(/CPU > 60% for 2 min: \+2, CPU < 30%: -1 .*target tracking equivalent: ASGAverageCPUUtilization at 50/);
+  });
+});
+
+describe('Scaling pane help', () => {
+  it('? explains every row colour from the tables the rows use, each swatch in its colour', async () => {
+    const level = chalk.level;
+    chalk.level = 1; // colours on, as in a terminal
+    let raw: string;
+    try {
+      const { app } = await start({ columns: 120, rows: 60 });
+      expect(text(app.lastFrame() ?? '')).toMatch(/1 group · /);
+      raw = (await press(app, '?')) ?? '';
+    } finally {
+      chalk.level = level;
+    }
+    const f = text(raw);
+    for (const e of SCALING_LEGEND) expect(f).toContain(e.meaning.slice(0, 28));
+    const codes: Record<string, string> = { red: '31', green: '32', yellow: '33', gray: '90' };
+    for (const e of SCALING_LEGEND.filter((l) => l.color)) {
+      const line = raw.split('\n').find((l) => l.includes(e.meaning.slice(0, 28))) ?? '';
+      expect(line, e.meaning).toContain(`\x1b[${codes[e.color ?? '']}m■`);
+    }
   });
 });

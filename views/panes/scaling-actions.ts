@@ -9,7 +9,10 @@ import { lockDirOf } from '../../src/core/context.js';
 import { withLock } from '../../src/core/lock.js';
 import { applyScalingPlan, describeCall, scalingLock, type ScalingPlan } from '../../src/scaling/calls.js';
 import { planSetCapacity } from '../../src/scaling/capacity.js';
-import { planDeletePolicy, planProcesses, planProtection, planTargetTracking } from '../../src/scaling/changes.js';
+import { planDeletePolicy, planProcessChanges, planProtection, planTargetTracking } from '../../src/scaling/changes.js';
+import { poolDrain } from '../../src/haproxy/drain.js';
+import type { PoolDrain } from '../../src/scaling/drain.js';
+import { planTerminate } from '../../src/scaling/terminate.js';
 import { planTargets, readTargets } from '../../src/scaling/targets.js';
 import type { CloudPorts, AutoScalingGroup } from '../../src/cloud/ports.js';
 import { planPrescale } from '../../src/scaling/prescale.js';
@@ -33,7 +36,7 @@ function planBody(plan: ScalingPlan): string[] {
 }
 
 /** Confirm, then apply exactly `plan`; `typed`: a destructive change asks for the group's name. */
-async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: ScalingPlan, o: { title: string; label: string; typed?: string; destructive?: boolean }): Promise<boolean> {
+async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: ScalingPlan, o: { title: string; label: string; typed?: string; destructive?: boolean; pool?: PoolDrain }): Promise<boolean> {
   if (plan.calls.length === 0) {
     store.getState().setFlash(`${plan.group}: nothing to change`);
     return false;
@@ -52,7 +55,7 @@ async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: S
     const cloud = await ctx.cloud();
     const result = await withLock(
       scalingLock(plan.group),
-      () => applyScalingPlan(plan, { scaling: cloud.scaling, balancing: cloud.balancing, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
+      () => applyScalingPlan(plan, { scaling: cloud.scaling, balancing: cloud.balancing, classicElb: cloud.classicElb, pool: o.pool, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
       { dir: lockDirOf(ctx) },
     );
     const note = `scaling: ${plan.kind} ${plan.group}: ${result.done.length} call(s) made`;
@@ -102,14 +105,16 @@ export async function prescale(ctx: CommandContext, store: SessionStore, d: Grou
 export async function shutdown(ctx: CommandContext, store: SessionStore, d: GroupDetail): Promise<boolean> {
   if (refuseIfReadOnly(store, 'shutting a group down')) return false;
   let plan: ScalingPlan;
+  let pool: PoolDrain;
   try {
     const cloud = await ctx.cloud();
-    plan = await planShutdown(cloud.scaling, d.group.name, { now: ctx.clock.now(), source: cloud.kind, waitMinutes: ctx.config.scaling.shutdownWaitMinutes });
+    pool = await poolDrain(ctx);
+    plan = await planShutdown(cloud.scaling, d.group.name, { now: ctx.clock.now(), source: cloud.kind, waitMinutes: ctx.config.scaling.shutdownWaitMinutes, pool, drainTimeoutSeconds: ctx.config.scaling.drainTimeoutSeconds });
   } catch (e) {
     failed(store, e);
     return false;
   }
-  return confirmAndApply(ctx, store, plan, { title: `Shut down ${d.group.name}? Type its name`, label: 'Shut down', typed: d.group.name, destructive: true });
+  return confirmAndApply(ctx, store, plan, { title: `Shut down ${d.group.name}? Type its name`, label: 'Shut down', typed: d.group.name, destructive: true, pool });
 }
 
 /** Plans against the group as it is now (not as the screen last showed it); a failure to plan is a flash, not a throw. */
@@ -139,16 +144,23 @@ export async function deletePolicy(ctx: CommandContext, store: SessionStore, d: 
   return plan ? confirmAndApply(ctx, store, plan, { title: `Delete policy ${name} of ${d.group.name}?`, label: 'Delete policy', destructive: true }) : false;
 }
 
-/** Resumes what is suspended, or suspends every process when nothing is. */
-export async function toggleProcesses(ctx: CommandContext, store: SessionStore, d: GroupDetail): Promise<boolean> {
-  let suspend = true;
-  const plan = await planned(ctx, store, 'suspending or resuming processes', d, (cloud, g) => {
-    const now = g.suspendedProcesses ?? [];
-    suspend = now.length === 0;
-    return planProcesses(g, suspend ? [] : now, suspend, at(ctx, cloud));
+/** The checklist's changes: exactly the processes toggled, each its way. */
+export async function changeProcesses(ctx: CommandContext, store: SessionStore, d: GroupDetail, req: { suspend: string[]; resume: string[] }): Promise<boolean> {
+  const plan = await planned(ctx, store, 'suspending or resuming processes', d, (cloud, g) => planProcessChanges(g, req, at(ctx, cloud)));
+  if (!plan) return false;
+  const what = [req.suspend.length ? `suspend ${req.suspend.join(', ')}` : '', req.resume.length ? `resume ${req.resume.join(', ')}` : ''].filter(Boolean).join('; ');
+  return confirmAndApply(ctx, store, plan, { title: `${d.group.name}: ${what}?`, label: 'Apply', destructive: req.suspend.length > 0 });
+}
+
+/** One instance out of the group, drained in HAProxy first when the pool holds it. */
+export async function terminateInstance(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string, decrement: boolean): Promise<boolean> {
+  let pool: PoolDrain | undefined;
+  const plan = await planned(ctx, store, 'terminating an instance', d, async (cloud, g) => {
+    pool = await poolDrain(ctx);
+    return planTerminate(g, { instanceId, decrement }, pool, { ...at(ctx, cloud), drainTimeoutSeconds: ctx.config.scaling.drainTimeoutSeconds });
   });
   if (!plan) return false;
-  return confirmAndApply(ctx, store, plan, suspend ? { title: `Suspend every scaling process of ${d.group.name}?`, label: 'Suspend', destructive: true } : { title: `Resume ${d.group.name}'s suspended processes?`, label: 'Resume' });
+  return confirmAndApply(ctx, store, plan, { title: `Terminate ${instanceId}${decrement ? ' without a replacement' : ''}?`, label: 'Terminate', destructive: true, ...(pool ? { pool } : {}) });
 }
 
 export async function toggleProtection(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string): Promise<boolean> {
@@ -160,11 +172,12 @@ export async function toggleProtection(ctx: CommandContext, store: SessionStore,
   return plan ? confirmAndApply(ctx, store, plan, { title: `${on ? 'Protect' : 'Unprotect'} ${instanceId} ${on ? 'from' : 'for'} scale-in?`, label: on ? 'Protect' : 'Unprotect' }) : false;
 }
 
-/** Drains (deregisters) a target, or registers it again when it is draining. */
-export async function toggleTarget(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string, targetGroup: string, draining: boolean): Promise<boolean> {
+/** Drains (deregisters) a target, or registers it again when it is draining; `lb` is a target group, or a classic ELB with kind 'classicElb'. */
+export async function toggleTarget(ctx: CommandContext, store: SessionStore, d: GroupDetail, instanceId: string, lb: string, draining: boolean, kind: 'targetGroup' | 'classicElb' = 'targetGroup'): Promise<boolean> {
+  const which = kind === 'classicElb' ? { elb: lb } : { targetGroup: lb };
   const plan = await planned(ctx, store, 'changing load balancer targets', d, async (cloud) =>
-    planTargets(await readTargets(cloud, d.group.name), { instanceId, register: draining, targetGroup }, at(ctx, cloud)),
+    planTargets(await readTargets(cloud, d.group.name), { instanceId, register: draining, ...which }, at(ctx, cloud)),
   );
   if (!plan) return false;
-  return confirmAndApply(ctx, store, plan, draining ? { title: `Register ${instanceId} with ${targetGroup} again?`, label: 'Register' } : { title: `Drain ${instanceId} from ${targetGroup}?`, label: 'Deregister', destructive: true });
+  return confirmAndApply(ctx, store, plan, draining ? { title: `Register ${instanceId} with ${lb} again?`, label: 'Register' } : { title: `Drain ${instanceId} from ${lb}?`, label: 'Deregister', destructive: true });
 }

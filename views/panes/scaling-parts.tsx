@@ -1,6 +1,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { AlarmState, AsgInstance, AutoScalingGroup, ScalingActivity, ScalingPolicy, ScheduledAction, TargetGroup, TargetHealth } from '../../src/cloud/ports.js';
+import type { AlarmState, AsgInstance, AutoScalingGroup, ClassicLoadBalancer, ScalingActivity, ScalingPolicy, ScheduledAction, TargetGroup } from '../../src/cloud/ports.js';
+import { classicStateText, isClassicDraining, isClassicServing } from '../../src/scaling/classic-elb.js';
+import { TARGET_COLOUR } from './scaling-colours.js';
 import { targetStateText } from '../../src/scaling/targets.js';
 import { changeText, policyAlarmText, runsCurrent, type GroupSummary } from '../../src/scaling/status.js';
 import type { Column } from '../components/Table.js';
@@ -45,9 +47,6 @@ export const groupColumns: Column<GroupRow>[] = [
   { key: 'history', title: 'DESIRED (session)', get: (g) => g.history, minWidth: 6, maxWidth: 20, priority: 1 },
 ];
 
-export const groupColour = (g: GroupSummary): string | undefined =>
-  g.counts.unhealthy > 0 ? 'red' : g.counts.pending + g.counts.terminating > 0 || g.counts.inService < g.desired ? 'yellow' : undefined;
-
 export function instanceColumns(group: AutoScalingGroup): Column<AsgInstance>[] {
   return [
     { key: 'id', title: 'INSTANCE', get: (i) => i.id, minWidth: 19, priority: 9 },
@@ -59,9 +58,6 @@ export function instanceColumns(group: AutoScalingGroup): Column<AsgInstance>[] 
     { key: 'protected', title: 'PROTECTED', get: (i) => (i.protectedFromScaleIn ? 'yes' : '-'), minWidth: 4, priority: 4 },
   ];
 }
-
-export const instanceColour = (i: AsgInstance): string | undefined =>
-  i.healthStatus !== 'Healthy' ? 'red' : i.lifecycleState === 'InService' ? 'green' : 'yellow';
 
 export function activityColumns(nowMs: number): Column<ScalingActivity>[] {
   return [
@@ -89,30 +85,54 @@ export function policyColumns(alarms: Record<string, AlarmState> | undefined): C
   ];
 }
 
-export const policyColour = (alarms: Record<string, AlarmState> | undefined) => (p: ScalingPolicy): string | undefined =>
-  !p.enabled ? 'gray' : p.alarms.some((a) => alarms?.[a]?.state === 'ALARM') ? 'yellow' : undefined;
-
-/** One row per target of each attached target group. */
+/** One row per instance of each load balancer: the target groups' targets, then the classic ELBs' instances. */
 export interface TargetRow {
   key: string;
-  tg: TargetGroup;
-  t: TargetHealth;
+  kind: 'targetGroup' | 'classicElb';
+  /** the target group's or the classic ELB's name */
+  lb: string;
+  id: string;
+  port?: number | undefined;
+  az?: string | undefined;
+  health: string;
+  detail: string;
+  draining: boolean;
+  colour: string | undefined;
 }
 
-export function targetRows(groups: readonly TargetGroup[] | undefined): TargetRow[] {
-  return (groups ?? []).flatMap((tg) => tg.targets.map((t) => ({ key: `${tg.name}/${t.id}`, tg, t })));
+export function targetRows(groups: readonly TargetGroup[] | undefined, elbs?: readonly ClassicLoadBalancer[], instances: readonly AsgInstance[] = []): TargetRow[] {
+  // the classic API does not say an instance's zone; the group does
+  const az = new Map(instances.map((i) => [i.id, i.availabilityZone]));
+  return [
+    ...(groups ?? []).flatMap((tg) =>
+      tg.targets.map((t): TargetRow => ({
+        key: `${tg.name}/${t.id}`, kind: 'targetGroup', lb: tg.name, id: t.id, port: t.port, az: t.availabilityZone, health: targetStateText(t, tg), detail: t.description ?? '-',
+        draining: t.state === 'draining', colour: TARGET_COLOUR[t.state === 'healthy' ? 'serving' : t.state.startsWith('unhealthy') ? 'out' : 'between'].color,
+      })),
+    ),
+    ...(elbs ?? []).flatMap((lb) =>
+      lb.instances.map((h): TargetRow => ({
+        key: `elb:${lb.name}/${h.instanceId}`, kind: 'classicElb', lb: `${lb.name} (classic)`, id: h.instanceId, az: az.get(h.instanceId),
+        health: isClassicDraining(h) ? classicStateText(h, lb) : `${h.state}${h.reasonCode && h.reasonCode !== 'N/A' ? ` (${h.reasonCode})` : ''}`,
+        detail: h.description && h.description !== 'N/A' ? h.description : '-', draining: isClassicDraining(h), colour: TARGET_COLOUR[isClassicServing(h) ? 'serving' : h.state === 'OutOfService' ? 'out' : 'between'].color,
+      })),
+    ),
+  ];
 }
+
+/** The load balancer's own name, for a plan: "web-elb (classic)" is how the row shows it. */
+export const targetLbName = (r: TargetRow): string => (r.kind === 'classicElb' ? r.lb.replace(/ \(classic\)$/, '') : r.lb);
 
 export const targetColumns: Column<TargetRow>[] = [
-  { key: 'id', title: 'TARGET', get: (r) => r.t.id, minWidth: 19, priority: 9 },
-  { key: 'tg', title: 'TARGET GROUP', get: (r) => r.tg.name, minWidth: 8, priority: 6 },
-  { key: 'port', title: 'PORT', get: (r) => String(r.t.port ?? '-'), align: 'right', minWidth: 4, priority: 3 },
-  { key: 'az', title: 'AZ', get: (r) => r.t.availabilityZone ?? '-', minWidth: 10, priority: 4 },
-  { key: 'health', title: 'HEALTH', get: (r) => targetStateText(r.t, r.tg), minWidth: 8, priority: 8 },
-  { key: 'detail', title: 'DETAIL', get: (r) => r.t.description ?? '-', minWidth: 10, priority: 1 },
+  { key: 'id', title: 'TARGET', get: (r) => r.id, minWidth: 19, priority: 9 },
+  { key: 'tg', title: 'LOAD BALANCER', get: (r) => r.lb, minWidth: 8, priority: 6 },
+  { key: 'port', title: 'PORT', get: (r) => String(r.port ?? '-'), align: 'right', minWidth: 4, priority: 3 },
+  { key: 'az', title: 'AZ', get: (r) => r.az ?? '-', minWidth: 10, priority: 4 },
+  { key: 'health', title: 'HEALTH', get: (r) => r.health, minWidth: 8, priority: 8 },
+  { key: 'detail', title: 'DETAIL', get: (r) => r.detail, minWidth: 10, priority: 1 },
 ];
 
-export const targetColour = (r: TargetRow): string | undefined => (r.t.state === 'healthy' ? 'green' : r.t.state.startsWith('unhealthy') ? 'red' : 'yellow');
+export const targetColour = (r: TargetRow): string | undefined => r.colour;
 
 export const scheduledColumns: Column<ScheduledAction>[] = [
   { key: 'name', title: 'ACTION', get: (a) => a.name, minWidth: 12, priority: 9 },

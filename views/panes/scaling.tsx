@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { AsgInstance, ScalingActivity, ScalingPolicy, ScheduledAction } from '../../src/cloud/ports.js';
 import { loadDeadlineMs } from '../../src/core/context.js';
 import { readGroupDetail, readStatus, SEED_TRIGGER, SEED_TRIGGER_SHORT, type GroupDetail, type ScalingStatus } from '../../src/scaling/status.js';
+import { countClassic } from '../../src/scaling/classic-elb.js';
 import { countTargets } from '../../src/scaling/targets.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
@@ -11,20 +12,20 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
-import { deletePolicy, prescale, setCapacity, shutdown, targetTracking, toggleProcesses, toggleProtection, toggleTarget } from './scaling-actions.js';
+import { changeProcesses, deletePolicy, prescale, setCapacity, shutdown, targetTracking, terminateInstance, toggleProtection, toggleTarget } from './scaling-actions.js';
+import { groupColour, instanceColour, policyColour, SCALING_LEGEND } from './scaling-colours.js';
+import { ChecklistView, checklistChanges, moveChecklist, openChecklist, toggleChecked, type Checklist } from './scaling-processes.js';
 import {
   activityColumns,
   FormView,
-  groupColour,
   groupColumns,
-  instanceColour,
   instanceColumns,
-  policyColour,
   policyColumns,
   scheduledColumns,
   sparkline,
   targetColour,
   targetColumns,
+  targetLbName,
   targetRows,
   type FormField,
   type GroupRow,
@@ -38,13 +39,14 @@ import type { PaneDefinition, PaneProps } from './types.js';
  * capacity, `p` pre-scales for a spike, `t` puts a target tracking policy,
  * `d` deletes the selected policy or drains/registers the selected target
  * or instance, `s`
- * suspends/resumes processes, `P` toggles scale-in protection, `X` runs the
+ * opens the processes checklist, `P` toggles scale-in protection, `T`
+ * terminates the selected instance (drained in HAProxy first), `X` runs the
  * safe shutdown: each shows its exact calls and asks first.
  */
 
 const SECTIONS = ['instances', 'activities', 'policies', 'scheduled', 'targets'] as const;
 type Section = (typeof SECTIONS)[number];
-type Form = { kind: 'capacity' | 'prescale' | 'policy'; fields: FormField[]; index: number; name?: string };
+type Form = { kind: 'capacity' | 'prescale' | 'policy' | 'terminate'; fields: FormField[]; index: number; name?: string };
 type Load<T> = { status: 'loading' | 'ok' | 'error'; value: T | undefined; error?: unknown };
 
 const HISTORY = 20;
@@ -62,7 +64,11 @@ function targetsText(d: GroupDetail | undefined): string {
   const all = d.targetGroups?.flatMap((tg) => tg.targets) ?? [];
   const c = countTargets(all);
   const read = d.targetGroups?.length ? ` · targets ${c.healthy}/${all.length} healthy${c.draining ? `, ${c.draining} draining` : ''}` : '';
-  return `${read}${d.extrasErrors?.length ? ` · not read: ${d.extrasErrors.join('; ')}` : ''}`;
+  const elbs = (d.classicElbs ?? []).map((lb) => {
+    const k = countClassic(lb.instances);
+    return ` · ${lb.name} ${k.inService}/${lb.instances.length} InService${k.outOfService ? `, ${k.outOfService} OutOfService` : ''}${k.draining ? `, ${k.draining} draining` : ''}`;
+  });
+  return `${read}${elbs.join('')}${d.extrasErrors?.length ? ` · not read: ${d.extrasErrors.join('; ')}` : ''}`;
 }
 
 function capacityForm(d: GroupDetail): Form {
@@ -85,6 +91,14 @@ function policyForm(d: GroupDetail, selected: string | undefined): Form {
   };
 }
 
+/** Whether the group replaces the instance; without a replacement only down to min. */
+function terminateForm(d: GroupDetail, id: string): Form {
+  const g = d.group;
+  const canShrink = g.desiredCapacity - 1 >= g.minSize;
+  const show = (v: number): string => (v ? `${g.desiredCapacity} -> ${g.desiredCapacity - 1}: no replacement` : `stays ${g.desiredCapacity}: a replacement launches${canShrink ? '' : ` (min ${g.minSize}: no lower)`}`);
+  return { kind: 'terminate', name: id, index: 0, fields: [{ key: 'decrement', label: 'desired capacity', value: 0, min: 0, max: canShrink ? 1 : 0, step: 1, show }] };
+}
+
 function prescaleForm(d: GroupDetail): Form {
   const g = d.group;
   return {
@@ -103,6 +117,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   const [detail, setDetail] = useState<Load<GroupDetail> & { name?: string }>({ status: 'ok', value: undefined });
   const [section, setSection] = useState<Section>('instances');
   const [form, setForm] = useState<Form | undefined>(undefined);
+  const [checklist, setChecklist] = useState<Checklist | undefined>(undefined);
   const history = useRef(new Map<string, number[]>());
   const mounted = useRef(true);
   const drilled = detail.name;
@@ -136,7 +151,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         async () => {
           const name = nameRef.current ?? '';
           const cloud = await ctx.cloud();
-          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities, balancing: cloud.balancing, alarms: cloud.alarms }) };
+          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities, balancing: cloud.balancing, classicElb: cloud.classicElb, alarms: cloud.alarms }) };
         },
         (o) => {
           if (!mounted.current) return;
@@ -165,7 +180,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   }, [refresh, loader, detailLoader]);
 
   // an open form pauses it: a refresh must not move the group under what is being typed
-  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, periodic: true, paused: !!form });
+  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, periodic: true, paused: !!form || !!checklist });
 
   const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
   const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
@@ -175,7 +190,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
 
   const d = detail.value;
   const nowMs = status ? Date.parse(status.at) : ctx.clock.now().getTime();
-  const targets = useMemo(() => targetRows(d?.targetGroups), [d]);
+  const targets = useMemo(() => targetRows(d?.targetGroups, d?.classicElbs, d?.group.instances), [d]);
   const sectionRows = useMemo((): { ids: string[] } => {
     if (!d) return { ids: [] };
     switch (section) {
@@ -219,14 +234,26 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     if (!d) return;
     if (section === 'policies' && selectedRowId !== undefined) return after(deletePolicy(ctx, store, d, selectedRowId));
     const row = section === 'targets' ? targets.find((r) => r.key === selectedRowId) : undefined;
-    if (row) return after(toggleTarget(ctx, store, d, row.t.id, row.tg.name, row.t.state === 'draining'));
+    if (row) return after(toggleTarget(ctx, store, d, row.id, targetLbName(row), row.draining, row.kind));
     // an instance: drain it when it is a target, else register it with the (first) target group
     const tg = d.targetGroups?.[0];
     if (section === 'instances' && selectedRowId !== undefined && tg) {
-      const as = targets.find((r) => r.t.id === selectedRowId && r.t.state !== 'draining');
-      return after(toggleTarget(ctx, store, d, selectedRowId, as?.tg.name ?? tg.name, as === undefined));
+      const as = targets.find((r) => r.kind === 'targetGroup' && r.id === selectedRowId && !r.draining);
+      return after(toggleTarget(ctx, store, d, selectedRowId, as?.lb ?? tg.name, as === undefined));
     }
     store.getState().setFlash('d works on the policies list (delete), the targets or instances list (drain / register)', 'warn');
+  };
+  const terminate = (): void => {
+    if (!d) return;
+    if (section !== 'instances' || selectedRowId === undefined) return store.getState().setFlash('T works on the instances list: select an instance', 'warn');
+    openForm((x) => terminateForm(x, selectedRowId), 'terminating an instance');
+  };
+  const submitChecklist = (c: Checklist): void => {
+    if (!d) return;
+    const changes = checklistChanges(c);
+    if (changes.suspend.length + changes.resume.length === 0) return store.getState().setFlash('nothing toggled: space toggles the selected process', 'warn');
+    setChecklist(undefined);
+    after(changeProcesses(ctx, store, d, changes));
   };
   const protect = (): void => {
     if (!d) return;
@@ -240,6 +267,8 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     const done =
       f.kind === 'capacity'
         ? await setCapacity(ctx, store, d, v('desired'))
+        : f.kind === 'terminate'
+          ? await terminateInstance(ctx, store, d, f.name ?? '', v('decrement') === 1)
         : f.kind === 'policy'
           ? await targetTracking(ctx, store, d, { name: f.name ?? 'cpu-target', target: v('target'), disableScaleIn: v('noScaleIn') === 1 })
           : await prescale(ctx, store, d, { min: v('min'), startHours: v('start'), hours: v('hours') });
@@ -254,7 +283,15 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
 
   const pageSize = (): number => Math.max(1, height - 4);
   let bindings: KeyBinding[];
-  if (form) {
+  if (checklist) {
+    bindings = [
+      { keys: ['up', 'k'], label: 'process', footer: '↑↓ process', run: () => setChecklist((c) => c && moveChecklist(c, -1)) },
+      { keys: ['down', 'j'], label: 'next process', footer: false, run: () => setChecklist((c) => c && moveChecklist(c, 1)) },
+      { keys: [' ', 'x'], label: 'toggle suspended', footer: 'space toggle', run: () => setChecklist((c) => c && toggleChecked(c)) },
+      { keys: ['enter'], label: 'plan the toggled ones…', run: () => submitChecklist(checklist) },
+      { keys: ['escape'], label: 'back', run: () => setChecklist(undefined) },
+    ];
+  } else if (form) {
     bindings = [
       { keys: ['up', 'k'], label: 'field', footer: '↑↓ field', run: () => setForm((f) => f && { ...f, index: Math.max(0, f.index - 1) }) },
       { keys: ['down', 'j'], label: 'next field', footer: false, run: () => setForm((f) => f && { ...f, index: Math.min(f.fields.length - 1, f.index + 1) }) },
@@ -276,8 +313,9 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity', run: () => openForm(capacityForm, 'changing capacity') }),
       mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
       mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined), 'changing a scaling policy') }),
-      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
-      mutationKey(ctx.options.readOnly, { keys: ['s'], label: 'suspend/resume', title: 'Suspend every scaling process, or resume the suspended ones', run: () => d && after(toggleProcesses(ctx, store, d)) }),
+      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target (a target group or classic ELB row) or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
+      mutationKey(ctx.options.readOnly, { keys: ['s'], label: 'processes', title: 'Suspend/resume processes: a checklist of the 9, suspended ones checked; space toggles, Enter plans the toggled ones', run: () => !refuseIfReadOnly(store, 'suspending or resuming processes') && d && setChecklist(openChecklist(d.group.suspendedProcesses)) }),
+      mutationKey(ctx.options.readOnly, { keys: ['T'], label: 'terminate', title: 'Terminate the selected instance (with or without a replacement); drained in HAProxy first when the pool holds it', run: terminate }),
       mutationKey(ctx.options.readOnly, { keys: ['P'], label: 'protect', title: 'Toggle scale-in protection of the selected instance', run: protect }),
       mutationKey(ctx.options.readOnly, { keys: ['X'], label: 'shutdown', title: 'Shut the group down in the safe order (typed confirmation)', run: () => d && void shutdown(ctx, store, d).then((ok) => ok && (back(), void refresh())) }),
       { keys: ['r'], label: 'refresh', title: 'Refresh Auto Scaling', run: () => void refresh() },
@@ -291,8 +329,9 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   }
   usePaneKeys(store, paneId, bindings);
 
+  if (checklist && d) return <ChecklistView group={d.group.name} list={checklist} width={width} height={height} />;
   if (form && d) {
-    const title = form.kind === 'capacity' ? `Set capacity of ${d.group.name}` : form.kind === 'policy' ? `Target tracking policy ${form.name ?? ''} of ${d.group.name}` : `Pre-scale ${d.group.name} for a known spike`;
+    const title = form.kind === 'capacity' ? `Set capacity of ${d.group.name}` : form.kind === 'terminate' ? `Terminate ${form.name ?? ''} of ${d.group.name}` : form.kind === 'policy' ? `Target tracking policy ${form.name ?? ''} of ${d.group.name}` : `Pre-scale ${d.group.name} for a known spike`;
     return <FormView title={title} fields={form.fields} index={form.index} width={width} height={height} hint="+/- change · ↑/↓ field · Enter: show the plan · Esc: back" />;
   }
 
@@ -325,7 +364,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         ) : section === 'policies' ? (
           <Table {...table} rows={d.policies} columns={policyColumns(d.alarms)} rowId={policyId} rowColor={policyColour(d.alarms)} emptyText={`no scaling policies · ${SEED_TRIGGER[1]}`} />
         ) : section === 'targets' ? (
-          <Table {...table} rows={targets} columns={targetColumns} rowId={targetId} rowColor={targetColour} emptyText={d.targetGroups === undefined ? 'targets not read (no load balancing access)' : 'attached to no target group'} />
+          <Table {...table} rows={targets} columns={targetColumns} rowId={targetId} rowColor={targetColour} emptyText={d.targetGroups === undefined && d.classicElbs === undefined ? 'targets not read (no load balancing access)' : 'attached to no load balancer'} />
         ) : (
           <Table {...table} rows={d.scheduled} columns={scheduledColumns} rowId={scheduledId} emptyText="no scheduled actions (p pre-scales for a spike)" />
         )}
@@ -338,7 +377,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">
         <Text bold>Scaling</Text>{' '}
-        {firstLoad ? <Text color="yellow">listing Auto Scaling groups…</Text> : status ? <Text dimColor>{filter ? `${shownGroups.length} of ` : ''}{status.groups.length} groups · {status.groups.reduce((a, g) => a + g.counts.inService, 0)} instances in service</Text> : null}
+        {firstLoad ? <Text color="yellow">listing Auto Scaling groups…</Text> : status ? <Text dimColor>{filter ? `${shownGroups.length} of ` : ''}{status.groups.length} group{status.groups.length === 1 ? '' : 's'} · {status.groups.reduce((a, g) => a + g.counts.inService, 0)} instances in service</Text> : null}
         {load.status === 'loading' && !firstLoad ? <Text color="yellow">  refreshing…</Text> : null}
       </Text>
       <Text dimColor wrap="truncate">
@@ -352,4 +391,4 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   );
 }
 
-export const scalingPane: PaneDefinition = { id: 'scaling', title: 'Scaling', filterable: true, component: ScalingPane };
+export const scalingPane: PaneDefinition = { id: 'scaling', title: 'Scaling', filterable: true, component: ScalingPane, legend: SCALING_LEGEND };

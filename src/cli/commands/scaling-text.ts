@@ -3,6 +3,8 @@ import { formatAge } from '../../core/format.js';
 import type { TargetGroup } from '../../cloud/ports.js';
 import type { GroupDetail, GroupSummary, ScalingStatus } from '../../scaling/status.js';
 import { changeText, runsCurrent } from '../../scaling/status.js';
+import type { ClassicLoadBalancer } from '../../cloud/ports.js';
+import { classicColour, classicStateText, countClassic, drainingText } from '../../scaling/classic-elb.js';
 import { countTargets, targetStateText, type GroupTargets } from '../../scaling/targets.js';
 import { renderTable, type Painter } from '../output.js';
 
@@ -65,6 +67,7 @@ export function renderDetailText(d: GroupDetail, now: Date, p: Painter): string 
     p.paint('bold', `Lifecycle hooks (${d.hooks.length})`),
     ...d.hooks.map((h) => `  ${h.name}: ${h.transition.replace('autoscaling:EC2_INSTANCE_', '')} · heartbeat ${h.heartbeatTimeoutSeconds ?? '?'} s · then ${h.defaultResult ?? '-'}`),
     ...(d.targetGroups ? ['', ...targetGroupsText(d.targetGroups, p)] : []),
+    ...(d.classicElbs?.length ? ['', ...classicElbsText(d.classicElbs, p)] : []),
     ...(d.extrasErrors ?? []).map((e) => p.paint('yellow', `not shown: ${e}`)),
     ...(d.warmPool ? ['', `Warm pool: ${d.warmPool.instances} instance(s), ${d.warmPool.poolState ?? '-'}${d.warmPool.status ? ` (${d.warmPool.status})` : ''}`] : []),
     '',
@@ -95,8 +98,28 @@ function targetGroupsText(groups: readonly TargetGroup[], p: Painter): string[] 
   });
 }
 
+function classicElbsText(lbs: readonly ClassicLoadBalancer[], p: Painter): string[] {
+  return lbs.flatMap((lb) => {
+    const c = countClassic(lb.instances);
+    return [
+      p.paint('bold', `Classic ELB ${lb.name}: ${c.inService} InService, ${c.outOfService} OutOfService, ${c.unknown} Unknown, ${c.draining} draining · ${drainingText(lb)}${lb.healthCheckTarget ? ` · health check ${lb.healthCheckTarget}` : ''}`),
+      renderTable(
+        lb.instances,
+        [
+          { header: 'INSTANCE', get: (h) => h.instanceId },
+          { header: 'HEALTH', get: (h) => classicStateText(h, lb), style: (h) => classicColour(h) },
+        ],
+        p,
+      ),
+    ];
+  });
+}
+
 export function renderTargetsText(t: GroupTargets, p: Painter): string {
-  const lines = [p.paint('bold', `${t.group.name}: ${t.targetGroups.length} target group(s)`), ...targetGroupsText(t.targetGroups, p).slice(t.targetGroups.length ? 0 : 1)];
-  if (t.classicElbs.length) lines.push(p.paint('dim', `classic ELBs (health not read): ${t.classicElbs.join(', ')}`));
+  const lines = [
+    p.paint('bold', `${t.group.name}: ${t.targetGroups.length} target group(s), ${t.classicElbs.length} classic ELB(s)`),
+    ...targetGroupsText(t.targetGroups, p).slice(t.targetGroups.length ? 0 : 1),
+    ...classicElbsText(t.classicElbs, p),
+  ];
   return lines.join('\n');
 }

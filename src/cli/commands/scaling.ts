@@ -14,6 +14,9 @@ import { planSetCapacity } from '../../scaling/capacity.js';
 import { planDeletePolicy, planProcesses, planProtection, planTargetTracking } from '../../scaling/changes.js';
 import { parseWhen, planPrescale } from '../../scaling/prescale.js';
 import { planShutdown } from '../../scaling/shutdown.js';
+import type { PoolDrain } from '../../scaling/drain.js';
+import { planTerminate } from '../../scaling/terminate.js';
+import { poolDrain } from '../../haproxy/drain.js';
 import { readGroupDetail, readStatus, SEED_TRIGGER } from '../../scaling/status.js';
 import { readTargets, planTargets } from '../../scaling/targets.js';
 import { renderDetailText, renderStatusText, renderTargetsText } from './scaling-text.js';
@@ -46,7 +49,7 @@ function planText(plan: ScalingPlan): string {
  * apply exactly that plan. The plan is made under the lock, so what is
  * printed is what a concurrent run cannot change under it.
  */
-async function change(ctx: CommandContext, group: string, make: (cloud: CloudPorts) => Promise<ScalingPlan>, o: { confirmedForce?: string } = {}): Promise<ExitCode> {
+async function change(ctx: CommandContext, group: string, make: (cloud: CloudPorts) => Promise<ScalingPlan>, o: { confirmedForce?: string; pool?: PoolDrain } = {}): Promise<ExitCode> {
   if (ctx.options.readOnly && ctx.options.yes) {
     throw new OpsError('READ_ONLY', `this changes ${group}, and --read-only is set`, { hint: 'drop --yes to print the plan' });
   }
@@ -66,10 +69,12 @@ async function change(ctx: CommandContext, group: string, make: (cloud: CloudPor
       const result = await applyScalingPlan(plan, {
         scaling: cloud.scaling,
         balancing: cloud.balancing,
+        classicElb: cloud.classicElb,
         audit: ctx.audit,
         clock: ctx.clock,
         signal: ctx.signal,
         onStep: (l) => ctx.stderr(l),
+        pool: o.pool,
         ...(o.confirmedForce !== undefined ? { confirmedForce: o.confirmedForce } : {}),
       });
       if (json) ctx.stdout(toJson({ plan, applied: true, result: { done: result.done.length, alreadyGone: result.alreadyGone.map(describeCall) } }));
@@ -99,28 +104,29 @@ async function status(ctx: CommandContext, args: string[]): Promise<ExitCode> {
 
 async function show(ctx: CommandContext, args: string[]): Promise<ExitCode> {
   const cloud = await ctx.cloud();
-  const d = await readGroupDetail(cloud.scaling, args[0] ?? '', { now: ctx.clock.now(), activities: ctx.config.scaling.activities, signal: ctx.signal, balancing: cloud.balancing, alarms: cloud.alarms });
+  const d = await readGroupDetail(cloud.scaling, args[0] ?? '', { now: ctx.clock.now(), activities: ctx.config.scaling.activities, signal: ctx.signal, balancing: cloud.balancing, classicElb: cloud.classicElb, alarms: cloud.alarms });
   ctx.stdout(ctx.options.json ? toJson(d) : renderDetailText(d, ctx.clock.now(), stdoutPainter(false)));
   return ExitCode.Ok;
 }
 
 async function targets(ctx: CommandContext, args: string[]): Promise<ExitCode> {
   const cloud = await ctx.cloud();
-  const t = await readTargets(cloud, args[0] ?? '', { signal: ctx.signal, onPage: (p) => ctx.progress({ phase: 'listing target groups', done: p.items, total: undefined }) });
+  const t = await readTargets(cloud, args[0] ?? '', { signal: ctx.signal, onPage: (p) => ctx.progress({ phase: 'listing load balancers', done: p.items, total: undefined }) });
   ctx.stdout(ctx.options.json ? toJson({ group: t.group.name, targetGroups: t.targetGroups, classicElbs: t.classicElbs }) : renderTargetsText(t, stdoutPainter(false)));
-  if (t.targetGroups.length === 0) ctx.stderr(`${t.group.name} is attached to no target group`);
+  if (t.targetGroups.length === 0 && t.classicElbs.length === 0) ctx.stderr(`${t.group.name} is attached to no load balancer`);
   return ExitCode.Ok;
 }
 
 interface TargetOpts {
   targetGroup?: string;
+  elb?: string;
   force?: boolean;
 }
 
 function registration(ctx: CommandContext, opts: TargetOpts, args: string[], register: boolean): Promise<ExitCode> {
   const [group = '', instanceId = ''] = args;
   return change(ctx, group, async (cloud) =>
-    planTargets(await readTargets(cloud, group, { signal: ctx.signal }), { instanceId, register, targetGroup: opts.targetGroup, force: opts.force }, { now: ctx.clock.now(), source: cloud.kind }),
+    planTargets(await readTargets(cloud, group, { signal: ctx.signal }), { instanceId, register, targetGroup: opts.targetGroup, elb: opts.elb, force: opts.force }, { now: ctx.clock.now(), source: cloud.kind }),
   );
 }
 
@@ -169,16 +175,19 @@ interface ShutdownOpts {
   confirm?: string;
 }
 
-function shutdown(ctx: CommandContext, opts: ShutdownOpts, args: string[]): Promise<ExitCode> {
+async function shutdown(ctx: CommandContext, opts: ShutdownOpts, args: string[]): Promise<ExitCode> {
   const group = args[0] ?? '';
   if (opts.forceDelete && ctx.options.yes && opts.confirm !== group) {
     throw new OpsError('REFUSED', `--force-delete terminates ${group}'s instances without draining: confirm with --confirm ${group}`, { hint: 'or drop --force-delete for the safe shutdown' });
   }
+  const pool = opts.forceDelete ? undefined : await poolDrain(ctx);
   return change(
     ctx,
     group,
     (cloud) =>
       planShutdown(cloud.scaling, group, {
+        pool,
+        drainTimeoutSeconds: ctx.config.scaling.drainTimeoutSeconds,
         now: ctx.clock.now(),
         source: cloud.kind,
         force: opts.forceDelete === true,
@@ -186,7 +195,23 @@ function shutdown(ctx: CommandContext, opts: ShutdownOpts, args: string[]): Prom
         waitMinutes: ctx.config.scaling.shutdownWaitMinutes,
         signal: ctx.signal,
       }),
-    opts.confirm !== undefined ? { confirmedForce: opts.confirm } : {},
+    { ...(opts.confirm !== undefined ? { confirmedForce: opts.confirm } : {}), ...(pool ? { pool } : {}) },
+  );
+}
+
+async function terminate(ctx: CommandContext, opts: { decrement?: boolean }, args: string[]): Promise<ExitCode> {
+  const [group = '', instanceId = ''] = args;
+  const pool = await poolDrain(ctx);
+  return change(
+    ctx,
+    group,
+    async (cloud) =>
+      planTerminate(await groupOf(cloud, group, ctx), { instanceId, decrement: opts.decrement === true }, pool, {
+        now: ctx.clock.now(),
+        source: cloud.kind,
+        drainTimeoutSeconds: ctx.config.scaling.drainTimeoutSeconds,
+      }),
+    { pool },
   );
 }
 
@@ -233,8 +258,10 @@ Examples:
   opsdeck scaling set-capacity web-asg 6 --batch       the plan; add --yes to apply
   opsdeck scaling prescale web-asg --min 8 --at "2026-06-20 07:30" --until "2026-06-20 11:00" --batch --yes
   opsdeck scaling shutdown web-asg --batch             the safe order, printed; --yes runs it
-  opsdeck scaling targets web-asg --batch              target groups with each target's health
-  opsdeck scaling deregister web-asg i-0123456789abcdef0 --batch --yes   drain one instance from the load balancer
+  opsdeck scaling targets web-asg --batch              target groups and classic ELBs with each instance's health
+  opsdeck scaling deregister web-asg i-0123456789abcdef0 --target-group web-tg --batch --yes   drain one instance from a target group
+  opsdeck scaling register web-asg i-0123456789abcdef0 --elb web-elb --batch   the seed's elb-register-instances-with-lb, planned
+  opsdeck scaling terminate web-asg i-0123456789abcdef0 --decrement --batch   DRAIN in HAProxy, wait, terminate
 
 The seed's trigger and its modern form:
   ${SEED_TRIGGER.join('\n  ')}
@@ -242,7 +269,8 @@ The seed's trigger and its modern form:
 Exit codes: 0 done or nothing to do, 1 a call failed (nothing after it was made),
 2 usage (no such group, a bad number or time), 3 refused (a time in the past,
 desired outside the bounds, shrinking by more than half without --force,
-deregistering the last healthy target without --force,
+deregistering the last healthy target or InService instance without --force,
+terminating an instance not in the group or going below min with --decrement,
 --read-only, a force delete without --confirm), 4 another change to the group holds the lock.`,
     );
   cmd
@@ -255,14 +283,15 @@ deregistering the last healthy target without --force,
     .action(action<Record<string, never>>((ctx, _o, args) => show(ctx, args), { timeoutMs: 2 * MINUTE }));
   cmd
     .command('targets <group>')
-    .description("the group's load balancer target groups, each target's health, the deregistration delay")
+    .description("the group's target groups and classic ELBs, each instance's health, the deregistration delay / connection draining")
     .action(action<Record<string, never>>((ctx, _o, args) => targets(ctx, args), { timeoutMs: 2 * MINUTE }));
   for (const [verb, on] of [['register', true], ['deregister', false]] as const) {
     const sub = cmd
       .command(`${verb} <group> <instance>`)
-      .description(`${on ? 'register an instance with' : 'deregister (drain) an instance from'} the group's target group (plan only unless --yes)`)
-      .option('--target-group <name>', 'name or ARN, when the group has several');
-    if (!on) sub.option('--force', 'allow deregistering the last healthy target');
+      .description(`${on ? 'register an instance with' : 'deregister (drain) an instance from'} the group's target group or classic ELB (plan only unless --yes)`)
+      .option('--target-group <name>', 'a target group, by name or ARN (needed when the group has several load balancers)')
+      .option('--elb <name>', 'a classic ELB, by name');
+    if (!on) sub.option('--force', 'allow deregistering the last healthy target / InService instance');
     sub.action(action<TargetOpts>((ctx, o, args) => registration(ctx, o, args, on), { timeoutMs: 5 * MINUTE }));
   }
   cmd
@@ -303,6 +332,11 @@ deregistering the last healthy target without --force,
       .description(`${on ? 'set' : 'clear'} scale-in protection on instances of the group`)
       .action(action<Record<string, never>>((ctx, _o, args) => protection(ctx, args, on), { timeoutMs: 5 * MINUTE }));
   }
+  cmd
+    .command('terminate <group> <instance>')
+    .description('terminate one instance of the group, drained in HAProxy first when the pool holds it (plan only unless --yes)')
+    .option('--decrement', 'lower the desired capacity by one: no replacement (refused below min)')
+    .action(action<{ decrement?: boolean }>((ctx, o, args) => terminate(ctx, o, args), { timeoutMs: HOUR }));
   cmd
     .command('shutdown <group>')
     .description('the safe shutdown: actions, policies, protection, size 0, wait, delete (plan only unless --yes)')

@@ -88,9 +88,15 @@ async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
         return undefined;
       })
     : undefined;
+  let sourceError: string | undefined;
+  const source = await site.source().catch((e: unknown) => {
+    sourceError = (e as Error).message;
+    return undefined;
+  });
   try {
-    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraQueue: site.cameraQueue });
+    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraQueue: site.cameraQueue, source });
     if (tableError) s.stale.reasons.push(`cannot read the image table: ${tableError}`);
+    if (sourceError) s.stale.reasons.push(`cannot reach the incoming frames: ${sourceError}`);
     ctx.stdout(ctx.options.json ? toJson({ ...s, ok: s.stale.reasons.length === 0 }) : renderStatus(s));
     return s.stale.reasons.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   } finally {
@@ -138,10 +144,12 @@ async function watchCommand(ctx: CommandContext, site: WebcamSite, interval: str
   if (!Number.isFinite(seconds) || seconds <= 0) throw new OpsError('USAGE', `--interval takes seconds > 0, not ${JSON.stringify(interval)}`);
   const bucket = site.bucket();
   const objects = await site.objects();
-  ctx.stderr(`watching ${site.paths.incoming} every ${seconds}s (frames quiet for ${site.config.quiescenceSeconds}s are taken); Ctrl-C stops after the frame in flight`);
+  const source = await site.source();
+  ctx.stderr(`watching ${source.where} every ${seconds}s (${source.atomic ? 'every complete object is taken' : `frames quiet for ${site.config.quiescenceSeconds}s are taken`}); Ctrl-C stops after the frame in flight`);
   const sum = await watchIngest({
     config: site.config,
     paths: site.paths,
+    source,
     objects,
     bucket,
     openTable: () => site.openTable(),
@@ -165,8 +173,9 @@ async function watchCommand(ctx: CommandContext, site: WebcamSite, interval: str
 async function ingestCommand(ctx: CommandContext, opts: IngestOpts = {}): Promise<ExitCode> {
   refuseReadOnly(ctx, 'ingest');
   const site = webcamSite(ctx);
+  const source = await site.source();
   if (!ctx.options.yes) {
-    const plan = await planIngest(site.paths, site.config, ctx.clock.now());
+    const plan = await planIngest(site.paths, site.config, ctx.clock.now(), source, ctx.signal);
     ctx.stdout(ctx.options.json ? toJson({ plan, applied: false }) : renderPlan(plan));
     if (plan.ready.length || opts.watch) ctx.stderr(opts.watch ? 'not watching: rerun with --yes to ingest as frames arrive' : `nothing ingested: rerun with --yes to ingest these ${plan.ready.length}`);
     return ExitCode.Ok;
@@ -178,7 +187,7 @@ async function ingestCommand(ctx: CommandContext, opts: IngestOpts = {}): Promis
     INGEST_LOCK,
     async () => {
       // Planned under the lock: what another run took meanwhile is not in it.
-      const plan = await planIngest(site.paths, site.config, ctx.clock.now());
+      const plan = await planIngest(site.paths, site.config, ctx.clock.now(), source, ctx.signal);
       if (plan.ready.length === 0) {
         if (ctx.options.json) ctx.stdout(toJson({ plan, applied: true, result: undefined }));
         ctx.stderr(plan.waiting.length ? `nothing ready: ${plan.waiting.length} still being written` : 'nothing to ingest');
@@ -186,7 +195,7 @@ async function ingestCommand(ctx: CommandContext, opts: IngestOpts = {}): Promis
       }
       const table = await site.openTable();
       try {
-        const result = await applyIngest(plan, { config: site.config, paths: site.paths, objects, bucket, table, clock: ctx.clock, audit: ctx.audit, signal: ctx.signal, onProgress: ctx.progress, onWarning: ctx.stderr });
+        const result = await applyIngest(plan, { config: site.config, paths: site.paths, source, objects, bucket, table, clock: ctx.clock, audit: ctx.audit, signal: ctx.signal, onProgress: ctx.progress, onWarning: ctx.stderr });
         if (ctx.options.json) ctx.stdout(toJson({ plan, applied: true, result }));
         else {
           ctx.stdout(describeIngest(result));

@@ -1,10 +1,10 @@
 import type { Config } from '../../config/schema.js';
 import { readProfile } from '../../config/aws-profile.js';
 import { REMOTE_DEFAULTS } from '../../core/deadline.js';
-import type { AlarmsPort, BalancingPort, CloudPorts, ComputePort, ObjectStorePort, ScalingPort } from '../ports.js';
+import type { AlarmsPort, BalancingPort, ClassicElbPort, CloudPorts, ComputePort, ObjectStorePort, ScalingPort } from '../ports.js';
 
 /**
- * Client settings shared by the EC2, Auto Scaling, S3, ELBv2 and CloudWatch clients. Credentials
+ * Client settings shared by the EC2, Auto Scaling, S3, ELB (classic and v2) and CloudWatch clients. Credentials
  * are never handled here: the SDK's default provider chain finds them (env,
  * shared files for `profile`, SSO, instance role).
  */
@@ -56,7 +56,7 @@ export function resolveAwsSettings(input: AwsSettingsInput): AwsSettings {
 }
 
 /** The endpoint a service's client uses: its own from the profile's services section, else the common one. */
-function endpointFor(s: AwsSettings, service: 'ec2' | 'auto_scaling' | 's3' | 'elastic_load_balancing_v2' | 'cloudwatch'): AwsSettings {
+function endpointFor(s: AwsSettings, service: 'ec2' | 'auto_scaling' | 's3' | 'elastic_load_balancing' | 'elastic_load_balancing_v2' | 'cloudwatch'): AwsSettings {
   const own = s.serviceEndpoints?.[service];
   return own ? { ...s, endpoint: own } : s;
 }
@@ -117,6 +117,11 @@ export async function createElbv2Client(s: AwsSettings) {
   return new ElasticLoadBalancingV2Client(clientConfig(endpointFor(s, 'elastic_load_balancing_v2')));
 }
 
+export async function createClassicElbClient(s: AwsSettings) {
+  const { ElasticLoadBalancingClient } = await import('@aws-sdk/client-elastic-load-balancing');
+  return new ElasticLoadBalancingClient(clientConfig(endpointFor(s, 'elastic_load_balancing')));
+}
+
 export async function createCloudWatchClient(s: AwsSettings) {
   const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
   return new CloudWatchClient(clientConfig(endpointFor(s, 'cloudwatch')));
@@ -127,6 +132,12 @@ const BALANCING_METHODS = Object.keys({
   registerTargets: true,
   deregisterTargets: true,
 } satisfies Record<keyof BalancingPort, true>) as (keyof BalancingPort)[];
+
+const CLASSIC_ELB_METHODS = Object.keys({
+  describeLoadBalancers: true,
+  registerInstances: true,
+  deregisterInstances: true,
+} satisfies Record<keyof ClassicElbPort, true>) as (keyof ClassicElbPort)[];
 
 /** Every ScalingPort method: the compiler checks the list is complete, so the lazy port forwards them all. */
 const SCALING_METHODS = Object.keys({
@@ -145,6 +156,7 @@ const SCALING_METHODS = Object.keys({
   suspendProcesses: true,
   resumeProcesses: true,
   setInstanceProtection: true,
+  terminateInstance: true,
   deleteWarmPool: true,
   deleteGroup: true,
   deleteLaunchTemplate: true,
@@ -207,6 +219,10 @@ export function createAwsCloud(settings: AwsSettings): CloudPorts {
     const [{ createElbv2Balancing }, client] = await Promise.all([import('./balancing.js'), createElbv2Client(settings)]);
     return createElbv2Balancing(client);
   });
+  const classicElb = once(async (): Promise<ClassicElbPort> => {
+    const [{ createClassicElb }, client] = await Promise.all([import('./classic-elb.js'), createClassicElbClient(settings)]);
+    return createClassicElb(client);
+  });
   const alarms = once(async (): Promise<AlarmsPort> => {
     const [{ createCloudWatchAlarms }, client] = await Promise.all([import('./alarms.js'), createCloudWatchClient(settings)]);
     return createCloudWatchAlarms(client);
@@ -216,11 +232,13 @@ export function createAwsCloud(settings: AwsSettings): CloudPorts {
     compute: forward(compute, COMPUTE_METHODS),
     scaling: forward(scaling, SCALING_METHODS),
     balancing: forward(balancing, BALANCING_METHODS),
+    classicElb: forward(classicElb, CLASSIC_ELB_METHODS),
     alarms: { describeAlarms: async (names, o) => (await alarms()).describeAlarms(names, o) },
     objects: {
       getObject: async (b, k, o) => (await objects()).getObject(b, k, o),
       putObject: async (b, k, body, o) => (await objects()).putObject(b, k, body, o),
       listObjects: async (b, p, o) => (await objects()).listObjects(b, p, o),
+      deleteObject: async (b, k, o) => (await objects()).deleteObject(b, k, o),
     },
   };
 }

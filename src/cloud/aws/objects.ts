@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectInfo, ObjectStorePort } from '../ports.js';
 import { CloudError } from '../ports.js';
@@ -41,6 +41,10 @@ export function createS3ObjectStore(client: S3Client, options: S3StoreOptions = 
           { abortSignal: opts.signal },
         ),
       );
+    },
+
+    async deleteObject(bucket, key, opts = {}) {
+      await call(`DeleteObject s3://${bucket}/${key}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: opts.signal }));
     },
 
     listObjects(bucket, prefix, opts = {}) {

@@ -10,6 +10,7 @@ import {
   SetDesiredCapacityCommand,
   SetInstanceProtectionCommand,
   SuspendProcessesCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
   type MetricType,
 } from '@aws-sdk/client-auto-scaling';
@@ -121,6 +122,12 @@ export function scalingWrites(client: AutoScalingClient, ec2?: () => Promise<EC2
     async setInstanceProtection(groupName, instanceIds, protectedFromScaleIn) {
       await call('SetInstanceProtection', () =>
         client.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: groupName, InstanceIds: [...instanceIds], ProtectedFromScaleIn: protectedFromScaleIn })),
+      );
+    },
+
+    async terminateInstance(instanceId, decrement) {
+      await call('TerminateInstanceInAutoScalingGroup', () =>
+        client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrement })),
       );
     },
 

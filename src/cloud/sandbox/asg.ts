@@ -25,6 +25,8 @@ export const TERMINATING_MS = 60_000;
 /** The simulated ALB target group the group is attached to (documentation account id). */
 export const TARGET_GROUP_NAME = 'web-tg';
 export const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${TARGET_GROUP_NAME}/6d0ecf831eec9f09`;
+/** The simulated classic ELB the group names (LoadBalancerNames), the seed's kind. */
+export const CLASSIC_ELB_NAME = 'web-elb';
 const STATE_FILE = 'scaling-state.json';
 const MAX_ACTIVITIES = 500;
 

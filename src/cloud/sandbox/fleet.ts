@@ -8,6 +8,7 @@ import {
   LAUNCH_TEMPLATE,
   LAUNCH_TEMPLATE_VERSION,
   PREVIOUS_TEMPLATE_VERSION,
+  CLASSIC_ELB_NAME,
   TARGET_GROUP_ARN,
   TERMINATING_MS,
   capacityCause,
@@ -20,8 +21,10 @@ import {
 } from './asg.js';
 import { loadAt } from './load.js';
 import { awsId, pick, streamFor } from './rng.js';
+import { addStatic, APP_AMI_ID, type InstRec, type StaticIds } from './static.js';
 
 export { ASG_NAME } from './asg.js';
+export { APP_AMI_ID, DB_AMI_ID, LB_AMI_ID } from './static.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -32,26 +35,8 @@ const TICK = 5 * MINUTE;
 const OVERRIDE_HOLD = HOUR;
 const BOOT = 90_000;
 
-export const APP_AMI_ID = 'ami-0a1b2c3d4e5f60718';
-export const LB_AMI_ID = 'ami-0c5b7d4e1f2a39846';
-export const DB_AMI_ID = 'ami-0e4d3c2b1a0f98765';
 export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
 
-interface InstRec {
-  id: string;
-  az: string;
-  type: string;
-  imageId: string;
-  privateIp: string | undefined;
-  publicIp: string | undefined;
-  launchMs: number;
-  terminatedMs: number | undefined;
-  /** static instances never boot in front of us: they are running from the start */
-  stateOverride: string | undefined;
-  /** group members: the launch template version they were launched with */
-  templateVersion?: string;
-  tags: Tags;
-}
 
 interface GroupState {
   desired: number;
@@ -76,7 +61,7 @@ export class SandboxFleet {
   private counter = 0;
   private simulatedTo: number;
   /** ids of the instances that are not in the group (lb, db, legacy) */
-  readonly staticIds: { lb: string; dbPrimary: string; dbReplica: string; legacy: string; spare: string };
+  readonly staticIds: StaticIds;
 
   constructor(
     private readonly seed: number,
@@ -89,7 +74,7 @@ export class SandboxFleet {
     const now = nowMs();
     this.simulatedTo = Math.floor(now / TICK) * TICK;
     this.group = { desired: 0, members: [], terminating: [], createdMs: now - 400 * DAY };
-    this.staticIds = this.addStatic(now);
+    this.staticIds = addStatic(this.instances, this.seed, now);
     if (this.cfg.deleted) return;
     this.group.desired = this.policyDesired(now);
     // The initial members booted a while ago, staggered, so launch times look real; the two oldest predate template v4.
@@ -98,24 +83,6 @@ export class SandboxFleet {
       const version = i >= this.group.desired - 2 && this.group.desired > 3 ? PREVIOUS_TEMPLATE_VERSION : LAUNCH_TEMPLATE_VERSION;
       this.launch(at, version, `At ${new Date(at).toISOString()} an instance was started in response to a difference between desired and actual capacity.`);
     }
-  }
-
-  private addStatic(now: number): SandboxFleet['staticIds'] {
-    const mk = (n: number, rec: Omit<InstRec, 'id' | 'launchMs' | 'terminatedMs'>, ageDays: number): string => {
-      const id = awsId('i', this.seed, 'static-instance', n);
-      this.instances.set(id, { ...rec, id, launchMs: now - ageDays * DAY, terminatedMs: undefined });
-      return id;
-    };
-    const running = 'running';
-    return {
-      lb: mk(0, { az: 'us-east-1a', type: 'c5.large', imageId: LB_AMI_ID, privateIp: '127.0.0.10', publicIp: '127.1.113.10', stateOverride: running, tags: { Name: 'haproxy-1', Role: 'lb' } }, 210),
-      dbPrimary: mk(1, { az: 'us-east-1a', type: 'r5.xlarge', imageId: DB_AMI_ID, privateIp: '127.0.0.20', publicIp: undefined, stateOverride: running, tags: { Name: 'mysql-primary', Role: 'db', MysqlRole: 'primary' } }, 380),
-      dbReplica: mk(2, { az: 'us-east-1b', type: 'r5.xlarge', imageId: DB_AMI_ID, privateIp: '127.0.32.21', publicIp: undefined, stateOverride: running, tags: { Name: 'mysql-replica', Role: 'db', MysqlRole: 'replica' } }, 120),
-      // IPv6-only subnet: running with the app AMI but no private IPv4 — discovery must skip it, not crash.
-      legacy: mk(3, { az: 'us-east-1c', type: 't3.medium', imageId: APP_AMI_ID, privateIp: undefined, publicIp: undefined, stateOverride: running, tags: { Name: 'web-legacy', Role: 'web' } }, 30),
-      // Stopped app server: must not be discovered (discovery asks for running only).
-      spare: mk(4, { az: 'us-east-1b', type: 't3.medium', imageId: APP_AMI_ID, privateIp: '127.0.32.99', publicIp: undefined, stateOverride: 'stopped', tags: { Name: 'web-spare', Role: 'web' } }, 60),
-    };
   }
 
   /** The load curve drives capacity only while a target tracking policy is there to do it. */
@@ -322,7 +289,7 @@ export class SandboxFleet {
         suspendedProcesses: [...this.cfg.suspended],
         defaultCooldownSeconds: 300,
         targetGroupArns: [TARGET_GROUP_ARN],
-        loadBalancerNames: [],
+        loadBalancerNames: [CLASSIC_ELB_NAME],
       },
     ];
   }
@@ -405,6 +372,22 @@ export class SandboxFleet {
     for (const id of ids) if (on) set.add(id); else set.delete(id);
     c.protectedIds = [...set];
     this.save();
+  }
+
+  /** TerminateInstanceInAutoScalingGroup: that member goes; without decrement the group launches its replacement. */
+  terminateInstance(id: string, decrement: boolean): void {
+    this.advance();
+    const c = this.requireGroup(ASG_NAME);
+    const r = this.group.members.includes(id) ? this.instances.get(id) : undefined;
+    if (!r) throw validation(`Instance Id not found - No managed instance found for instance ID: ${id}`);
+    const now = this.nowMs();
+    if (decrement && this.group.desired - 1 < c.min) {
+      throw validation(`Currently, desiredSize equals minSize (${c.min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`);
+    }
+    if (decrement) c.override = { desired: this.group.desired - 1, untilMs: now + OVERRIDE_HOLD };
+    this.save();
+    this.terminate(r, now, `At ${new Date(now).toISOString()} instance ${id} was taken out of service in response to a user request${decrement ? ', shrinking the capacity' : ''}.`);
+    this.converge(now, 'a user request');
   }
 
   deleteGroup(name: string, force: boolean): void {

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/clock.js';
 import { ManualClock } from '../../core/clock.js';
-import type { AlarmsPort, BalancingPort, CloudPorts, ComputePort, ListOptions, ObjectStorePort, Volume } from '../ports.js';
+import type { AlarmsPort, BalancingPort, ClassicElbPort, CloudPorts, ComputePort, ListOptions, ObjectStorePort, Volume } from '../ports.js';
 import { sandboxAlarms } from './alarms.js';
 import { sandboxScaling } from './scaling.js';
 import { SandboxTargets } from './targets.js';
+import { SandboxClassicElb } from './classic-elb.js';
 import { APP_AMI_ID, ASG_NAME, SandboxFleet } from './fleet.js';
 import { SandboxObjectStore } from './objects.js';
 import { SandboxEbs } from './ebs.js';
@@ -18,6 +19,7 @@ export { APP_AMI_ID, ASG_NAME } from './fleet.js';
 export { loadAt } from './load.js';
 export { SNAPSHOT_HISTORY_DAYS } from './snapshots.js';
 export { DEREGISTRATION_DELAY_S, HEALTH_CHECKS_MS, TARGET_GROUP_ARN, TARGET_GROUP_NAME } from './targets.js';
+export { CLASSIC_ELB_NAME, CLASSIC_HEALTH_CHECKS_MS, CONNECTION_DRAINING_S } from './classic-elb.js';
 
 export const SANDBOX_BUCKET = 'opsdeck-sandbox';
 export const AMI_POINTER_KEY = 'ami-application';
@@ -43,6 +45,8 @@ export interface SandboxWorld extends CloudPorts {
   kind: 'sandbox';
   /** always there in the sandbox: web-asg's simulated target group */
   balancing: BalancingPort;
+  /** always there in the sandbox: web-asg's simulated classic ELB web-elb */
+  classicElb: ClassicElbPort;
   alarms: AlarmsPort;
   /** The world's clock: the base clock plus every advance(). */
   readonly clock: Clock;
@@ -167,6 +171,19 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     },
   };
 
+  const elb = new SandboxClassicElb(fleet, nowMs, opts.dir);
+  const classicElb: ClassicElbPort = {
+    describeLoadBalancers: (names, o) => listed(o, () => elb.describe(names)),
+    async registerInstances(name, ids, o) {
+      await delay(o?.signal);
+      elb.register(name, ids);
+    },
+    async deregisterInstances(name, ids, o) {
+      await delay(o?.signal);
+      elb.deregister(name, ids);
+    },
+  };
+
   const objects: ObjectStorePort = {
     async getObject(bucket, key, o) {
       await delay(o?.signal);
@@ -180,6 +197,10 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
       await delay(o?.signal);
       return objectStore.listObjects(bucket, prefix, o);
     },
+    async deleteObject(bucket, key, o) {
+      await delay(o?.signal);
+      return objectStore.deleteObject(bucket, key);
+    },
   };
 
   return {
@@ -187,6 +208,7 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     compute,
     scaling,
     balancing,
+    classicElb,
     alarms: sandboxAlarms(fleet, seed, nowMs, listed),
     objects,
     clock,

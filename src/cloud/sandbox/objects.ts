@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ensureDirSync } from '../../core/dirs.js';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ListOptions, ObjectInfo, ObjectStorePort, PutObjectOptions } from '../ports.js';
 import { CloudError } from '../ports.js';
@@ -72,6 +72,12 @@ export class SandboxObjectStore implements ObjectStorePort {
       ensureDirSync(join(this.dir, bucket));
       writeFileSync(join(this.dir, bucket, encodeURIComponent(key)), buf);
     }
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    // like S3: deleting a missing key succeeds, a missing bucket does not
+    this.bucket(bucket).delete(key);
+    if (this.dir) rmSync(join(this.dir, bucket, encodeURIComponent(key)), { force: true });
   }
 
   async listObjects(bucket: string, prefix = '', opts: ListOptions = {}): Promise<ObjectInfo[]> {

@@ -36,6 +36,7 @@ export function sandboxScaling(fleet: SandboxFleet, delay: Delay, listed: Listed
     suspendProcesses: (group, processes) => write(() => fleet.configure(group, configure.processes(processes, true))),
     resumeProcesses: (group, processes) => write(() => fleet.configure(group, configure.processes(processes, false))),
     setInstanceProtection: (group, ids, on) => write(() => fleet.setInstanceProtection(group, ids, on)),
+    terminateInstance: (id, decrement) => write(() => fleet.terminateInstance(id, decrement)),
     deleteWarmPool: (group) =>
       write(() => {
         fleet.describeLifecycleHooks(group);
