@@ -158,6 +158,8 @@ describe('kitty preview on a real terminal (runTui in a pty, KITTY_WINDOW_ID set
     expect(SIZE.rows - 1 - Number(first[1] ?? 0)).toBe(half[0]);
     expect(first[2]).toBe('1');
     const afterFirst = tui.output().indexOf(first[0]);
+    // the last chunk may still be on its way through the pty
+    await until(tui.output, afterFirst, /\x1b_Gm=0;[^\x1b]*\x1b\\/, 'the last kitty chunk');
     const transmit = tui.output().slice(afterFirst);
     const payload = [...transmit.matchAll(/\x1b_G(?:a=T[^;]*|m=[01]);([^\x1b]*)\x1b\\/g)];
     const last = payload.findIndex((p) => p[0].includes('m=0'));
