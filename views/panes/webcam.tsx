@@ -7,7 +7,8 @@ import { latestLoader } from '../../src/store/latest.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
 import { describeCameraQueue } from '../../src/webcam/camera-host.js';
 import { choosePreview, type PreviewChoice } from '../../src/webcam/graphics.js';
-import { applyIngest, describeIngest, INGEST_LOCK, planIngest } from '../../src/webcam/ingest.js';
+import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan } from '../../src/webcam/ingest.js';
+import type { FrameSource } from '../../src/webcam/incoming.js';
 import { loadOverview, type WebcamOverview } from '../../src/webcam/overview.js';
 import { webcamSite } from '../../src/webcam/site.js';
 import { periodOf } from '../../src/webcam/period.js';
@@ -164,14 +165,23 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
 
   const ingestNow = async (): Promise<void> => {
     if (refuseIfReadOnly(store, 'ingesting webcam frames') || working) return;
-    const plan = await planIngest(site.paths, site.config, ctx.clock.now());
+    // the configured source: the incoming folder, or the S3 incoming prefix with source.method s3
+    let source: FrameSource;
+    let plan: IngestPlan;
+    try {
+      source = await site.source();
+      plan = await planIngest(site.paths, site.config, ctx.clock.now(), source);
+    } catch (error) {
+      store.getState().setFlash(describeError(error).message, 'error');
+      return;
+    }
     if (plan.ready.length === 0) {
       store.getState().setFlash(plan.waiting.length ? `nothing ready: ${plan.waiting.length} still being written` : 'nothing to ingest', 'info');
       return;
     }
     const ok = await store.getState().confirm({
       title: `Ingest ${plan.ready.length} frames?`,
-      body: [`into s3://${site.bucket()}/${site.config.prefix}, the archive and the image table`, ...plan.ready.map((f) => `  ${f.name}`)],
+      body: [`from ${source.where} into s3://${site.bucket()}/${site.config.prefix}, the archive and the image table`, ...plan.ready.map((f) => `  ${f.name}`)],
       confirmLabel: 'Ingest',
     });
     if (!ok) return;
@@ -181,7 +191,7 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
       const result = await withLock(INGEST_LOCK, async () => {
         const table = await site.openTable();
         try {
-          return await applyIngest(plan, { config: site.config, paths: site.paths, objects: await site.objects(), bucket: site.bucket(), table, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink });
+          return await applyIngest(plan, { config: site.config, paths: site.paths, source, objects: await site.objects(), bucket: site.bucket(), table, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink });
         } finally {
           await table.close();
         }
