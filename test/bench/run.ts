@@ -201,6 +201,15 @@ await bench('resync copy', async () => {
   report({ name: `resync copy, transfer: direct (tar c | ssh target 'tar x' on the source), ${tree}`, value: figure(r.directMs), target: '>= 0.95x', reference: `${ratio(r.opensshMs, r.directMs)} ${ref}` });
 });
 
+await bench('mysql-resync runbook', async () => {
+  const { measureResyncRunbook } = await import('./resync-runbook.js');
+  const r = await measureResyncRunbook(Number(process.env.BENCH_RESYNC_MIB ?? 1024));
+  const size = `${(r.datadirBytes / 1048576).toFixed(0)} MiB datadir`;
+  for (const [mode, f] of [['relay', r.relay], ['direct', r.direct]] as const) {
+    report({ name: `mysql-resync end to end, transfer: ${mode}, ${size} (two real MariaDB, sshd, haproxy page)`, value: `${(f.ms / 1000).toFixed(1)} s`, target: '', reference: `copy step ${(f.copyMs / 1000).toFixed(1)} s (${((r.datadirBytes / 1048576) / (f.copyMs / 1000)).toFixed(0)} MiB/s)` });
+  }
+});
+
 await bench('db checksum', async () => {
   const { measureChecksum } = await import('./checksum.js');
   const r = await measureChecksum(1_000_000);

@@ -14,7 +14,7 @@ import { resumable } from '../../src/runbooks/report.js';
 import type { StepSpec } from '../../src/runbooks/schema.js';
 import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
-import { startPoolRig, type PoolRig } from './haproxy-pool-rig.js';
+import { startPoolRig, type PoolRig, withMaintenancePage } from './haproxy-pool-rig.js';
 import { coldServer, type ColdServer } from './mysql-cold-rig.js';
 import { RunbookRig } from './runbook-rig.js';
 
@@ -45,19 +45,14 @@ async function q<T = Record<string, unknown>>(s: ColdServer, sql: string): Promi
   }
 }
 
-function withMaintenance(cfg: string): string {
-  return cfg
-    .replace('    default_backend www_farm', '    use_backend maintenance if { nbsrv(www_farm) eq 0 }\n    default_backend www_farm')
-    .concat('\nbackend maintenance\n    http-request return status 503 content-type text/plain string "down for maintenance"\n');
-}
 
 beforeAll(async () => {
-  const [servers, d, p, r] = await Promise.all([startMariaDbInstances([711, 712]), startSshd(), startPoolRig({ initialConfig: withMaintenance }), RunbookRig.create()]);
+  const [servers, d, p, r] = await Promise.all([startMariaDbInstances([711, 712]), startSshd(), startPoolRig({ initialConfig: withMaintenancePage }), RunbookRig.create()]);
   [sshd, pool, rig] = [d, p, r];
   const [x, y] = servers;
   if (!x || !y) throw new Error('the rig started fewer than two MariaDB servers');
   [a, b] = [coldServer(x), coldServer(y)];
-  writeFileSync(pool.rig.templatePath, withMaintenance(readFileSync(pool.rig.templatePath, 'utf8')));
+  writeFileSync(pool.rig.templatePath, withMaintenancePage(readFileSync(pool.rig.templatePath, 'utf8')));
   await pool.syncTo([0, 1, 2]);
   loaded = await loadRunbookFile(path.join(shippedRunbookDir(), 'mysql-resync.yaml'), 'shipped');
 
