@@ -23,7 +23,11 @@ function report(row: Row): void {
   process.stderr.write(`  ${row.name}: ${row.value}\n`);
 }
 
+// BENCH_ONLY=regex runs the matching figures only (the 1 GiB copies take minutes; rerun one on a quiet machine)
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+
 async function bench(name: string, fn: () => Promise<void>): Promise<void> {
+  if (only && !only.test(name)) return;
   try {
     await fn();
   } catch (e) {
