@@ -4,6 +4,7 @@ import type { CommandContext } from '../src/core/context.js';
 import { ExitCode, OpsError, formatError, isOpsError } from '../src/core/errors.js';
 import { resolvePane } from '../src/store/session.js';
 import { App, createSessionFor } from './App.js';
+import { installImageOverlay } from './image-overlay.js';
 import { panes } from './panes/index.js';
 
 const ENTER_ALT = '\x1b[?1049h';
@@ -76,7 +77,8 @@ export async function runTui(ctx: CommandContext, opts: { initialPane?: string }
   process.on('SIGINT', onSignal);
   process.on('exit', restore);
   try {
-    instance = render(<App ctx={ctx} store={store} />, { exitOnCtrlC: false, patchConsole: true });
+    // through the image overlay: kitty/iTerm2 previews are drawn after each frame Ink writes (views/image-overlay.ts)
+    instance = render(<App ctx={ctx} store={store} />, { exitOnCtrlC: false, patchConsole: true, stdout: installImageOverlay(out) });
     await instance.waitUntilExit();
   } finally {
     process.off('uncaughtException', crash);

@@ -100,6 +100,20 @@ function checkRegexes(captures: Record<string, { regex?: string } | object>, pat
   }
 }
 
+/** The bytes are the first group: a regex without one would report the whole line as a number. */
+function checkProgressRegex(regex: string, path: (string | number)[], out: RefProblem[]): void {
+  let groups: number;
+  try {
+    new RegExp(regex);
+    // its group count: an alternative of the empty string always matches and shows every group
+    groups = (new RegExp(`(?:${regex})|`).exec('') ?? []).length - 1;
+  } catch (e) {
+    out.push({ path, message: `not a valid regular expression: ${(e as Error).message}` });
+    return;
+  }
+  if (groups < 1) out.push({ path, message: 'needs a group ( ) around the bytes done, e.g. \'progress (\\d+)\'' });
+}
+
 function checkVerify(v: VerifySpec, path: (string | number)[], scope: Scope, out: RefProblem[]): void {
   const p = v.probe;
   for (const [k, val] of Object.entries(p)) {
@@ -114,7 +128,7 @@ function checkVerify(v: VerifySpec, path: (string | number)[], scope: Scope, out
 function stepTexts(s: StepSpec): [(string | number)[], string][] {
   switch (s.kind) {
     case 'ssh':
-      return [[['host'], s.host], [['command'], s.command]];
+      return [[['host'], s.host], [['command'], s.command], ...(s.progress ? [[['progress', 'sizeBytes'], s.progress.sizeBytes] as [(string | number)[], string]] : [])];
     case 'sql':
       return [[['target'], s.target], ...s.statements.map((t, i): [(string | number)[], string] => [['statements', i], t])];
     case 'mysql':
@@ -168,6 +182,7 @@ export function checkRunbook(rb: Runbook): RefProblem[] {
     if (s.kind === 'wait') checkVerify(s.until, [...at, 'until'], scope, out);
     if (s.kind === 'check') checkVerify(s.assert, [...at, 'assert'], scope, out);
     checkRegexes(s.captures, [...at, 'captures'], out);
+    if (s.kind === 'ssh' && s.progress) checkProgressRegex(s.progress.bytesFrom.regex, [...at, 'progress', 'bytesFrom', 'regex'], out);
     if (typeof s.onFailure === 'object') {
       const target = ids.get(s.onFailure.goto);
       if (target === undefined) out.push({ path: [...at, 'onFailure', 'goto'], message: `goto "${s.onFailure.goto}": no such step` });

@@ -26,7 +26,7 @@ export interface RenderedCheck {
 }
 
 export type Action =
-  | { kind: 'ssh'; host: string; command: string }
+  | { kind: 'ssh'; host: string; command: string; progress?: SshProgress }
   | { kind: 'sql'; target: string; session: string | undefined; closeSession: boolean; statements: { sql: string; values: string[] }[] }
   | { kind: 'stream'; from: { host: string; command: string }; to: { host: string; command: string }; sizeBytes: number | undefined }
   | { kind: 'aws'; operation: string; args: Record<string, string> }
@@ -112,6 +112,16 @@ export interface ProbeResultView {
   outputs: Record<string, string>;
 }
 
+/** A measured size, or none when the text is not a number (a dry run's placeholder). */
+const sizeOf = (text: string): number | undefined => (/^\d+$/.test(text.trim()) ? Number(text) : undefined);
+
+/** Where an ssh step's progress comes from (schema: `progress`). */
+export interface SshProgress {
+  total: number | undefined;
+  regex: string;
+  from: 'stdout' | 'stderr';
+}
+
 const q = (s: string): string => (s.includes(' ') ? JSON.stringify(s) : s);
 
 function renderProbe(p: ProbeSpec, r: Resolver): { probe: RenderedProbe; shown: string } {
@@ -151,7 +161,12 @@ export function renderStep(s: StepSpec, r: Resolver): Rendered {
     case 'ssh': {
       const host = renderPlain(s.host, r).value;
       const cmd = renderShell(s.command, r);
-      return { action: { kind: 'ssh', host, command: cmd.value }, shown: [`${host}$ ${cmd.shown}`] };
+      if (!s.progress) return { action: { kind: 'ssh', host, command: cmd.value }, shown: [`${host}$ ${cmd.shown}`] };
+      const total = sizeOf(renderPlain(s.progress.sizeBytes, r).value);
+      const { regex, from } = s.progress.bytesFrom;
+      const progress: SshProgress = { total, regex, from };
+      const of = total === undefined ? 'no known total' : `of ${total} bytes`;
+      return { action: { kind: 'ssh', host, command: cmd.value, progress }, shown: [`${host}$ ${cmd.shown}`, `  progress: ${from} lines matching /${regex}/ (${of})`] };
     }
     case 'sql': {
       const target = renderPlain(s.target, r).value;
@@ -174,8 +189,7 @@ export function renderStep(s: StepSpec, r: Resolver): Rendered {
       const toHost = renderPlain(s.to.host, r).value;
       const from = renderShell(s.from.command, r);
       const to = renderShell(s.to.command, r);
-      const sizeText = s.sizeBytes === undefined ? undefined : renderPlain(s.sizeBytes, r).value;
-      const size = sizeText !== undefined && /^\d+$/.test(sizeText.trim()) ? Number(sizeText) : undefined;
+      const size = s.sizeBytes === undefined ? undefined : sizeOf(renderPlain(s.sizeBytes, r).value);
       return {
         action: { kind: 'stream', from: { host: fromHost, command: from.value }, to: { host: toHost, command: to.value }, sizeBytes: size },
         shown: [`${fromHost}$ ${from.shown}`, `  | ${toHost}$ ${to.shown}`],

@@ -130,8 +130,22 @@ export type AwsOperation = (typeof AWS_OPERATIONS)[number];
 
 const streamEnd = z.object({ host: z.string(), command: z.string() }).strict();
 
+/**
+ * Progress of a long ssh step read from its own output (a host-to-host copy
+ * never passes opsdeck, so only the command can say how far it got): lines
+ * matching `bytesFrom.regex` carry the bytes done in their first group and
+ * are progress only, not output; `sizeBytes` (a template) is the total.
+ */
+const sshProgressSchema = z
+  .object({
+    sizeBytes: z.string(),
+    bytesFrom: z.object({ regex: z.string(), from: z.enum(['stdout', 'stderr']).default('stderr') }).strict(),
+  })
+  .strict();
+export type SshProgressSpec = z.infer<typeof sshProgressSchema>;
+
 export const stepSchema = z.discriminatedUnion('kind', [
-  z.object({ ...common, kind: z.literal('ssh'), host: z.string(), command: z.string() }).strict(),
+  z.object({ ...common, kind: z.literal('ssh'), host: z.string(), command: z.string(), progress: sshProgressSchema.optional() }).strict(),
   z
     .object({
       ...common,

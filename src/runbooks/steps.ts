@@ -5,6 +5,7 @@ import { capture, emptyResult, type Executors, type StepIO, type StepResult } fr
 import { conditionResolver, type Action, type RenderedCheck, type RenderedProbe, type RunValues } from './render.js';
 import type { Inventory } from './inputs.js';
 import type { Runbook, StepSpec } from './schema.js';
+import { readProgress } from './ssh-progress.js';
 
 /** How long a step may run when the runbook says nothing: long for work, short for switches. */
 const DEFAULT_TIMEOUT: Record<StepSpec['kind'], number> = {
@@ -85,7 +86,9 @@ export async function execute(
 ): Promise<StepResult> {
   switch (action.kind) {
     case 'ssh': {
-      const r = await ex.ssh(action.host, action.command, io);
+      const reader = action.progress ? readProgress(action.progress, io) : undefined;
+      const ran = await ex.ssh(action.host, action.command, reader?.io ?? io);
+      const r = reader ? reader.finish(ran) : ran;
       if (r.exit !== 0) throw new StepFailed(`${action.host}: the command exited ${r.exit ?? `on signal`}${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}`, r);
       return r;
     }

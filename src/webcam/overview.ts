@@ -5,6 +5,7 @@
  * something to show.
  */
 import type { Clock } from '../core/clock.js';
+import { previewPng, type PreviewMode } from './graphics.js';
 import { halfBlockCells, type Cell } from './preview.js';
 import { sandboxPlayback } from './sandbox.js';
 import type { WebcamSite } from './site.js';
@@ -13,14 +14,17 @@ import type { ImageTable } from './table.js';
 
 export interface WebcamOverview {
   status: WebcamStatus;
+  /** half-block cells (preview mode halfblock) */
   preview: Cell[][] | undefined;
+  /** the PNG thumbnail of the same box (kitty, iterm2) */
+  previewPng?: Buffer | undefined;
   /** the key the preview was made from */
   previewKey: string | undefined;
   /** a part that could not be read, in words (the rest is still shown) */
   notes: string[];
 }
 
-export async function loadOverview(site: WebcamSite, clock: Clock, preview: { cols: number; rows: number }): Promise<WebcamOverview> {
+export async function loadOverview(site: WebcamSite, clock: Clock, preview: { cols: number; rows: number; mode?: PreviewMode }): Promise<WebcamOverview> {
   const notes: string[] = [];
   if (site.sandbox) await sandboxPlayback(site, clock);
   let table: ImageTable | undefined;
@@ -38,15 +42,20 @@ export async function loadOverview(site: WebcamSite, clock: Clock, preview: { co
     const status = await webcamStatus(site.config, site.paths, table, clock.now(), { cameraQueue: site.cameraQueue, source });
     // the smallest stored size is plenty for a terminal preview
     const key = status.latest?.sizes.reduce((a, b) => (b.width < a.width ? b : a)).key;
+    const mode = preview.mode ?? 'halfblock';
     let cells: Cell[][] | undefined;
-    if (key) {
+    let png: Buffer | undefined;
+    // off: not even fetched
+    if (key && mode !== 'off') {
       try {
-        cells = await halfBlockCells(await (await site.objects()).getObject(site.bucket(), key), preview.cols, preview.rows);
+        const jpeg = await (await site.objects()).getObject(site.bucket(), key);
+        if (mode === 'halfblock') cells = await halfBlockCells(jpeg, preview.cols, preview.rows);
+        else png = await previewPng(jpeg, preview.cols, preview.rows);
       } catch (e) {
         notes.push(`preview: ${(e as Error).message}`);
       }
     }
-    return { status, preview: cells, previewKey: key, notes };
+    return { status, preview: cells, previewPng: png, previewKey: key, notes };
   } finally {
     await table?.close();
   }

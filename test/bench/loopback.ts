@@ -6,7 +6,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { runRunbook, type RunOutcome } from '../../src/runbooks/engine.js';
 import type { Executors } from '../../src/runbooks/executors.js';
 import { realExecutors } from '../../src/runbooks/executors-real.js';
-import type { Inventory } from '../../src/runbooks/inputs.js';
+import { resolveInputs, type Inventory } from '../../src/runbooks/inputs.js';
 import { parseRunbook, stepHash, type LoadedRunbook } from '../../src/runbooks/load.js';
 import type { SshdHandle } from '../services/sshd.js';
 import { timeProcess } from './process.js';
@@ -33,10 +33,11 @@ export function loopbackExecutors(sshd: SshdHandle): Executors {
   return realExecutors({ inventory: loopbackInventory(sshd), configPath: undefined, env: process.env, haproxy: unused, cloud: unused });
 }
 
-/** One run of a runbook through the engine with its fsynced journal, approvals given; throws unless it ends done. */
-export async function runBenchRunbook(text: string, executors: Executors, inventory: Inventory, dir: string): Promise<RunOutcome> {
+/** One run of a runbook (its text or a loaded file) through the engine with its fsynced journal, every confirmation given; throws unless it ends done. */
+export async function runBenchRunbook(runbook: string | LoadedRunbook, executors: Executors, inventory: Inventory, dir: string, inputs: Record<string, string> = {}): Promise<RunOutcome> {
+  const loaded = typeof runbook === 'string' ? loadedFrom(runbook) : runbook;
   const out = await runRunbook(
-    { loaded: loadedFrom(text), inputs: {} },
+    { loaded, inputs: resolveInputs(loaded.runbook, inputs, inventory) },
     {
       executors,
       inventory,
@@ -45,7 +46,7 @@ export async function runBenchRunbook(text: string, executors: Executors, invent
       signal: new AbortController().signal,
       lockDir: path.join(dir, 'locks'),
       runsDir: path.join(dir, 'runs'),
-      approve: async () => ({ by: 'bench', via: 'yes' }),
+      approve: async (step) => (typeof step.confirm === 'object' ? { by: 'bench', via: 'tui', typed: step.confirm.typed } : { by: 'bench', via: 'yes' }),
       settleUnknown: async () => 'abort',
       onEvent: () => undefined,
     },

@@ -23,7 +23,11 @@ function report(row: Row): void {
   process.stderr.write(`  ${row.name}: ${row.value}\n`);
 }
 
+// BENCH_ONLY=regex runs the matching figures only (the 1 GiB copies take minutes; rerun one on a quiet machine)
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+
 async function bench(name: string, fn: () => Promise<void>): Promise<void> {
+  if (only && !only.test(name)) return;
   try {
     await fn();
   } catch (e) {
@@ -199,6 +203,15 @@ await bench('resync copy', async () => {
   const ref = `of ssh a 'tar c' | ssh b 'tar x' (${figure(r.opensshMs)}), median of 3 alternating`;
   report({ name: `resync copy, transfer: relay (stream step through opsdeck), ${tree}`, value: figure(r.relayMs), target: '>= 0.8x', reference: `${ratio(r.opensshMs, r.relayMs)} ${ref}` });
   report({ name: `resync copy, transfer: direct (tar c | ssh target 'tar x' on the source), ${tree}`, value: figure(r.directMs), target: '>= 0.95x', reference: `${ratio(r.opensshMs, r.directMs)} ${ref}` });
+});
+
+await bench('mysql-resync runbook', async () => {
+  const { measureResyncRunbook } = await import('./resync-runbook.js');
+  const r = await measureResyncRunbook(Number(process.env.BENCH_RESYNC_MIB ?? 1024));
+  const size = `${(r.datadirBytes / 1048576).toFixed(0)} MiB datadir`;
+  for (const [mode, f] of [['relay', r.relay], ['direct', r.direct]] as const) {
+    report({ name: `mysql-resync end to end, transfer: ${mode}, ${size} (two real MariaDB, sshd, haproxy page)`, value: `${(f.ms / 1000).toFixed(1)} s`, target: '', reference: `copy step ${(f.copyMs / 1000).toFixed(1)} s (${((r.datadirBytes / 1048576) / (f.copyMs / 1000)).toFixed(0)} MiB/s)` });
+  }
 });
 
 await bench('db checksum', async () => {

@@ -28,6 +28,13 @@ export interface PoolRig {
   stop(): Promise<void>;
 }
 
+/** The seed's maintenance page: a backend that answers 503 when the pool has no usable server. */
+export function withMaintenancePage(cfg: string): string {
+  return cfg
+    .replace('    default_backend www_farm', '    use_backend maintenance if { nbsrv(www_farm) eq 0 }\n    default_backend www_farm')
+    .concat('\nbackend maintenance\n    http-request return status 503 content-type text/plain string "down for maintenance"\n');
+}
+
 const fleet = fleetConfigSchema.parse({ discovery: { tags: { role: 'web' } }, portTag: 'opsdeck:port' });
 
 export async function startPoolRig(opts: Parameters<typeof startHaproxyRig>[0] = {}): Promise<PoolRig> {

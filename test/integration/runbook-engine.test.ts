@@ -361,4 +361,50 @@ describe('runbook engine on a real sshd and MariaDB', () => {
     expect(r.outcome.status).toBe('failed');
     expect(r.outcome.message).toBe('slow: timed out after 1s');
   });
+
+  it('an ssh step with progress turns its counter lines into a bar with total, rate and ETA, and keeps them out of the output', async () => {
+    const loaded = await rig.load(`${header('ssh-progress')}
+  - id: size
+    title: measure
+    kind: ssh
+    host: alpha
+    command: echo 4000000
+    captures:
+      bytes: { regex: '^(\\d+)' }
+  - id: copy
+    title: copy with a counter
+    kind: ssh
+    host: alpha
+    command: >-
+      for n in 1000000 2000000 3000000; do echo "tar: copied $n (x)" >&2; echo "file $n"; sleep 0.4; done;
+      echo 'Total bytes written: 4000000' >&2
+    progress:
+      sizeBytes: '{{ steps.size.outputs.bytes }}'
+      bytesFrom: { regex: 'copied (\\d+)' }
+`);
+    const r = await rig.run(loaded, rigInventory(sshd, db));
+    expect(r.outcome.status, r.outcome.message).toBe('done');
+    const events = r.events.flatMap((e) => (e.t === 'progress' && e.id === 'copy' ? [e.event] : []));
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    const done = events.map((e) => e.done);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(new Set(done).size).toBe(done.length);
+    // the counter stopped at 3 MB; the command succeeded, so its work is all done and the bar ends full
+    expect(done).toContain(3_000_000);
+    expect(done[done.length - 1]).toBe(4_000_000);
+    expect(events.every((e) => e.total === 4_000_000)).toBe(true);
+    // before the end: a rate and a time left that shrinks as the copy goes on
+    const midway = events.filter((e) => e.done < 4_000_000);
+    expect(midway.length).toBeGreaterThanOrEqual(2);
+    expect(midway.every((e) => e.rate !== undefined && e.rate > 0 && e.etaMs !== undefined && e.etaMs > 0)).toBe(true);
+    expect(midway[midway.length - 1]?.etaMs).toBeLessThan(midway[0]?.etaMs ?? 0);
+    // the counter lines are progress only: the rest of the output, and the journal's tail, are as the command said them
+    const copyOut = r.events.map((e) => (e.t === 'output' && e.id === 'copy' ? e.text : '')).join('');
+    expect(copyOut).not.toMatch(/copied/);
+    expect(copyOut).toMatch(/file 1000000\n[^]*file 3000000\n/);
+    expect(copyOut).toMatch(/Total bytes written: 4000000/);
+    const rec = await readRun(r.outcome.journal);
+    expect(rec.finished.get('copy')?.tail).not.toMatch(/copied/);
+    expect(rec.finished.get('copy')?.tail).toMatch(/Total bytes written/);
+  });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetConfigSchema } from '../../src/fleet/config.js';
 import { liveServers } from '../../src/haproxy/runtime.js';
 import { loadRunbookFile, shippedRunbookDir } from '../../src/runbooks/load.js';
-import { startPoolRig, type PoolRig } from './haproxy-pool-rig.js';
+import { startPoolRig, type PoolRig, withMaintenancePage } from './haproxy-pool-rig.js';
 import { RunbookRig } from './runbook-rig.js';
 
 /**
@@ -15,20 +15,14 @@ import { RunbookRig } from './runbook-rig.js';
 let pool: PoolRig;
 let rig: RunbookRig;
 
-/** The seed's maintenance page: a backend that answers 503 when the pool has no usable server. */
-function withMaintenance(cfg: string): string {
-  return cfg
-    .replace('    default_backend www_farm', '    use_backend maintenance if { nbsrv(www_farm) eq 0 }\n    default_backend www_farm')
-    .concat('\nbackend maintenance\n    http-request return status 503 content-type text/plain string "down for maintenance"\n');
-}
 
 function get(port: number): Promise<{ status: number; body: string }> {
   return fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' } }).then(async (r) => ({ status: r.status, body: await r.text() }));
 }
 
 beforeAll(async () => {
-  pool = await startPoolRig({ initialConfig: withMaintenance });
-  writeFileSync(pool.rig.templatePath, withMaintenance(readFileSync(pool.rig.templatePath, 'utf8')));
+  pool = await startPoolRig({ initialConfig: withMaintenancePage });
+  writeFileSync(pool.rig.templatePath, withMaintenancePage(readFileSync(pool.rig.templatePath, 'utf8')));
   await pool.syncTo([0, 1, 2]);
   rig = await RunbookRig.create();
 }, 60_000);

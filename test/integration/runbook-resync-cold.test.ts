@@ -14,7 +14,7 @@ import { resumable } from '../../src/runbooks/report.js';
 import type { StepSpec } from '../../src/runbooks/schema.js';
 import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
-import { startPoolRig, type PoolRig } from './haproxy-pool-rig.js';
+import { startPoolRig, type PoolRig, withMaintenancePage } from './haproxy-pool-rig.js';
 import { coldServer, type ColdServer } from './mysql-cold-rig.js';
 import { RunbookRig } from './runbook-rig.js';
 
@@ -45,19 +45,14 @@ async function q<T = Record<string, unknown>>(s: ColdServer, sql: string): Promi
   }
 }
 
-function withMaintenance(cfg: string): string {
-  return cfg
-    .replace('    default_backend www_farm', '    use_backend maintenance if { nbsrv(www_farm) eq 0 }\n    default_backend www_farm')
-    .concat('\nbackend maintenance\n    http-request return status 503 content-type text/plain string "down for maintenance"\n');
-}
 
 beforeAll(async () => {
-  const [servers, d, p, r] = await Promise.all([startMariaDbInstances([711, 712]), startSshd(), startPoolRig({ initialConfig: withMaintenance }), RunbookRig.create()]);
+  const [servers, d, p, r] = await Promise.all([startMariaDbInstances([711, 712]), startSshd(), startPoolRig({ initialConfig: withMaintenancePage }), RunbookRig.create()]);
   [sshd, pool, rig] = [d, p, r];
   const [x, y] = servers;
   if (!x || !y) throw new Error('the rig started fewer than two MariaDB servers');
   [a, b] = [coldServer(x), coldServer(y)];
-  writeFileSync(pool.rig.templatePath, withMaintenance(readFileSync(pool.rig.templatePath, 'utf8')));
+  writeFileSync(pool.rig.templatePath, withMaintenancePage(readFileSync(pool.rig.templatePath, 'utf8')));
   await pool.syncTo([0, 1, 2]);
   loaded = await loadRunbookFile(path.join(shippedRunbookDir(), 'mysql-resync.yaml'), 'shipped');
 
@@ -186,6 +181,16 @@ describe('mysql-resync (cold copy) on real MariaDB servers', () => {
     expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ copy: 'skipped', 'copy-direct': 'done', 'point-target': 'done', 'point-source': 'skipped', checksums: 'done' });
     expect(r.output).not.toMatch(/bytes streamed/);
     expect(r.output).toMatch(/Total bytes written: \d+/);
+    // tar's checkpoints are the bar: bytes against the size step's measure, growing, and not in the output
+    const size = Number((await readRun(r.outcome.journal)).finished.get('size')?.outputs['bytes']);
+    const bar = r.events.flatMap((e) => (e.t === 'progress' && e.id === 'copy-direct' ? [e.event] : []));
+    expect(size).toBeGreaterThan(0);
+    expect(bar.length).toBeGreaterThanOrEqual(2);
+    expect(bar.every((e) => e.total === size && e.done <= size)).toBe(true);
+    expect(bar.map((e) => e.done)).toEqual(bar.map((e) => e.done).sort((x, y) => x - y));
+    expect(bar.filter((e) => e.done < size).length).toBeGreaterThanOrEqual(1);
+    expect(bar[bar.length - 1]?.done).toBe(size);
+    expect(r.output).not.toMatch(/opsdeck-copied/);
     const cb = await connect(b);
     expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port });
     const ca = await connect(a);

@@ -1,7 +1,9 @@
 import React from 'react';
 import { render } from 'ink-testing-library';
+import chalk from 'chalk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, createSessionFor } from '../../views/App.js';
+import { DATABASE_LEGEND } from '../../views/panes/database.js';
 import { KEY, lines, press, testContext, track, waitFor } from './helpers.js';
 
 /** The Database pane on the sandbox: health by colour and mark, the broken replica singled out, details and topology. */
@@ -75,5 +77,24 @@ describe('Database pane', () => {
     const broken = f.find((l) => l.includes('replica-2')) ?? '';
     // the broken replica's role whole and at least 14 letters of its reason
     expect(broken).toMatch(/replica\s+Yes\/No\s+NULL\s+\S.{13}/);
+  });
+
+  it('? explains every verdict mark in the colour its rows use, and the lag columns', async () => {
+    const level = chalk.level;
+    chalk.level = 1; // colours on, as in a terminal: the marks' colours are what is checked
+    let raw: string;
+    try {
+      const { app } = await start(100, 36);
+      raw = (await press(app, '?')) ?? '';
+    } finally {
+      chalk.level = level;
+    }
+    const f = lines(raw).join('\n');
+    for (const e of DATABASE_LEGEND) expect(f).toContain(e.meaning.slice(0, 30));
+    // the broken mark is drawn red in the legend, as the broken row is on the pane
+    const broken = raw.split('\n').find((l) => l.includes('✗') && l.includes('broken:')) ?? '';
+    expect(broken).toMatch(/\x1b\[31m✗/);
+    const lagging = raw.split('\n').find((l) => l.includes('lagging:')) ?? '';
+    expect(lagging).toMatch(/\x1b\[33m~/);
   });
 });

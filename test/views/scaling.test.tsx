@@ -1,11 +1,13 @@
 import React from 'react';
 import { render } from 'ink-testing-library';
+import chalk from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { ASG_NAME, TARGET_GROUP_ARN, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import type { AuditRecord } from '../../src/core/audit.js';
 import { applyPool, loadPool } from '../../src/haproxy/pool.js';
 import { sandboxLiveServers } from '../../src/haproxy/sandbox-state.js';
 import { App, createSessionFor } from '../../views/App.js';
+import { SCALING_LEGEND } from '../../views/panes/scaling-colours.js';
 import { KEY, lines, press, privateStateDir, selectedRow, testContext, track, type, waitFor, type Rendered } from './helpers.js';
 
 const mounted: { unmount(): void }[] = [];
@@ -242,5 +244,27 @@ describe('Scaling pane', () => {
     expect(text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toMatch(/T Terminate the selected instance .*drained in HAProxy first/);
     expect(text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toMatch(/s Suspend\/resume processes: a checklist of the 9/);
     expect(text(f).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toMatch(/CPU > 60% for 2 min: \+2, CPU < 30%: -1 .*target tracking equivalent: ASGAverageCPUUtilization at 50/);
+  });
+});
+
+describe('Scaling pane help', () => {
+  it('? explains every row colour from the tables the rows use, each swatch in its colour', async () => {
+    const level = chalk.level;
+    chalk.level = 1; // colours on, as in a terminal
+    let raw: string;
+    try {
+      const { app } = await start({ columns: 120, rows: 60 });
+      expect(text(app.lastFrame() ?? '')).toMatch(/1 group · /);
+      raw = (await press(app, '?')) ?? '';
+    } finally {
+      chalk.level = level;
+    }
+    const f = text(raw);
+    for (const e of SCALING_LEGEND) expect(f).toContain(e.meaning.slice(0, 28));
+    const codes: Record<string, string> = { red: '31', green: '32', yellow: '33', gray: '90' };
+    for (const e of SCALING_LEGEND.filter((l) => l.color)) {
+      const line = raw.split('\n').find((l) => l.includes(e.meaning.slice(0, 28))) ?? '';
+      expect(line, e.meaning).toContain(`\x1b[${codes[e.color ?? '']}m■`);
+    }
   });
 });

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { loadDeadlineMs } from '../../src/core/context.js';
 import { databaseFleet } from '../../src/database/index.js';
 import { serverDrift, type DriftReport } from '../../src/database/drift.js';
-import { topologyLines, type ServerHealth } from '../../src/database/health.js';
+import { LAG_WARN_SECONDS, topologyLines, type ServerHealth } from '../../src/database/health.js';
 import { liveVariables } from '../../src/database/live.js';
 import { listBindings, selectedIndex } from '../../src/store/list.js';
 import { latestLoader } from '../../src/store/latest.js';
@@ -13,7 +13,7 @@ import { Table, type Column } from '../components/Table.js';
 import { formatDuration } from '../format.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
-import type { PaneDefinition, PaneProps } from './types.js';
+import type { LegendEntry, PaneDefinition, PaneProps } from './types.js';
 
 /**
  * Database: every MySQL server, its role, replication threads and lag (with
@@ -24,8 +24,22 @@ import type { PaneDefinition, PaneProps } from './types.js';
 const HISTORY = 20;
 const SPARK = '▁▂▃▄▅▆▇█';
 
-const COLOUR: Record<ServerHealth['health'], string> = { ok: 'green', lagging: 'yellow', broken: 'red', unreachable: 'red' };
-const MARK: Record<ServerHealth['health'], string> = { ok: '✓', lagging: '~', broken: '✗', unreachable: '?' };
+/** Each verdict's colour, mark and meaning: the rows and the `?` legend read this one table. */
+const VERDICTS: Record<ServerHealth['health'], { color: string; mark: string; meaning: string }> = {
+  ok: { color: 'green', mark: '✓', meaning: 'ok: a source, or a replica with both threads running and little lag' },
+  lagging: { color: 'yellow', mark: '~', meaning: `lagging: replicating, but over ${LAG_WARN_SECONDS}s behind or lag unknown (reads there are stale)` },
+  broken: { color: 'red', mark: '✗', meaning: 'broken: a replication thread stopped or an error (WHY says which)' },
+  unreachable: { color: 'red', mark: '?', meaning: 'unreachable: no answer or login refused (WHY says which)' },
+};
+const COLOUR = (h: ServerHealth['health']): string => VERDICTS[h].color;
+const MARK = (h: ServerHealth['health']): string => VERDICTS[h].mark;
+
+export const DATABASE_LEGEND: readonly LegendEntry[] = [
+  ...Object.values(VERDICTS).map((v) => ({ mark: v.mark, color: v.color, meaning: v.meaning })),
+  { mark: SPARK, meaning: `LAG HISTORY: this session's lag, last ${HISTORY} reads, tallest = the most` },
+  { mark: 'NULL', meaning: 'LAG: the server does not know (a thread is stopped)' },
+  { mark: 'RO', meaning: 'read_only on the server: yes on a replica, no on the source' },
+];
 
 function spark(xs: readonly number[]): string {
   const max = Math.max(1, ...xs);
@@ -36,7 +50,7 @@ type Row = ServerHealth & { history: string };
 
 const columns: Column<Row>[] = [
   { key: 'name', title: 'SERVER', get: (s) => s.name, minWidth: 10, priority: 5 },
-  { key: 'health', title: 'HEALTH', get: (s) => `${MARK[s.health]} ${s.health}`, minWidth: 9, priority: 6 },
+  { key: 'health', title: 'HEALTH', get: (s) => `${MARK(s.health)} ${s.health}`, minWidth: 9, priority: 6 },
   { key: 'role', title: 'ROLE', get: (s) => s.role, minWidth: 7, priority: 3 },
   { key: 'threads', title: 'IO/SQL', get: (s) => (s.replica ? `${s.replica.io}/${s.replica.sql}` : ''), minWidth: 7, priority: 4 },
   { key: 'lag', title: 'LAG', get: (s) => (s.replica ? (s.replica.behind === null ? 'NULL' : `${s.replica.behind}s`) : ''), align: 'right', minWidth: 4, priority: 4 },
@@ -152,7 +166,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   if (shown) {
     const lines: [string, string][] = [
       ['server', shown.name],
-      ['verdict', `${MARK[shown.health]} ${shown.health}: ${shown.why}`],
+      ['verdict', `${MARK(shown.health)} ${shown.health}: ${shown.why}`],
       ['role', shown.role],
       ['version', `${shown.version} (${shown.vendor || 'unknown'})`],
       ['server_id', shown.serverId === undefined ? '' : String(shown.serverId)],
@@ -169,7 +183,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
       <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         {lines.map(([k, v]) => (
           // wrapped, not cut: a replication error is read in full
-          <Text key={k} wrap="wrap" {...(k === 'verdict' ? { color: COLOUR[shown.health] } : {})}>
+          <Text key={k} wrap="wrap" {...(k === 'verdict' ? { color: COLOUR(shown.health) } : {})}>
             {k.padEnd(16)} {v}
           </Text>
         ))}
@@ -191,9 +205,9 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
         {rows.length} servers{attention ? <Text color="red"> · {attention} need attention</Text> : <Text color="green"> · all healthy</Text>}
         {ctx.options.sandbox ? <Text dimColor> · sandbox: simulated, replica-2 broken on purpose</Text> : null}
       </Text>
-      <Table rows={rows} columns={columns} rowId={(r) => r.name} selectedId={selectedId} width={width} height={height - 1} rowColor={(r) => COLOUR[r.health]} />
+      <Table rows={rows} columns={columns} rowId={(r) => r.name} selectedId={selectedId} width={width} height={height - 1} rowColor={(r) => COLOUR(r.health)} />
     </Box>
   );
 }
 
-export const databasePane: PaneDefinition = { id: 'database', title: 'Database', component: DatabasePane };
+export const databasePane: PaneDefinition = { id: 'database', title: 'Database', component: DatabasePane, legend: DATABASE_LEGEND };

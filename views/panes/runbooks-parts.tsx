@@ -4,19 +4,23 @@ import type { LiveRun, LiveStep } from '../../src/runbooks/live.js';
 import type { InputSpec } from '../../src/runbooks/schema.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { fit, formatDuration, wrapMessage } from '../format.js';
+import type { LegendEntry } from './types.js';
 
 /** Pieces of the Runbooks pane: the input form, the step list with live output, the summary line. */
 
-export const STATUS_MARK: Record<LiveStep['status'], { mark: string; colour: string | undefined }> = {
-  pending: { mark: '·', colour: undefined },
-  running: { mark: '▶', colour: 'cyan' },
-  done: { mark: '✓', colour: 'green' },
-  failed: { mark: '✗', colour: 'red' },
-  skipped: { mark: '–', colour: 'gray' },
-  unknown: { mark: '?', colour: 'yellow' },
-  cancelled: { mark: '■', colour: 'yellow' },
-  declined: { mark: '■', colour: 'yellow' },
+/** Each step status's mark, colour and meaning: the step lines and the `?` legend read this one table. */
+export const STATUS_MARK: Record<LiveStep['status'], { mark: string; colour: string | undefined; meaning: string }> = {
+  pending: { mark: '·', colour: undefined, meaning: 'pending: not reached yet' },
+  running: { mark: '▶', colour: 'cyan', meaning: 'running now (its output and progress below)' },
+  done: { mark: '✓', colour: 'green', meaning: 'done: ran and passed its checks; never runs again on resume' },
+  failed: { mark: '✗', colour: 'red', meaning: 'failed: its error is in the output; onFailure steps may follow' },
+  skipped: { mark: '–', colour: 'gray', meaning: 'skipped: its when condition was false, or skipped when resuming' },
+  unknown: { mark: '?', colour: 'yellow', meaning: 'unknown: in flight when the run stopped; its verify probe or you settle it' },
+  cancelled: { mark: '■', colour: 'yellow', meaning: 'cancelled: stopped by c or Ctrl-C; the run can be resumed' },
+  declined: { mark: '■', colour: 'yellow', meaning: 'declined: its confirmation was refused; the step did not run' },
 };
+
+export const RUNBOOKS_LEGEND: readonly LegendEntry[] = Object.values(STATUS_MARK).map((s) => ({ mark: s.mark, ...(s.colour ? { color: s.colour } : {}), meaning: s.meaning }));
 
 export interface FormField {
   name: string;

@@ -13,7 +13,7 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
 import { wrapMessage } from '../format.js';
 import { usePaneKeys, useSession } from '../hooks.js';
-import { FormView, RunView, type FormField } from './runbooks-parts.js';
+import { FormView, RUNBOOKS_LEGEND, RunView, type FormField } from './runbooks-parts.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
@@ -400,5 +400,5 @@ async function answer(store: SessionStore, q: Question): Promise<void> {
   q.answer('abort');
 }
 
-export const runbooksPane: PaneDefinition = { id: 'runbooks', title: 'Runbooks', component: RunbooksPane };
+export const runbooksPane: PaneDefinition = { id: 'runbooks', title: 'Runbooks', component: RunbooksPane, legend: RUNBOOKS_LEGEND };
 

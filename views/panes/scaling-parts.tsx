@@ -1,7 +1,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { AlarmState, AsgInstance, AutoScalingGroup, ClassicLoadBalancer, ScalingActivity, ScalingPolicy, ScheduledAction, TargetGroup } from '../../src/cloud/ports.js';
-import { classicColour, classicStateText, isClassicDraining } from '../../src/scaling/classic-elb.js';
+import { classicStateText, isClassicDraining, isClassicServing } from '../../src/scaling/classic-elb.js';
+import { TARGET_COLOUR } from './scaling-colours.js';
 import { targetStateText } from '../../src/scaling/targets.js';
 import { changeText, policyAlarmText, runsCurrent, type GroupSummary } from '../../src/scaling/status.js';
 import type { Column } from '../components/Table.js';
@@ -46,9 +47,6 @@ export const groupColumns: Column<GroupRow>[] = [
   { key: 'history', title: 'DESIRED (session)', get: (g) => g.history, minWidth: 6, maxWidth: 20, priority: 1 },
 ];
 
-export const groupColour = (g: GroupSummary): string | undefined =>
-  g.counts.unhealthy > 0 ? 'red' : g.counts.pending + g.counts.terminating > 0 || g.counts.inService < g.desired ? 'yellow' : undefined;
-
 export function instanceColumns(group: AutoScalingGroup): Column<AsgInstance>[] {
   return [
     { key: 'id', title: 'INSTANCE', get: (i) => i.id, minWidth: 19, priority: 9 },
@@ -60,9 +58,6 @@ export function instanceColumns(group: AutoScalingGroup): Column<AsgInstance>[] 
     { key: 'protected', title: 'PROTECTED', get: (i) => (i.protectedFromScaleIn ? 'yes' : '-'), minWidth: 4, priority: 4 },
   ];
 }
-
-export const instanceColour = (i: AsgInstance): string | undefined =>
-  i.healthStatus !== 'Healthy' ? 'red' : i.lifecycleState === 'InService' ? 'green' : 'yellow';
 
 export function activityColumns(nowMs: number): Column<ScalingActivity>[] {
   return [
@@ -90,9 +85,6 @@ export function policyColumns(alarms: Record<string, AlarmState> | undefined): C
   ];
 }
 
-export const policyColour = (alarms: Record<string, AlarmState> | undefined) => (p: ScalingPolicy): string | undefined =>
-  !p.enabled ? 'gray' : p.alarms.some((a) => alarms?.[a]?.state === 'ALARM') ? 'yellow' : undefined;
-
 /** One row per instance of each load balancer: the target groups' targets, then the classic ELBs' instances. */
 export interface TargetRow {
   key: string;
@@ -115,14 +107,14 @@ export function targetRows(groups: readonly TargetGroup[] | undefined, elbs?: re
     ...(groups ?? []).flatMap((tg) =>
       tg.targets.map((t): TargetRow => ({
         key: `${tg.name}/${t.id}`, kind: 'targetGroup', lb: tg.name, id: t.id, port: t.port, az: t.availabilityZone, health: targetStateText(t, tg), detail: t.description ?? '-',
-        draining: t.state === 'draining', colour: t.state === 'healthy' ? 'green' : t.state.startsWith('unhealthy') ? 'red' : 'yellow',
+        draining: t.state === 'draining', colour: TARGET_COLOUR[t.state === 'healthy' ? 'serving' : t.state.startsWith('unhealthy') ? 'out' : 'between'].color,
       })),
     ),
     ...(elbs ?? []).flatMap((lb) =>
       lb.instances.map((h): TargetRow => ({
         key: `elb:${lb.name}/${h.instanceId}`, kind: 'classicElb', lb: `${lb.name} (classic)`, id: h.instanceId, az: az.get(h.instanceId),
         health: isClassicDraining(h) ? classicStateText(h, lb) : `${h.state}${h.reasonCode && h.reasonCode !== 'N/A' ? ` (${h.reasonCode})` : ''}`,
-        detail: h.description && h.description !== 'N/A' ? h.description : '-', draining: isClassicDraining(h), colour: classicColour(h),
+        detail: h.description && h.description !== 'N/A' ? h.description : '-', draining: isClassicDraining(h), colour: TARGET_COLOUR[isClassicServing(h) ? 'serving' : h.state === 'OutOfService' ? 'out' : 'between'].color,
       })),
     ),
   ];

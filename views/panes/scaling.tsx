@@ -13,15 +13,13 @@ import { Table } from '../components/Table.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
 import { changeProcesses, deletePolicy, prescale, setCapacity, shutdown, targetTracking, terminateInstance, toggleProtection, toggleTarget } from './scaling-actions.js';
+import { groupColour, instanceColour, policyColour, SCALING_LEGEND } from './scaling-colours.js';
 import { ChecklistView, checklistChanges, moveChecklist, openChecklist, toggleChecked, type Checklist } from './scaling-processes.js';
 import {
   activityColumns,
   FormView,
-  groupColour,
   groupColumns,
-  instanceColour,
   instanceColumns,
-  policyColour,
   policyColumns,
   scheduledColumns,
   sparkline,
@@ -379,7 +377,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">
         <Text bold>Scaling</Text>{' '}
-        {firstLoad ? <Text color="yellow">listing Auto Scaling groups…</Text> : status ? <Text dimColor>{filter ? `${shownGroups.length} of ` : ''}{status.groups.length} groups · {status.groups.reduce((a, g) => a + g.counts.inService, 0)} instances in service</Text> : null}
+        {firstLoad ? <Text color="yellow">listing Auto Scaling groups…</Text> : status ? <Text dimColor>{filter ? `${shownGroups.length} of ` : ''}{status.groups.length} group{status.groups.length === 1 ? '' : 's'} · {status.groups.reduce((a, g) => a + g.counts.inService, 0)} instances in service</Text> : null}
         {load.status === 'loading' && !firstLoad ? <Text color="yellow">  refreshing…</Text> : null}
       </Text>
       <Text dimColor wrap="truncate">
@@ -393,4 +391,4 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   );
 }
 
-export const scalingPane: PaneDefinition = { id: 'scaling', title: 'Scaling', filterable: true, component: ScalingPane };
+export const scalingPane: PaneDefinition = { id: 'scaling', title: 'Scaling', filterable: true, component: ScalingPane, legend: SCALING_LEGEND };

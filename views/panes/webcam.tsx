@@ -6,7 +6,9 @@ import { withLock } from '../../src/core/lock.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
 import { describeCameraQueue } from '../../src/webcam/camera-host.js';
-import { applyIngest, describeIngest, INGEST_LOCK, planIngest } from '../../src/webcam/ingest.js';
+import { choosePreview, type PreviewChoice } from '../../src/webcam/graphics.js';
+import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan } from '../../src/webcam/ingest.js';
+import type { FrameSource } from '../../src/webcam/incoming.js';
 import { loadOverview, type WebcamOverview } from '../../src/webcam/overview.js';
 import { webcamSite } from '../../src/webcam/site.js';
 import { periodOf } from '../../src/webcam/period.js';
@@ -14,10 +16,11 @@ import { localDate, localTime } from '../../src/webcam/time.js';
 import { applyTimelapse, planTimelapse, TIMELAPSE_LOCK } from '../../src/webcam/timelapse.js';
 import { daylightBar, sparkBars, type BarKind } from '../../src/webcam/view.js';
 import { ErrorPanel, describeError } from '../components/ErrorPanel.js';
+import { TerminalImage } from '../components/TerminalImage.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useProgress } from '../hooks.js';
-import type { PaneDefinition, PaneProps } from './types.js';
+import type { LegendEntry, PaneDefinition, PaneProps } from './types.js';
 
 /**
  * Webcam: today's daylight with now marked, both halves of the pipeline
@@ -55,24 +58,7 @@ function Bar({ kinds, now }: { kinds: BarKind[]; now: number }): React.ReactElem
   );
 }
 
-function Preview({ cells }: { cells: WebcamOverview['preview'] }): React.ReactElement {
-  if (!cells) return <Text dimColor>no image yet</Text>;
-  return (
-    <Box flexDirection="column">
-      {cells.map((row, r) => (
-        <Text key={r}>
-          {row.map((c, i) => (
-            <Text key={i} color={c.fg} backgroundColor={c.bg}>
-              ▀
-            </Text>
-          ))}
-        </Text>
-      ))}
-    </Box>
-  );
-}
-
-function Overview({ data, width, height }: { data: WebcamOverview; width: number; height: number }): React.ReactElement {
+function Overview({ data, width, height, choice }: { data: WebcamOverview; width: number; height: number; choice: PreviewChoice }): React.ReactElement {
   const s = data.status;
   const now = Date.parse(s.now);
   const tz = s.timeZone;
@@ -126,7 +112,13 @@ function Overview({ data, width, height }: { data: WebcamOverview; width: number
           {n}
         </Text>
       ))}
-      {showPreview ? <Preview cells={data.preview} /> : <Text dimColor>(preview needs {PREVIEW.cols}x{12 + PREVIEW.rows} cells)</Text>}
+      {choice.mode === 'off' ? (
+        <Text dimColor>preview off (webcam.preview)</Text>
+      ) : showPreview ? (
+        <TerminalImage choice={choice} cols={PREVIEW.cols} rows={PREVIEW.rows} cells={data.preview} png={data.previewPng} />
+      ) : (
+        <Text dimColor>(preview needs {PREVIEW.cols}x{12 + PREVIEW.rows} cells)</Text>
+      )}
     </Box>
   );
 }
@@ -138,11 +130,13 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
   const mounted = useRef(true);
   const progress = useProgress();
   const site = useMemo(() => webcamSite(ctx), [ctx]);
+  // the terminal announces its image protocol in the environment; no query while Ink owns stdin
+  const choice = useMemo(() => choosePreview(site.config.preview, process.env, site.config.previewTmuxPassthrough), [site]);
 
   const loader = useMemo(
     () =>
       latestLoader(
-        () => withLock(INGEST_LOCK, () => loadOverview(site, ctx.clock, PREVIEW), { dir: lockDirOf(ctx) }),
+        () => withLock(INGEST_LOCK, () => loadOverview(site, ctx.clock, { ...PREVIEW, mode: choice.mode }), { dir: lockDirOf(ctx) }),
         (o) => {
           if (!mounted.current) return;
           if (o.ok) {
@@ -152,7 +146,7 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
         },
         { deadlineMs: loadDeadlineMs(ctx), what: 'reading the webcam status' },
       ),
-    [ctx, site, store, paneId],
+    [ctx, site, store, paneId, choice],
   );
   const refresh = useCallback(async (): Promise<void> => {
     setLoad((l) => ({ ...l, status: 'loading', error: undefined }));
@@ -171,14 +165,23 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
 
   const ingestNow = async (): Promise<void> => {
     if (refuseIfReadOnly(store, 'ingesting webcam frames') || working) return;
-    const plan = await planIngest(site.paths, site.config, ctx.clock.now());
+    // the configured source: the incoming folder, or the S3 incoming prefix with source.method s3
+    let source: FrameSource;
+    let plan: IngestPlan;
+    try {
+      source = await site.source();
+      plan = await planIngest(site.paths, site.config, ctx.clock.now(), source);
+    } catch (error) {
+      store.getState().setFlash(describeError(error).message, 'error');
+      return;
+    }
     if (plan.ready.length === 0) {
       store.getState().setFlash(plan.waiting.length ? `nothing ready: ${plan.waiting.length} still being written` : 'nothing to ingest', 'info');
       return;
     }
     const ok = await store.getState().confirm({
       title: `Ingest ${plan.ready.length} frames?`,
-      body: [`into s3://${site.bucket()}/${site.config.prefix}, the archive and the image table`, ...plan.ready.map((f) => `  ${f.name}`)],
+      body: [`from ${source.where} into s3://${site.bucket()}/${site.config.prefix}, the archive and the image table`, ...plan.ready.map((f) => `  ${f.name}`)],
       confirmLabel: 'Ingest',
     });
     if (!ok) return;
@@ -188,7 +191,7 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
       const result = await withLock(INGEST_LOCK, async () => {
         const table = await site.openTable();
         try {
-          return await applyIngest(plan, { config: site.config, paths: site.paths, objects: await site.objects(), bucket: site.bucket(), table, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink });
+          return await applyIngest(plan, { config: site.config, paths: site.paths, source, objects: await site.objects(), bucket: site.bucket(), table, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink });
         } finally {
           await table.close();
         }
@@ -262,9 +265,27 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
   return (
     <Box flexDirection="column" width={width} height={height}>
       {load.status === 'error' ? <ErrorPanel title="Refresh failed: showing the last status" error={load.error} width={width} /> : null}
-      <Overview data={load.data} width={width} height={height - (load.status === 'error' ? 6 : 0)} />
+      <Overview data={load.data} choice={choice} width={width} height={height - (load.status === 'error' ? 6 : 0)} />
     </Box>
   );
 }
 
-export const webcamPane: PaneDefinition = { id: 'webcam', title: 'Webcam', component: WebcamPane };
+/** What `?` lists under the keys: the bar's marks, the queue line, the preview modes. */
+export const WEBCAM_LEGEND: readonly LegendEntry[] = [
+  { mark: BAR_CHAR.day, color: BAR_COLOUR.day, meaning: 'daylight: capturing' },
+  { mark: BAR_CHAR.low, color: BAR_COLOUR.low, meaning: 'low light: first/last webcam.lowLightMinutes, capture.lowLightSettings in force' },
+  { mark: BAR_CHAR.dark, color: BAR_COLOUR.dark, meaning: 'dark: no capture' },
+  { mark: '┃', color: 'white', meaning: 'now' },
+  {
+    mark: 'queue',
+    meaning:
+      "frames not yet delivered here; 'camera host N queued, oldest Xm' is the camera host's queue read over SFTP (webcam.cameraHost), or 'unreachable (refused | timeout | auth failed | host key | no such folder | config)' with the reason below",
+  },
+  {
+    mark: 'preview',
+    meaning:
+      'webcam.preview: auto (kitty or iTerm2 images where the terminal announces them, half blocks elsewhere and inside tmux unless webcam.previewTmuxPassthrough), halfblock, kitty, iterm2, off',
+  },
+];
+
+export const webcamPane: PaneDefinition = { id: 'webcam', title: 'Webcam', component: WebcamPane, legend: WEBCAM_LEGEND };

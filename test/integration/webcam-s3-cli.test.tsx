@@ -6,8 +6,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import React from 'react';
+import { render } from 'ink-testing-library';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import type { CloudPorts } from '../../src/cloud/ports.js';
+import { loadConfigFile } from '../../src/config/loader.js';
+import { App, createSessionFor } from '../../views/App.js';
+import { press, testContext, track, waitFor } from '../views/helpers.js';
 import { cameraJpeg, filesBelow, startWebcamRig, type WebcamRig } from './webcam-rig.js';
 
 const BUCKET = 'webcam-s3-cli';
@@ -94,5 +100,35 @@ describe('webcam capture and ingest through an S3 incoming prefix (batch)', () =
     const r = await cli(['webcam', 'ingest', '--batch'], 'webcam/incoming/');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/webcam\.source\.prefix and webcam\.prefix must not contain one another/);
+  });
+});
+
+describe('webcam pane with source.method s3', () => {
+  it('i ingests from the S3 incoming prefix, as the batch does (not from the empty local folder)', async () => {
+    const cfg = path.join(rig.dir, 'opsdeck.yaml');
+    writeFileSync(cfg, configYaml('webcam-incoming/'));
+    const config = await loadConfigFile(cfg);
+    const before = await rig.table.count();
+    await rig.objects.putObject(BUCKET, 'webcam-incoming/IMG_PANE.jpg', await cameraJpeg(5, new Date('2026-06-15T19:10:00Z')));
+    // only the object store is real AWS-shaped here: s3rver; nothing else is called
+    const cloud = { objects: rig.objects } as unknown as CloudPorts;
+    const base = testContext({ cloud, options: { sandbox: false }, config });
+    const ctx = { ...base, configPath: cfg, get stateDir() { return rig.dir; } };
+    const store = createSessionFor(ctx, { size: { columns: 120, rows: 36 }, initialPane: 'webcam' });
+    const app = track(render(<App ctx={ctx} store={store} />), store);
+    try {
+      await waitFor(() => (app.lastFrame() ?? '').includes('incoming 1') || undefined, 'the waiting object counted', app.lastFrame, 20_000);
+      await press(app, 'i');
+      await waitFor(() => (app.lastFrame() ?? '').includes('Ingest 1 frames?') || undefined, 'the confirmation', app.lastFrame, 20_000);
+      expect(app.lastFrame()).toContain(`from s3://${BUCKET}/webcam-incoming/`);
+      await press(app, '\t');
+      await press(app, '\r');
+      await waitFor(() => (app.lastFrame() ?? '').includes('webcam: 1 ingested') || undefined, 'the ingest', app.lastFrame, 30_000);
+    } finally {
+      app.unmount();
+    }
+    // (the refused objects of the test above stay under rejected/)
+    expect((await rig.objects.listObjects(BUCKET, 'webcam-incoming/')).filter((o) => !o.key.includes('/rejected/'))).toEqual([]);
+    expect(await rig.table.count()).toBe(before + 1);
   });
 });
