@@ -211,11 +211,13 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
     progress: (event) => deps.onEvent({ t: 'progress', id, event }),
   });
   const cancelled = (): boolean => deps.signal.aborted;
+  // config secrets referenced by a step's text are resolved only for the step about to run
+  const reveal = ex.reveal?.bind(ex);
 
   try {
     // Preconditions: only before step 1 of a new run; halfway through, the world is expected to have changed.
     if (!req.resume) {
-      const r = makeResolver(rb, deps.inventory, values, false);
+      const r = makeResolver(rb, deps.inventory, values, false, reveal);
       for (const pre of rb.preconditions) {
         const { check } = renderCheck(pre, r);
         const j = await judge(ex, check, ioFor('precondition', deps.signal, new Tail()), { rb, inv: deps.inventory, values });
@@ -238,7 +240,7 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
         set(step.id, 'unknown');
         let verified: { done: boolean; detail: string } | undefined;
         if (step.verify) {
-          const { check } = renderCheck(step.verify, makeResolver(rb, deps.inventory, values, false));
+          const { check } = renderCheck(step.verify, makeResolver(rb, deps.inventory, values, false, reveal));
           const j = await judge(ex, check, ioFor(step.id, deps.signal, new Tail()), { rb, inv: deps.inventory, values });
           verified = { done: j.ok, detail: j.why };
           if (j.ok) {
@@ -269,7 +271,7 @@ async function runLocked(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
 
       let rendered: Rendered;
       try {
-        rendered = renderStep(step, makeResolver(rb, deps.inventory, values, false));
+        rendered = renderStep(step, makeResolver(rb, deps.inventory, values, false, reveal));
       } catch (e) {
         journal.append({ t: 'finished', at: now(), step: step.id, status: 'failed', outputs: {}, durationMs: 0, tail: '', error: failureText(e) });
         set(step.id, 'failed', { error: failureText(e) });

@@ -75,6 +75,8 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
   return {
     rehearsal: false,
 
+    reveal: (keyPath, value) => (hasSecretRef(value) ? resolveConfigSecret(deps.configPath, keyPath, value, deps.env) : value),
+
     async ssh(host, command, io) {
       const conn = await sshTo(host, io);
       const r = await execKillable(conn, command, {

@@ -30,6 +30,12 @@ export const emptyResult = (over: Partial<StepResult> = {}): StepResult => ({ ex
 
 export interface Executors {
   readonly rehearsal: boolean;
+  /**
+   * A config secret (`${env:}`/`${file:}` reference) for use in a step about to run: the real
+   * world resolves it, a rehearsal leaves the reference. Only ever used for the value sent; what is
+   * shown and journaled stays ***.
+   */
+  reveal?(keyPath: string, value: string): string;
   ssh(host: string, command: string, io: StepIO): Promise<StepResult>;
   /** statements in order on one connection: the named session's (kept open) or a fresh one */
   sql(target: string, session: string | undefined, statements: readonly { sql: string; values: string[] }[], io: StepIO): Promise<StepResult>;

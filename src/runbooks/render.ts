@@ -52,8 +52,13 @@ export interface RunValues {
   rehearsal: boolean;
 }
 
-/** Resolve a reference; `planning` shows outputs of steps not yet run as placeholders. */
-export function makeResolver(rb: Runbook, inv: Inventory, v: RunValues, planning: boolean): Resolver {
+/**
+ * Resolve a reference; `planning` shows outputs of steps not yet run as placeholders.
+ * `reveal` (a step about to run for real) turns a config password given as a secret
+ * reference into the secret, so a shell command's MYSQL_PWD gets the password, not
+ * the text ${env:NAME}; the value stays marked secret, shown and journaled as ***.
+ */
+export function makeResolver(rb: Runbook, inv: Inventory, v: RunValues, planning: boolean, reveal?: (keyPath: string, value: string) => string): Resolver {
   return (path: string[]): Resolved => {
     const [head, a = '', b, c] = path;
     if (head === 'inputs') {
@@ -70,7 +75,9 @@ export function makeResolver(rb: Runbook, inv: Inventory, v: RunValues, planning
         return { value: b === 'mysqldStop' ? cmds.stop : cmds.start, secret: false };
       }
       const field = (entry as Record<string, unknown>)[b];
-      return { value: field === undefined ? '' : String(field), secret: b === 'password' };
+      const text = field === undefined ? '' : String(field);
+      if (b === 'password') return { value: reveal && !planning && text !== '' ? reveal(`mysql.${String(val)}.password`, text) : text, secret: true };
+      return { value: text, secret: false };
     }
     if (head === 'steps') {
       if (b === 'status') return { value: v.statuses.get(a) ?? (planning ? `<steps.${a}.status>` : 'pending'), secret: false };
