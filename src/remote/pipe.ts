@@ -43,13 +43,17 @@ export async function pipeBetween(
   opts: { onBytes?: (total: number) => void; signal?: AbortSignal; timeoutMs?: number; onKill?: (sent: Promise<unknown>) => void } = {},
 ): Promise<PipeResult> {
   let senderEof = false;
+  let senderOk = false;
   let releaseEof: (() => void) | undefined;
-  // The gate holds the sender's EOF back until its exit status is known (it ends before the status arrives).
+  // The gate holds the sender's EOF back until its exit status is known. Either may come first: the
+  // status usually follows the output, but behind a slow receiver the output still sits in this
+  // relay (and in the channel's buffer) when the status arrives.
   const channel = new PassThrough({
     highWaterMark: 1024 * 1024,
     flush(cb) {
       senderEof = true;
-      releaseEof = () => cb();
+      if (senderOk) cb();
+      else releaseEof = () => cb();
     },
   });
   let bytes = 0;
@@ -115,9 +119,10 @@ export async function pipeBetween(
   }).then((r) => {
     if (r.stopped) return r;
     if (r.code === 0) {
-      // Sender done and fine: now the receiver may see EOF (if it is still reading).
-      if (releaseEof) releaseEof();
-      else channel.end();
+      // Sender done and fine: the receiver may see EOF once it has read what is still buffered. Not
+      // channel.end() here: the sender's output may not all be in the relay yet; its pipe ends it.
+      senderOk = true;
+      releaseEof?.();
     } else fail('from');
     return r;
   });

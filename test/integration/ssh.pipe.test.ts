@@ -72,6 +72,14 @@ describe('stdin and pipes over ssh', () => {
     expect(progress.length).toBeGreaterThan(1);
   });
 
+  it('a sender that exits while a slow receiver has not read its output yet still ends the stream (no hang)', async () => {
+    // mysqldump done while mysql still loads: the exit status arrives with MBs still buffered in the relay
+    const bytes = 6 * 1024 * 1024;
+    const r = await pipeBetween({ conn: a, command: `head -c ${bytes} /dev/zero` }, { conn: b, command: 'sleep 2; wc -c' }, { timeoutMs: 20_000 });
+    expect(r.ok, JSON.stringify({ from: r.from.stderr, to: r.to.stderr })).toBe(true);
+    expect(r.to.stdout.trim()).toBe(String(bytes));
+  }, 30_000);
+
   it('stops the receiver without an EOF when the sender fails midway, and names the sender', async () => {
     const marker = path.join(rig.dir, 'receiver-saw-eof');
     const r = await pipeBetween(
