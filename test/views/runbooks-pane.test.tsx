@@ -195,4 +195,43 @@ steps:
     expect(f).toMatch(/✓\s+2 Wait for the gate\s+done/);
     expect((await import('node:fs')).readFileSync(count, 'utf8')).toBe('first\n');
   }, 90_000);
+
+  it('shows an ssh step’s progress as a bar with the total and ETA, its counter lines kept out of the output', async () => {
+    const gate = path.join(dir, 'copy-gate');
+    userRunbook('copying', `name: copying
+title: Copy with a counter
+description: test
+steps:
+  - id: size
+    title: Measure
+    kind: ssh
+    host: alpha
+    command: echo 5000000
+    captures:
+      bytes: { regex: '^(\\d+)' }
+  - id: copy
+    title: Copy host to host
+    kind: ssh
+    host: alpha
+    command: >-
+      for n in 1000000 2000000; do echo "tar: copied $n" >&2; echo "file $n"; sleep 0.4; done;
+      while [ ! -e ${gate} ]; do sleep 0.1; done; echo "file 5000000"
+    progress:
+      sizeBytes: '{{ steps.size.outputs.bytes }}'
+      bytesFrom: { regex: 'copied (\\d+)' }
+`);
+    const { app } = await startApp({ sandbox: false });
+    await openRunbook(app, 'copying');
+    await pressUntil(app, KEY.enter, 'the start dialog', (x) => x.includes('Run Copy with a counter?'));
+    await press(app, KEY.tab);
+    let f = await pressUntil(app, KEY.enter, 'the bar at 2 MB of 5', (x) => /copying\s+█+░+\s+2,000,000\/5,000,000\s+\S+\/s\s+ETA \S+/.test(x));
+    expect(f).toMatch(/▶\s+2 Copy host to host/);
+    expect(f).toMatch(/^file 2000000$/m);
+    // the command shown above says "copied"; the output below it does not
+    expect(f).not.toMatch(/^tar: copied/m);
+    expect(f).toContain('progress: stderr lines matching /copied (\\d+)/ (of 5000000 bytes)');
+    writeFileSync(gate, '');
+    f = await frameWhen(app, 'the run to finish', (x) => /^done$/m.test(x));
+    expect(f).toMatch(/✓\s+2 Copy host to host\s+done/);
+  }, 90_000);
 });
