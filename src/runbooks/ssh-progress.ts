@@ -14,7 +14,8 @@ export interface ProgressReader {
   /** the io the executor writes to: counter lines go to progress, the rest through */
   io: StepIO;
   /** after the command: the last partial line and a final event out (full on success); counter lines dropped from the result */
-  finish(r: StepResult): StepResult;
+  finish(r: StepResult): StepResult;  /** the command ended, however: no late event after it */
+  stop(): void;
 }
 
 export function readProgress(spec: SshProgress, io: StepIO, opts: { nowMs?: () => number; everyMs?: number } = {}): ProgressReader {
@@ -27,18 +28,32 @@ export function readProgress(spec: SshProgress, io: StepIO, opts: { nowMs?: () =
   let seen = 0;
   let told = 0;
   let lastAt = -Infinity;
+  // a counter line held back by the throttle is told when the throttle allows, not at the next line:
+  // a copy that slows down must not leave the bar standing on an old figure
+  let later: ReturnType<typeof setTimeout> | undefined;
 
   const bytesOf = (line: string): number | undefined => {
     const m = re.exec(line);
     const g = m?.[1]?.trim();
     return g !== undefined && /^\d+$/.test(g) ? Number(g) : undefined;
   };
+  const stop = (): void => {
+    if (later) clearTimeout(later);
+    later = undefined;
+  };
   const tell = (force: boolean): void => {
-    const now = nowMs();
-    if (!force && now - lastAt < everyMs) return;
     // tar counts its headers and padding, the measured size does not: the bar stops at full, never past it
     const upTo = spec.total === undefined ? seen : Math.min(seen, spec.total);
     if (upTo <= told) return;
+    const now = nowMs();
+    if (!force && now - lastAt < everyMs) {
+      later ??= setTimeout(() => {
+        later = undefined;
+        tell(false);
+      }, everyMs - (now - lastAt));
+      return;
+    }
+    stop();
     lastAt = now;
     meter.tick(upTo - told);
     told = upTo;
@@ -69,7 +84,9 @@ export function readProgress(spec: SshProgress, io: StepIO, opts: { nowMs?: () =
         tell(false);
       },
     },
+    stop,
     finish(r) {
+      stop();
       for (const stream of ['stdout', 'stderr'] as const) {
         const rest = partial[stream];
         partial[stream] = '';

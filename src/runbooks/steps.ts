@@ -87,7 +87,7 @@ export async function execute(
   switch (action.kind) {
     case 'ssh': {
       const reader = action.progress ? readProgress(action.progress, io) : undefined;
-      const ran = await ex.ssh(action.host, action.command, reader?.io ?? io);
+      const ran = await ex.ssh(action.host, action.command, reader?.io ?? io).finally(() => reader?.stop());
       const r = reader ? reader.finish(ran) : ran;
       if (r.exit !== 0) throw new StepFailed(`${action.host}: the command exited ${r.exit ?? `on signal`}${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}`, r);
       return r;
