@@ -1,4 +1,4 @@
-import type { ProgressEvent, ProgressSink } from '../core/progress.js';
+import { formatAmount, formatRate, type ProgressEvent, type ProgressSink } from '../core/progress.js';
 import { formatDuration } from '../core/format.js';
 
 /** Text output for batch commands: aligned tables, ages, colour only on a TTY. */
@@ -62,9 +62,9 @@ export function renderTable<R>(rows: readonly R[], columns: readonly Column<R>[]
 export function progressLine(e: ProgressEvent): string {
   const parts: string[] = [];
   if (e.total !== undefined && e.total > 0) parts.push(`${Math.floor((e.done / e.total) * 100)}%`);
-  if (e.rate !== undefined) parts.push(`${e.rate >= 10 ? e.rate.toFixed(0) : e.rate.toFixed(1)}/s`);
+  if (e.rate !== undefined) parts.push(formatRate(e.rate, e.unit));
   if (e.etaMs !== undefined && e.done !== e.total) parts.push(`ETA ${formatDuration(e.etaMs)}`);
-  const count = e.total === undefined ? `${e.done}` : `${e.done}/${e.total}`;
+  const count = e.total === undefined ? formatAmount(e.done, e.unit) : `${formatAmount(e.done, e.unit)}/${formatAmount(e.total, e.unit)}`;
   const extra = parts.length ? ` (${parts.join(', ')})` : '';
   return `${e.phase}: ${count}${extra}${e.detail ? ` ${e.detail}` : ''}`;
 }

@@ -14,6 +14,28 @@ export interface ProgressEvent {
   etaMs?: number;
   /** optional one-line detail: the item just finished */
   detail?: string;
+  /** what done and total count: items (default) or bytes, shown as KiB/MiB/GiB */
+  unit?: 'bytes';
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** 1234 -> "1,234"; with unit bytes, 3221225472 -> "3.0 GiB" */
+export function formatAmount(n: number, unit?: 'bytes'): string {
+  if (unit !== 'bytes') return Math.round(n).toLocaleString('en-US');
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${Math.round(v)} B` : `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${BYTE_UNITS[i]}`;
+}
+
+/** 35.2 -> "35.2/s", 991572 bytes -> "968 KiB/s" */
+export function formatRate(rate: number, unit?: 'bytes'): string {
+  if (unit === 'bytes') return `${formatAmount(rate, unit)}/s`;
+  return `${rate >= 10 ? Math.round(rate).toLocaleString('en-US') : rate.toFixed(1)}/s`;
 }
 
 export type ProgressSink = (e: ProgressEvent) => void;
@@ -64,13 +86,18 @@ export class ProgressMeter {
     private readonly sink: ProgressSink,
     private readonly nowMs: () => number = () => Date.now(),
     windowMs = 10_000,
+    private readonly unit?: 'bytes',
   ) {
     this.rate = new RecentRate(nowMs(), windowMs);
+  }
+  /** `done` so far, for sources that report a running total (bytes copied) rather than steps */
+  reach(done: number, detail?: string): void {
+    if (done > this.done) this.tick(done - this.done, detail);
   }
   tick(n = 1, detail?: string): void {
     this.done += n;
     const rate = this.rate.add(n, this.nowMs());
-    const ev: ProgressEvent = { phase: this.phase, done: this.done, total: this.total };
+    const ev: ProgressEvent = { phase: this.phase, done: this.done, total: this.total, ...(this.unit ? { unit: this.unit } : {}) };
     if (rate !== undefined) ev.rate = rate;
     if (rate && this.total !== undefined) ev.etaMs = ((this.total - this.done) / rate) * 1000;
     if (detail !== undefined) ev.detail = detail;

@@ -1,6 +1,7 @@
 import type { CloudPorts } from '../cloud/ports.js';
 import { hasSecretRef, resolveConfigSecret } from '../config/secrets.js';
 import { OpsError } from '../core/errors.js';
+import { ProgressMeter } from '../core/progress.js';
 import type { SyncSettings } from '../haproxy/sandbox.js';
 import { connectMysql, mysqlError, type MysqlConnection } from '../mysql/connection.js';
 import { execKillable } from '../remote/killable.js';
@@ -190,7 +191,8 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
 
     async stream(from, to, sizeBytes, io) {
       const [a, b] = await Promise.all([sshTo(from.host, io), sshTo(to.host, io)]);
-      const started = Date.now();
+      // the recent rate (core/progress.ts), so a copy that slows down on the last big file says so in its ETA
+      const meter = new ProgressMeter('streaming', sizeBytes, io.progress, Date.now, undefined, 'bytes');
       let last = 0;
       const r = await pipeBetween(
         { conn: a, command: from.command },
@@ -202,8 +204,7 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
             const t = Date.now();
             if (t - last < 200) return;
             last = t;
-            const rate = n / Math.max(0.001, (t - started) / 1000);
-            io.progress({ phase: 'streaming', done: n, total: sizeBytes, rate, ...(sizeBytes ? { etaMs: ((sizeBytes - n) / rate) * 1000 } : {}) });
+            meter.reach(n);
           },
         },
       );

@@ -139,7 +139,7 @@ export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
       for (let k = 1; k <= 4; k++) {
         await pause(io, Math.max(0, (deps.latencyMs ?? 0) / 4));
         io.signal.throwIfAborted();
-        io.progress({ phase: 'streaming', done: (total * k) / 4, total, rate: total / 4 });
+        io.progress({ phase: 'streaming', done: (total * k) / 4, total, rate: total / 4, unit: 'bytes' });
       }
       return say(io, `rehearsal: ${from.host} | ${to.host}: ${total} bytes would stream\n`);
     },

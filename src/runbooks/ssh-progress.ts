@@ -23,7 +23,7 @@ export function readProgress(spec: SshProgress, io: StepIO, opts: { nowMs?: () =
   const nowMs = opts.nowMs ?? (() => Date.now());
   // tar at 1 GB/s with a checkpoint per 10 MiB says 100 lines a second; a screen needs a few
   const everyMs = opts.everyMs ?? 250;
-  const meter = new ProgressMeter('copying', spec.total, io.progress, nowMs);
+  const meter = new ProgressMeter('copying', spec.total, io.progress, nowMs, undefined, 'bytes');
   const partial = { stdout: '', stderr: '' };
   let seen = 0;
   let told = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressMeter, type ProgressEvent } from '../../src/core/progress.js';
+import { formatAmount, formatRate, ProgressMeter, type ProgressEvent } from '../../src/core/progress.js';
+import { progressLine } from '../../src/cli/output.js';
 
 /** Drives a meter through `ticks` (ms offsets from the start) and returns its events. */
 function run(ticks: number[], total = ticks.length): ProgressEvent[] {
@@ -48,5 +49,28 @@ describe('ProgressMeter', () => {
     const events = run(ticks, 400);
     expect(events[299]?.rate).toBeCloseTo(10, 0);
     expect(events.at(-1)?.rate).toBeCloseTo(1, 1);
+  });
+});
+
+describe('amounts and rates as a person reads them', () => {
+  it('counts with separators; bytes in binary units, the rate too', () => {
+    expect(formatAmount(30247)).toBe('30,247');
+    expect(formatAmount(2_000_000, 'bytes')).toBe('1.9 MiB');
+    expect(formatAmount(1_073_741_824, 'bytes')).toBe('1.0 GiB');
+    expect(formatAmount(512, 'bytes')).toBe('512 B');
+    expect(formatRate(35.24)).toBe('35/s');
+    expect(formatRate(4.24)).toBe('4.2/s');
+    expect(formatRate(991_572, 'bytes')).toBe('968 KiB/s');
+  });
+
+  it('a byte meter says so in its events, and the batch line reads in MiB', () => {
+    let now = 0;
+    const events: ProgressEvent[] = [];
+    const m = new ProgressMeter('streaming', 10 * 1048576, (e) => events.push(e), () => now, undefined, 'bytes');
+    now = 1000;
+    m.reach(2 * 1048576);
+    m.reach(1048576); // a running total never goes back
+    expect(events).toHaveLength(1);
+    expect(progressLine(events[0]!)).toBe('streaming: 2.0 MiB/10.0 MiB (20%, 2.0 MiB/s, ETA 4.0s)');
   });
 });

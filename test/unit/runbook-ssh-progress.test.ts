@@ -83,6 +83,6 @@ describe('ssh step progress from counter lines', () => {
     const h = harness(undefined, 'stdout');
     vi.advanceTimersByTime(2000);
     h.reader.io.output('stdout', 'opsdeck-copied 4000\n');
-    expect(h.events).toEqual([{ phase: 'copying', done: 4000, total: undefined, rate: 2000 }]);
+    expect(h.events).toEqual([{ phase: 'copying', done: 4000, total: undefined, rate: 2000, unit: 'bytes' }]);
   });
 });

@@ -224,7 +224,7 @@ steps:
     await openRunbook(app, 'copying');
     await pressUntil(app, KEY.enter, 'the start dialog', (x) => x.includes('Run Copy with a counter?'));
     await press(app, KEY.tab);
-    let f = await pressUntil(app, KEY.enter, 'the bar at 2 MB of 5', (x) => /copying\s+█+░+\s+2,000,000\/5,000,000\s+\S+\/s\s+ETA \S+/.test(x));
+    let f = await pressUntil(app, KEY.enter, 'the bar at 2 MB of 5', (x) => /copying\s+█+░+\s+1\.9 MiB\/4\.8 MiB\s+[\d.]+ [KMG]?i?B\/s\s+ETA \S+/.test(x));
     expect(f).toMatch(/▶\s+2 Copy host to host/);
     expect(f).toMatch(/^file 2000000$/m);
     // the command shown above says "copied"; the output below it does not

@@ -1,12 +1,12 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { ProgressEvent } from '../../src/core/progress.js';
-import { fit, formatCount, formatDuration } from '../format.js';
+import { formatAmount, formatRate, type ProgressEvent } from '../../src/core/progress.js';
+import { fit, formatDuration } from '../format.js';
 
 /** The text after the bar: "120/412  35.2/s  ETA 8.3s". */
 export function progressStats(e: ProgressEvent): string {
-  const parts = [e.total !== undefined ? `${formatCount(e.done)}/${formatCount(e.total)}` : formatCount(e.done)];
-  if (e.rate !== undefined) parts.push(`${e.rate >= 10 ? Math.round(e.rate) : e.rate.toFixed(1)}/s`);
+  const parts = [e.total !== undefined ? `${formatAmount(e.done, e.unit)}/${formatAmount(e.total, e.unit)}` : formatAmount(e.done, e.unit)];
+  if (e.rate !== undefined) parts.push(formatRate(e.rate, e.unit));
   if (e.etaMs !== undefined && e.total !== undefined && e.done < e.total) parts.push(`ETA ${formatDuration(e.etaMs)}`);
   return parts.join('  ');
 }
