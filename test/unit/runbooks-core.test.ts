@@ -3,6 +3,7 @@ import { evalExpr, parseExpr } from '../../src/runbooks/expr.js';
 import { checkInput, resolveInputs } from '../../src/runbooks/inputs.js';
 import { parseJournal } from '../../src/runbooks/journal.js';
 import { parseRunbook } from '../../src/runbooks/load.js';
+import { makeResolver, planSteps, renderStep } from '../../src/runbooks/render.js';
 import { renderShell, renderSql, type Resolver } from '../../src/runbooks/template.js';
 
 const values: Record<string, string> = { 'inputs.evil': "a'b; rm -rf / $(x)\n", 'inputs.pw': 's3cret', 'inputs.db': 'shop', 'steps.s.outputs.pos': '42' };
@@ -20,6 +21,28 @@ describe('templates', () => {
     expect(r.values).toEqual([values['inputs.evil'], 's3cret']);
     expect(r.shown).not.toContain('s3cret');
     expect(() => renderSql('SELECT 1 FROM {{ inputs.evil | identifier }}', resolve)).toThrow(/is not a plain SQL name/);
+  });
+});
+
+describe('config secrets in step text', () => {
+  const rb = parseRunbook(
+    "name: t\ntitle: T\ndescription: d\ninputs:\n  db:\n    type: mysql\n    help: the source\nsteps:\n  - id: dump\n    title: Dump\n    kind: ssh\n    host: h\n    command: MYSQL_PWD={{ inputs.db.password }} mysqldump --user={{ inputs.db.user }}\n",
+    't.yaml',
+  );
+  const inv = { hosts: { h: { host: 'h', port: 22, user: 'u' } }, mysql: { src: { host: 'h', port: 3306, user: 'ops', password: '${env:DB_PW}' } } };
+  const values = { inputs: { db: 'src' }, secretInputs: new Set<string>(), outputs: new Map(), statuses: new Map(), runId: 'r', rehearsal: false };
+  const step = rb.steps[0]!;
+  it('a step about to run gets the secret a reference points at; what is shown stays ***', () => {
+    const seen: string[] = [];
+    const reveal = (key: string, v: string): string => (seen.push(`${key}=${v}`), v === '${env:DB_PW}' ? "pa'ss" : v);
+    const r = renderStep(step, makeResolver(rb, inv, values, false, reveal));
+    expect(r.action).toMatchObject({ command: `MYSQL_PWD='pa'\\''ss' mysqldump --user=ops` });
+    expect(r.shown).toEqual(['h$ MYSQL_PWD=*** mysqldump --user=ops']);
+    expect(seen).toEqual(['mysql.src.password=${env:DB_PW}']);
+  });
+  it('the plan never resolves it (nothing is about to run)', () => {
+    const [planned] = planSteps(rb, inv, values);
+    expect(planned?.rendered).toMatchObject({ action: { command: `MYSQL_PWD='\${env:DB_PW}' mysqldump --user=ops` }, shown: ['h$ MYSQL_PWD=*** mysqldump --user=ops'] });
   });
 });
 
