@@ -62,9 +62,11 @@ export function renderTable<R>(rows: readonly R[], columns: readonly Column<R>[]
 export function progressLine(e: ProgressEvent): string {
   const parts: string[] = [];
   if (e.total !== undefined && e.total > 0) parts.push(`${Math.floor((e.done / e.total) * 100)}%`);
-  if (e.rate !== undefined) parts.push(formatRate(e.rate, e.unit));
+  // item counts stay plain digits in batch lines (log readers grep them); bytes read in binary units
+  const amount = (n: number): string => (e.unit === 'bytes' ? formatAmount(n, e.unit) : String(n));
+  if (e.rate !== undefined) parts.push(e.unit === 'bytes' ? formatRate(e.rate, e.unit) : `${e.rate >= 10 ? e.rate.toFixed(0) : e.rate.toFixed(1)}/s`);
   if (e.etaMs !== undefined && e.done !== e.total) parts.push(`ETA ${formatDuration(e.etaMs)}`);
-  const count = e.total === undefined ? formatAmount(e.done, e.unit) : `${formatAmount(e.done, e.unit)}/${formatAmount(e.total, e.unit)}`;
+  const count = e.total === undefined ? amount(e.done) : `${amount(e.done)}/${amount(e.total)}`;
   const extra = parts.length ? ` (${parts.join(', ')})` : '';
   return `${e.phase}: ${count}${extra}${e.detail ? ` ${e.detail}` : ''}`;
 }
