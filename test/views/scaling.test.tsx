@@ -113,6 +113,33 @@ describe('Scaling pane', () => {
     expect(await world.scaling.describeGroups()).toHaveLength(1);
   });
 
+  it('c twice cancels a shutdown waiting for its instances: the group stays, the pane says what happened', async () => {
+    const { app, store, world } = await start({ rows: 40 });
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    await pressUntil(app, 'X', 'the shutdown plan', (x) => x.includes('DeleteAutoScalingGroup'));
+    // AWS is slow to answer while the shutdown waits for the group to empty: the wait's
+    // call (the one made with the apply's signal) answers only when that signal aborts
+    const describe = world.scaling.describeActivities.bind(world.scaling);
+    let waiting = false;
+    world.scaling.describeActivities = (name, opts) => {
+      const signal = opts?.signal;
+      if (!signal || opts?.maxItems !== 20) return describe(name, opts);
+      waiting = true;
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+    };
+    await type(app, ASG_NAME);
+    await press(app, KEY.enter);
+    // c is pressed once the calls before the wait are made (their step lines would replace the prompt)
+    await waitFor(() => (waiting && store.getState().busy?.label.includes(ASG_NAME)) || undefined, 'the shutdown waiting', app.lastFrame, SLOW);
+    await pressUntil(app, 'c', 'the one-key confirm', (x) => x.includes(`press c again to cancel a change to ${ASG_NAME}`));
+    expect(store.getState().busy).toBeDefined(); // one c does not stop it
+    await pressUntil(app, 'c', 'the cancel', (x) => x.includes(`cancelled: shutdown ${ASG_NAME} stopped`));
+    expect(store.getState().busy).toBeUndefined();
+    // what was done before the cancel stands (size 0); nothing after it ran (the group is still there)
+    expect((await group(world)).desiredCapacity).toBe(0);
+    expect(await world.scaling.describeGroups()).toHaveLength(1);
+  });
+
   it('a read-only session says why capacity cannot change', async () => {
     const { app } = await start({ readOnly: true });
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));

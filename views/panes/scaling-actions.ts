@@ -21,6 +21,9 @@ import type { GroupDetail } from '../../src/scaling/status.js';
 import { refuseIfReadOnly, type SessionStore } from '../../src/store/session.js';
 import { describeError } from '../components/ErrorPanel.js';
 
+/** The busy label of a change being applied: the pane binds c to cancel while it runs. */
+export const changeLabel = (group: string): string => `a change to ${group}`;
+
 function failed(store: SessionStore, e: unknown): void {
   const d = describeError(e);
   store.getState().setFlash(`not applied: ${d.message}${d.hint ? ` (${d.hint})` : ''}`, 'error');
@@ -49,13 +52,15 @@ async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: S
     ...(o.typed !== undefined ? { typed: o.typed } : {}),
   });
   if (!ok) return false;
-  // a shutdown waits minutes for instances: quitting must not cut it off unseen
-  store.getState().setBusy({ label: `a change to ${plan.group}` });
+  // a shutdown waits minutes for instances, a terminate for HAProxy sessions: quitting must not cut
+  // either off unseen, and c twice (the pane) or Ctrl-C stops it between calls
+  const ac = new AbortController();
+  store.getState().setBusy({ label: changeLabel(plan.group), cancel: () => ac.abort() });
   try {
     const cloud = await ctx.cloud();
     const result = await withLock(
       scalingLock(plan.group),
-      () => applyScalingPlan(plan, { scaling: cloud.scaling, balancing: cloud.balancing, classicElb: cloud.classicElb, pool: o.pool, audit: ctx.audit, clock: ctx.clock, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
+      () => applyScalingPlan(plan, { scaling: cloud.scaling, balancing: cloud.balancing, classicElb: cloud.classicElb, pool: o.pool, audit: ctx.audit, clock: ctx.clock, signal: ac.signal, onStep: (l) => store.getState().setFlash(`${plan.group}: ${l}`) }),
       { dir: lockDirOf(ctx) },
     );
     const note = `scaling: ${plan.kind} ${plan.group}: ${result.done.length} call(s) made`;
@@ -63,7 +68,8 @@ async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: S
     store.getState().setExitNote(note);
     return true;
   } catch (e) {
-    failed(store, e);
+    if (ac.signal.aborted) store.getState().setFlash(`cancelled: ${plan.kind} ${plan.group} stopped; the calls already made stand (the audit log lists them)`, 'warn');
+    else failed(store, e);
     return false;
   } finally {
     store.getState().setBusy(undefined);

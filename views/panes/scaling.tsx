@@ -12,7 +12,7 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
-import { changeProcesses, deletePolicy, prescale, setCapacity, shutdown, targetTracking, terminateInstance, toggleProtection, toggleTarget } from './scaling-actions.js';
+import { changeLabel, changeProcesses, deletePolicy, prescale, setCapacity, shutdown, targetTracking, terminateInstance, toggleProtection, toggleTarget } from './scaling-actions.js';
 import { groupColour, instanceColour, policyColour, SCALING_LEGEND } from './scaling-colours.js';
 import { ChecklistView, checklistChanges, moveChecklist, openChecklist, toggleChecked, type Checklist } from './scaling-processes.js';
 import {
@@ -183,6 +183,8 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, periodic: true, paused: !!form || !!checklist });
 
   const filter = useSession(store, (s) => s.slices[paneId]?.filter ?? '');
+  const busy = useSession(store, (s) => s.busy);
+  const cancelArmed = useRef(0);
   const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
   const status = load.value;
   const rows = useMemo<GroupRow[]>(() => (status ? status.groups.map((g) => ({ ...g, history: sparkline(history.current.get(g.name) ?? [], g.max) })) : []), [status]);
@@ -325,6 +327,27 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       ...listBindings(store, paneId, () => ids, pageSize),
       { keys: ['enter'], label: 'group', title: "Show a group's instances, activities, policies and scheduled actions", run: () => selectedGroup && drill(selectedGroup.name) },
       { keys: ['r'], label: 'refresh', title: 'Refresh Auto Scaling', run: () => void refresh() },
+    ];
+  }
+  // while a change applies, c cancels it (c twice: a stray c must not stop a drain or a shutdown)
+  if (busy?.cancel && busy.label.startsWith(changeLabel(''))) {
+    const cancel = busy.cancel;
+    bindings = [
+      {
+        keys: ['c'],
+        label: 'cancel (c twice)',
+        title: `Cancel ${busy.label} between calls (press c again to confirm)`,
+        run: () => {
+          const now = Date.now();
+          if (now - cancelArmed.current > 5_000) {
+            cancelArmed.current = now;
+            store.getState().setFlash(`press c again to cancel ${busy.label}`, 'warn');
+            return;
+          }
+          cancel();
+        },
+      },
+      ...bindings.filter((b) => !b.keys.includes('c')),
     ];
   }
   usePaneKeys(store, paneId, bindings);
