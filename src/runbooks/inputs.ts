@@ -85,6 +85,17 @@ export function defaultOf(spec: InputSpec, inv: Inventory): string | undefined {
   return spec.sandbox ?? inv.defaults[spec.type];
 }
 
+/**
+ * What is wrong with a value typed into a form, where an empty field means
+ * "not given": required unless the runbook's own default is empty (an
+ * optional string such as extra ssh options), as `resolveInputs` accepts it.
+ */
+export function formProblem(name: string, spec: InputSpec, value: string, inv: Inventory): string | undefined {
+  if (value === '' && spec.default !== '') return 'required';
+  const r = checkInput(name, spec, value, inv);
+  return 'problem' in r ? r.problem : undefined;
+}
+
 /** Parse `k=v` strings (repeatable --input). */
 export function parseInputArgs(args: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -112,6 +112,16 @@ describe('Runbooks pane', () => {
     expect(f).toMatch(/–\s+5 Every server back to ready; the site answers again\s+skipped/);
   }, 90_000);
 
+  it('leaves an optional input empty (its default is empty) and still reaches the plan', async () => {
+    const { app } = await startApp({ sandbox: true });
+    await openRunbook(app, 'mysql-resync');
+    let f = await frameWhen(app, 'the input form', (x) => x.includes(': inputs') && x.includes('directSshOptions'));
+    expect(f).toMatch(/directSshOptions\s+string\s+\(empty\)\s+ok/);
+    for (let i = 0; i < 12 && !lines(app.lastFrame()).some((l) => l.startsWith('› → review the plan')); i++) await press(app, 'j');
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('(mysql-resync, rehearsal') && x.includes('inputs:'));
+    expect(f).not.toContain('fix it first');
+  }, 60_000);
+
   it('streams a step’s output, refuses a wrong typed word, then runs the typed step', async () => {
     const marker = path.join(dir, 'wiped');
     userRunbook('typed', `name: typed

@@ -1,6 +1,6 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text } from 'ink';
-import { checkInput, defaultOf, resolveInputs, type InputValues } from '../../src/runbooks/inputs.js';
+import { defaultOf, formProblem, resolveInputs, type InputValues } from '../../src/runbooks/inputs.js';
 import { listRuns, type RunRecord } from '../../src/runbooks/journal.js';
 import { RunController, type Question } from '../../src/runbooks/live.js';
 import { findRunbook, loadCatalog, type Catalog, type LoadedRunbook } from '../../src/runbooks/load.js';
@@ -56,8 +56,7 @@ const runColumns: Column<RunRecord>[] = [
 function fieldsFor(loaded: LoadedRunbook, world: RunbookWorld): FormField[] {
   return Object.entries(loaded.runbook.inputs).map(([name, spec]) => {
     const value = defaultOf(spec, world.inventory) ?? '';
-    const r = checkInput(name, spec, value, world.inventory);
-    return { name, spec, value, problem: value === '' ? 'required' : 'problem' in r ? r.problem : undefined };
+    return { name, spec, value, problem: formProblem(name, spec, value, world.inventory) };
   });
 }
 
@@ -206,11 +205,7 @@ export function RunbooksPane({ ctx, store, paneId, active, width, height }: Pane
       showPlan(m.loaded, Object.fromEntries(m.fields.map((x) => [x.name, x.value])), m);
       return;
     }
-    const validate = (v: string): string | undefined => {
-      if (v === '') return 'required';
-      const r = checkInput(f.name, f.spec, v, world.inventory);
-      return 'problem' in r ? r.problem : undefined;
-    };
+    const validate = (v: string): string | undefined => formProblem(f.name, f.spec, v, world.inventory);
     const known = f.spec.type === 'host' ? Object.keys(world.inventory.hosts) : f.spec.type === 'mysql' ? Object.keys(world.inventory.mysql) : [];
     const value = await store.getState().prompt({
       title: `${m.loaded.runbook.title}: ${f.name}`,
