@@ -79,6 +79,29 @@ describe('Database pane', () => {
     expect(broken).toMatch(/replica\s+Yes\/No\s+NULL\s+\S.{13}/);
   });
 
+  it('at 60x16 a broken replica\'s details fit the frame and scroll: the whole error and the topology are reachable', async () => {
+    const { app } = await start(60, 16);
+    await press(app, 'G');
+    let f = lines(await press(app, KEY.enter));
+    // the rows between the title and the scroll position; each j brings one more in at the bottom
+    const body = (frame: string[]): string[] => frame.slice(3, frame.findIndex((l) => /^lines \d+-\d+ of \d+/.test(l)));
+    const rows = body(f);
+    for (let i = 0; i < 30 && !/lines \d+-(\d+) of \1 /.test(f.join('\n')); i++) {
+      f = lines(await press(app, 'j'));
+      expect(f.length).toBeLessThanOrEqual(16);
+      expect(f.every((l) => l.length <= 60)).toBe(true);
+      rows.push(body(f).at(-1) ?? '');
+    }
+    const all = rows.join('\n');
+    expect(all).toMatch(/└─ replica-2\s+broken/);
+    const at = rows.findIndex((l) => l.startsWith('last error'));
+    const rest = rows.slice(at + 1);
+    const error = [rows[at], ...rest.slice(0, rest.findIndex((l) => !/^\s{17}\S/.test(l)))].join(' ').replace(/\s+/g, ' ');
+    expect(error).toBe("last error SQL error 1062: Could not execute Write_rows_v1 event on table shop.orders; Duplicate entry '9' for key 'PRIMARY'");
+    // a label never runs into another row's value
+    expect(all).toMatch(/^server_id\s+3$/m);
+  });
+
   it('? explains every verdict mark in the colour its rows use, and the lag columns', async () => {
     const level = chalk.level;
     chalk.level = 1; // colours on, as in a terminal: the marks' colours are what is checked

@@ -15,6 +15,8 @@ export interface DetailRow {
   label: string;
   text: string;
   whole?: boolean;
+  /** the value's colour (a warning, a verdict); the label keeps its own */
+  color?: string | undefined;
 }
 
 /** The label column: as wide as the longest label, within these bounds (wider labels get a row of their own). */
@@ -26,17 +28,17 @@ const LABEL_SHARE = 0.4;
  * values are often API data: fit() and wrapMessage() turn control characters
  * into spaces so they cannot move the cursor.
  */
-export function detailRows(fields: readonly (readonly [string, string])[], width: number): { labelWidth: number; rows: DetailRow[] } {
+export function detailRows(fields: readonly (readonly [string, string, (string | undefined)?])[], width: number, labelMin = LABEL_MIN): { labelWidth: number; rows: DetailRow[] } {
   // Sized by the keys that stay in the column: one that gets its own row must not widen it.
   const cap = Math.floor(width * LABEL_SHARE);
   const widest = fields.reduce((w, [k]) => (cellWidth(k) <= cap ? Math.max(w, cellWidth(k)) : w), 0);
-  const labelWidth = Math.max(LABEL_MIN, widest);
+  const labelWidth = Math.max(labelMin, widest);
   const room = Math.max(1, width - labelWidth - 1);
-  const rows = fields.flatMap(([k, v]) => {
+  const rows = fields.flatMap(([k, v, color]) => {
     // the view scrolls, so nothing is cut: a tag's runbook URL is often its last word
     const own = cellWidth(k) > labelWidth ? wrapMessage(k, width, Number.POSITIVE_INFINITY).map((text) => ({ label: '', text, whole: true })) : [];
     const values = cellWidth(v) <= room ? [fit(v, room).trimEnd()] : wrapMessage(v, room, Number.POSITIVE_INFINITY);
-    return [...own, ...values.map((text, i): DetailRow => ({ label: i === 0 && own.length === 0 ? k : '', text }))];
+    return [...own, ...values.map((text, i): DetailRow => ({ label: i === 0 && own.length === 0 ? k : '', text, color }))];
   });
   return { labelWidth, rows };
 }
@@ -85,7 +87,7 @@ export function DetailsView({
             <Text color="cyan">{r.text}</Text>
           ) : (
             <>
-              <Text color="cyan">{fit(r.label, labelWidth)}</Text> {r.text}
+              <Text color="cyan">{fit(r.label, labelWidth)}</Text> <Text color={r.color}>{r.text}</Text>
             </>
           )}
         </Text>

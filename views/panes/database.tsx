@@ -8,6 +8,7 @@ import { liveVariables } from '../../src/database/live.js';
 import { listBindings, selectedIndex } from '../../src/store/list.js';
 import { latestLoader } from '../../src/store/latest.js';
 import type { KeyBinding } from '../../src/store/session.js';
+import { DetailsView, detailRows, detailScrollBindings } from '../components/DetailsView.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
 import { formatDuration } from '../format.js';
@@ -47,6 +48,8 @@ function spark(xs: readonly number[]): string {
 }
 
 type Row = ServerHealth & { history: string };
+/** The details' label column: 'replicates from' and a space, so values line up whether or not a server replicates. */
+const LABELS = 16;
 
 const columns: Column<Row>[] = [
   { key: 'name', title: 'SERVER', get: (s) => s.name, minWidth: 10, priority: 5 },
@@ -66,6 +69,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   const [error, setError] = useState<unknown>(undefined);
   const [details, setDetails] = useState<string | undefined>(undefined);
   const [drift, setDrift] = useState<{ source: string; replica: string; report: DriftReport } | undefined>(undefined);
+  const [offset, setOffset] = useState(0);
   const history = useRef(new Map<string, number[]>());
   const mounted = useRef(true);
 
@@ -110,6 +114,9 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   const selected = rows[selectedIndex(ids, selectedId)];
   const shown = details ? rows.find((r) => r.name === details) : undefined;
 
+  const view = useMemo(() => (drift ? driftRows(drift, width) : shown ? serverRows(shown, rows, history.current, width) : undefined), [drift, shown, rows, width]);
+  useEffect(() => setOffset(0), [drift, details]);
+
   const compare = (): void => {
     if (!selected) return;
     const source = selected.replica ? rows.find((r) => r.address === selected.replica?.source) : undefined;
@@ -127,10 +134,11 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
     })();
   };
 
+  const scroll = view ? detailScrollBindings(view.rows.length, height, () => offset, setOffset) : [];
   const bindings: KeyBinding[] = drift
-    ? [{ keys: ['escape'], label: 'back', run: () => setDrift(undefined) }]
+    ? [{ keys: ['escape'], label: 'back', run: () => setDrift(undefined) }, ...scroll]
     : shown
-    ? [{ keys: ['escape'], label: 'back', run: () => setDetails(undefined) }, { keys: ['r'], label: 'refresh', footer: false, run: refresh }]
+    ? [{ keys: ['escape'], label: 'back', run: () => setDetails(undefined) }, { keys: ['r'], label: 'refresh', footer: false, run: refresh }, ...scroll]
     : [
         ...listBindings(store, paneId, () => ids, () => height - 2),
         { keys: ['enter'], label: 'details', title: 'Show the selected server in full', run: () => selected && setDetails(selected.name) },
@@ -142,61 +150,12 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   if (error && !servers) return <ErrorPanel title="The MySQL servers could not be probed" error={error} width={width} retryKey="r" />;
   if (!servers) return <Text dimColor>probing MySQL servers…</Text>;
 
-  if (drift) {
-    const w = Math.max(8, ...drift.report.entries.map((e) => e.name.length));
-    const v = (x: string | null): string => (x ?? '(not set)').padEnd(12);
-    const body = [
-      ...(drift.report.entries.length === 0 ? [`${drift.replica} has the same settings as ${drift.source}`] : [`${'VARIABLE'.padEnd(w)}  ${drift.source.toUpperCase().padEnd(12)}  ${drift.replica.toUpperCase().padEnd(12)}  WHY IT MATTERS`]),
-      ...drift.report.entries.map((e) => `${e.name.padEnd(w)}  ${v(e.expected)}  ${v(e.actual)}  ${e.note ?? ''}`),
-      ...drift.report.warnings.map((x) => `warning: ${x}`),
-    ];
-    return (
-      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-        <Text bold wrap="truncate">
-          drift: {drift.replica} against its source {drift.source} ({drift.report.entries.length} variables differ)
-        </Text>
-        {body.slice(0, height - 1).map((l, i) => (
-          <Text key={i} wrap="truncate" {...(l.startsWith('warning') || drift.report.entries[i - 1]?.note ? { color: 'yellow' } : {})}>
-            {l}
-          </Text>
-        ))}
-      </Box>
-    );
+  if (drift && view) {
+    const title = `drift: ${drift.replica} against its source ${drift.source} (${drift.report.entries.length} variables differ)`;
+    return <DetailsView title={title} hint="Esc back" rows={view.rows} labelWidth={view.labelWidth} width={width} height={height} offset={offset} />;
   }
-  if (shown) {
-    const lines: [string, string][] = [
-      ['server', shown.name],
-      ['verdict', `${MARK(shown.health)} ${shown.health}: ${shown.why}`],
-      ['role', shown.role],
-      ['version', `${shown.version} (${shown.vendor || 'unknown'})`],
-      ['server_id', shown.serverId === undefined ? '' : String(shown.serverId)],
-      ['read_only', shown.readOnly === undefined ? '' : shown.readOnly ? 'ON' : 'OFF'],
-      ['uptime', shown.uptimeSeconds === undefined ? '' : formatDuration(shown.uptimeSeconds * 1000)],
-      ['gtid position', shown.gtid === undefined ? 'not supported' : shown.gtid || '(GTIDs off)'],
-    ];
-    if (shown.replica) {
-      lines.push(['replicates from', shown.replica.source], ['IO / SQL thread', `${shown.replica.io} / ${shown.replica.sql}`], ['lag', shown.replica.behind === null ? 'NULL (SQL thread stopped or IO not connected)' : `${shown.replica.behind}s`], ['lag history', spark(history.current.get(shown.name) ?? [])]);
-      if (shown.replica.lastError) lines.push(['last error', shown.replica.lastError]);
-    }
-    const tree = topologyLines(rows);
-    return (
-      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-        {lines.map(([k, v]) => (
-          // wrapped, not cut: a replication error is read in full
-          <Text key={k} wrap="wrap" {...(k === 'verdict' ? { color: COLOUR(shown.health) } : {})}>
-            {k.padEnd(16)} {v}
-          </Text>
-        ))}
-        <Text> </Text>
-        <Text bold>topology</Text>
-        {tree.slice(0, Math.max(0, height - lines.length - 3)).map((l, i) => (
-          <Text key={i} wrap="truncate">
-            {'  '}
-            {l}
-          </Text>
-        ))}
-      </Box>
-    );
+  if (shown && view) {
+    return <DetailsView title={`${MARK(shown.health)} ${shown.name}`} titleColor={COLOUR(shown.health)} hint="Esc back" rows={view.rows} labelWidth={view.labelWidth} width={width} height={height} offset={offset} />;
   }
   const attention = rows.filter((r) => r.health === 'broken' || r.health === 'unreachable').length;
   return (
@@ -208,6 +167,36 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
       <Table rows={rows} columns={columns} rowId={(r) => r.name} selectedId={selectedId} width={width} height={height - 1} rowColor={(r) => COLOUR(r.health)} />
     </Box>
   );
+}
+
+/** One server in full, then the replication topology: wrapped and scrolled by DetailsView, so a long error is read whole at any size. */
+function serverRows(shown: Row, all: readonly Row[], history: ReadonlyMap<string, number[]>, width: number): ReturnType<typeof detailRows> {
+  const fields: [string, string, string?][] = [
+    ['verdict', `${MARK(shown.health)} ${shown.health}: ${shown.why}`, COLOUR(shown.health)],
+    ['role', shown.role],
+    ['version', `${shown.version} (${shown.vendor || 'unknown'})`],
+    ['server_id', shown.serverId === undefined ? '' : String(shown.serverId)],
+    ['read_only', shown.readOnly === undefined ? '' : shown.readOnly ? 'ON' : 'OFF'],
+    ['uptime', shown.uptimeSeconds === undefined ? '' : formatDuration(shown.uptimeSeconds * 1000)],
+    ['gtid position', shown.gtid === undefined ? 'not supported' : shown.gtid || '(GTIDs off)'],
+  ];
+  if (shown.replica) {
+    fields.push(['replicates from', shown.replica.source], ['IO / SQL thread', `${shown.replica.io} / ${shown.replica.sql}`], ['lag', shown.replica.behind === null ? 'NULL (SQL thread stopped or IO not connected)' : `${shown.replica.behind}s`], ['lag history', spark(history.get(shown.name) ?? [])]);
+    if (shown.replica.lastError) fields.push(['last error', shown.replica.lastError, 'red']);
+  }
+  fields.push(['', ''], ['topology', ''], ...topologyLines(all).map((l): [string, string] => ['', l]));
+  return detailRows(fields, width, LABELS);
+}
+
+/** The drift table: one row per variable that differs, its reason in yellow, wrapped under it when the terminal is narrow. */
+function driftRows(drift: { source: string; replica: string; report: DriftReport }, width: number): ReturnType<typeof detailRows> {
+  const v = (x: string | null): string => (x ?? '(not set)').padEnd(12);
+  const fields: [string, string, string?][] =
+    drift.report.entries.length === 0
+      ? [['', `${drift.replica} has the same settings as ${drift.source}`]]
+      : [['VARIABLE', `${drift.source.toUpperCase().padEnd(12)}  ${drift.replica.toUpperCase().padEnd(12)}  WHY IT MATTERS`], ...drift.report.entries.map((e): [string, string, string?] => [e.name, `${v(e.expected)}  ${v(e.actual)}  ${e.note ?? ''}`.trimEnd(), e.note ? 'yellow' : undefined])];
+  for (const w of drift.report.warnings) fields.push(['warning', w, 'yellow']);
+  return detailRows(fields, width, LABELS);
 }
 
 export const databasePane: PaneDefinition = { id: 'database', title: 'Database', component: DatabasePane, legend: DATABASE_LEGEND };
