@@ -62,6 +62,18 @@ describe('Webcam pane', () => {
     expect(rows.every((l) => l.length <= 100)).toBe(true);
   });
 
+  it('the preview shows whole wherever its rows are free (80x24); at 60x16 the frame still fits and says what it needs', async () => {
+    const ctx = testContext();
+    const big = await show(ctx, 'the preview', (f) => f.includes('▀'), { columns: 80, rows: 24 });
+    expect(lines(big.frame).filter((l) => l.includes('▀'))).toHaveLength(PREVIEW.rows);
+    expect(lines(big.frame).length).toBeLessThanOrEqual(24);
+    const small = await show(ctx, 'the status', (f) => f.includes('camera ok'), { columns: 60, rows: 16 });
+    const rows = lines(small.frame);
+    expect(rows.length).toBeLessThanOrEqual(16);
+    expect(rows.every((l) => l.length <= 60)).toBe(true);
+    expect(small.frame).toContain(`(the preview needs ${PREVIEW.rows} free rows and ${PREVIEW.cols} columns`);
+  });
+
   it('a stale pipeline: no capture for an hour at midday says so in red', async () => {
     const ctx = cameraHost({ consecutiveFailures: 0, lastSuccessAt: '2026-06-15T18:00:00Z' }, '2026-06-15T19:00:00Z');
     const { frame } = await show(ctx, 'the stale line', (f) => f.includes('no capture for more'));

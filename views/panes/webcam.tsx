@@ -68,7 +68,9 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
   const w = s.today.windows;
   const span = w.length ? `${localTime(w[0]!.start, tz)}–${localTime(w.at(-1)!.end, tz)}` : 'no daylight today';
   const fault = s.capture?.fault;
-  const showPreview = height >= 12 + PREVIEW.rows && width >= PREVIEW.cols;
+  // the lines above the preview: title, bar, ages, queues, 14 days, then the warnings of the moment
+  const above = 5 + s.stale.reasons.length + (s.cameraHost?.state === 'unreachable' ? 1 : 0) + data.notes.length;
+  const showPreview = height - above >= PREVIEW.rows && width >= PREVIEW.cols;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">
@@ -117,7 +119,9 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
       ) : showPreview ? (
         <TerminalImage choice={choice} cols={PREVIEW.cols} rows={PREVIEW.rows} cells={data.preview} png={data.previewPng} />
       ) : (
-        <Text dimColor>(preview needs {PREVIEW.cols}x{12 + PREVIEW.rows} cells)</Text>
+        <Text dimColor wrap="truncate">
+          (the preview needs {PREVIEW.rows} free rows and {PREVIEW.cols} columns: a larger terminal shows it)
+        </Text>
       )}
     </Box>
   );
