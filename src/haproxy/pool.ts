@@ -8,6 +8,7 @@ import { lockDirOf, type CommandContext } from '../core/context.js';
 import { applySync, type ApplyResult } from './apply.js';
 import { planSync, readOptional, type PlanOptions, type SyncPlan } from './plan.js';
 import { serversIn } from './render.js';
+import { serverStateText } from './health.js';
 import { liveServers, setServerState, type LiveServer, type ServerAdminState } from './runtime.js';
 import { syncSettings, type SyncSettings } from './sandbox.js';
 import { sandboxLiveServers, setSandboxServerState, SIMULATED as SIMULATED_CHECK } from './sandbox-state.js';
@@ -54,6 +55,33 @@ export async function loadPool(ctx: PoolContext): Promise<PoolView> {
     view.liveNote = `no live state: ${live.reason instanceof Error ? live.reason.message : String(live.reason)}`;
   }
   return view;
+}
+
+/**
+ * Each pool member's state as the Fleet pane shows it (`UP`, `DRAIN·DOWN`,
+ * `sim ready`), for other panes that list instances (Scaling): the live
+ * config says who is a server, the runtime API how it is. No discovery, no
+ * plan: this is a look, not a sync.
+ */
+export async function poolStates(ctx: Pick<PoolContext, 'config' | 'sandboxDir'>): Promise<{ of(instanceId: string): string | undefined; note: string | undefined }> {
+  const settings = await syncSettings(ctx.config, ctx.sandboxDir);
+  const text = await readOptional(settings.haproxy.configPath).catch(() => undefined);
+  const members = new Set<string>();
+  for (const [, servers] of serversIn(text ?? '', settings.haproxy.backends)) for (const name of servers.keys()) members.add(name);
+  const live = new Map<string, LiveServer>();
+  let note = text === undefined ? `${settings.haproxy.configPath} not readable here: pool membership unknown` : undefined;
+  try {
+    for (const s of settings.sandbox ? await sandboxLiveServers(settings) : await liveServers(settings.haproxy.runtimeSocket, settings.haproxy.backends)) if (!live.has(s.name)) live.set(s.name, s);
+  } catch (e) {
+    note ??= `no live HAProxy state: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return {
+    note,
+    of: (id) => {
+      const s = live.get(id);
+      return s ? serverStateText(s) : members.has(id) ? 'in config' : text === undefined ? undefined : '-';
+    },
+  };
 }
 
 /** drain / maint / ready on every synced backend that has the server; audited. */

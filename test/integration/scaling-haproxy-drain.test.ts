@@ -23,6 +23,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { loadConfigFile } from '../../src/config/loader.js';
+import { poolStates } from '../../src/haproxy/pool.js';
 import { liveServers, serverSessions, setServerState } from '../../src/haproxy/runtime.js';
 import type { Backend } from '../services/haproxy.js';
 import { iid } from '../unit/fleet-fixtures.js';
@@ -236,6 +238,24 @@ describe('opsdeck scaling terminate with the HAProxy pool', () => {
     expect(terminated.map((t) => [t.input.InstanceId, t.admin])).toEqual([[iid(2), 'maint']]);
     expect((await server(iid(1)))?.admin).toBe('ready');
     await setServerState(pool.rig.adminSocket, 'www_farm', iid(2), 'ready');
+  }, 30_000);
+
+  it('the Scaling pane\'s POOL column reads each instance\'s live server state, a stranger to the pool as -', async () => {
+    await writeConfig(30);
+    await pool.syncTo([0, 1]);
+    await setServerState(pool.rig.adminSocket, 'www_farm', iid(2), 'maint');
+    await until('app-a checked UP', async () => (await server(iid(1)))?.status.startsWith('UP') ?? false);
+    const look = await poolStates({ config: await loadConfigFile(configFile), sandboxDir: undefined });
+    expect(look.note).toBeUndefined();
+    expect(look.of(iid(1))).toBe('UP');
+    expect(look.of(iid(2))).toMatch(/^MAINT/);
+    expect(look.of(iid(3))).toBe('-');
+    await setServerState(pool.rig.adminSocket, 'www_farm', iid(2), 'ready');
+    // the runtime socket gone: membership still from the config, and the reason on the pane
+    const broken = await loadConfigFile(configFile);
+    const down = await poolStates({ config: { ...broken, haproxy: { ...broken.haproxy, runtimeSocket: path.join(pool.rig.dir, 'no-such.sock') } }, sandboxDir: undefined });
+    expect(down.of(iid(1))).toBe('in config');
+    expect(down.note).toMatch(/^no live HAProxy state: /);
   }, 30_000);
 
   it('refuses --decrement below min, and an instance not in the group, before any call', async () => {

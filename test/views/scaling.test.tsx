@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ASG_NAME, TARGET_GROUP_ARN, type SandboxWorld } from '../../src/cloud/sandbox/index.js';
 import type { AuditRecord } from '../../src/core/audit.js';
 import { applyPool, loadPool } from '../../src/haproxy/pool.js';
-import { sandboxLiveServers } from '../../src/haproxy/sandbox-state.js';
+import { sandboxLiveServers, setSandboxServerState } from '../../src/haproxy/sandbox-state.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { SCALING_LEGEND } from '../../views/panes/scaling-colours.js';
 import { KEY, lines, press, privateStateDir, selectedRow, testContext, track, type, waitFor, type Rendered } from './helpers.js';
@@ -262,6 +262,22 @@ describe('Scaling pane', () => {
     const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
     await waitFor(() => entries.some((e) => e.action === 'scaling.terminateInstance') || undefined, 'the audit entry', app.lastFrame, SLOW);
     expect(entries.map((e) => e.action).filter((a) => !a.startsWith('haproxy.sync'))).toEqual(['haproxy.server-state', 'scaling.drainServer', 'scaling.terminateInstance']);
+  });
+
+  it("the group's instances show their HAProxy pool state, as the Fleet pane does", async () => {
+    const { app, world, ctx } = await start({ rows: 30, columns: 110, sandboxDir: true });
+    const g = await group(world);
+    // before the Fleet sync: no instance is a server of the pool yet
+    let f = await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('POOL'));
+    for (const i of g.instances) expect(lines(f).find((l) => l.includes(i.id))).toMatch(/InService\s+Healthy\s+-\s/);
+    await press(app, KEY.escape);
+    const view = await loadPool(ctx);
+    await applyPool(ctx, view, view.plan!);
+    const maint = g.instances[1]!.id;
+    await setSandboxServerState(view.settings, 'www_farm', maint, 'maint');
+    f = await pressUntil(app, KEY.enter, 'the group with its pool', (x) => x.includes('sim MAINT'));
+    expect(lines(f).find((l) => l.includes(maint))).toMatch(/Healthy\s+sim MAINT/);
+    for (const i of g.instances.filter((x) => x.id !== maint)) expect(lines(f).find((l) => l.includes(i.id))).toMatch(/Healthy\s+sim ready/);
   });
 
   it("help shows the seed's trigger beside its target tracking equivalent", async () => {

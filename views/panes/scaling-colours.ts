@@ -60,5 +60,6 @@ export const SCALING_LEGEND: readonly LegendEntry[] = [
   ...swatch(POLICY_RULES),
   { mark: '██░░', meaning: 'CAPACITY: where desired sits between min and max' },
   { mark: '▁▃▅█', meaning: "DESIRED (session): desired capacity seen this session, scaled to max" },
+  { mark: 'POOL', meaning: 'the instance\'s server in HAProxy, as the Fleet pane shows it (UP, DOWN, DRAIN·DOWN, MAINT; sim on the sandbox); - not a server of the pool, ? not read' },
   { mark: 'old', meaning: 'TEMPLATE: the instance runs an older launch template version than the group' },
 ];

@@ -47,11 +47,13 @@ export const groupColumns: Column<GroupRow>[] = [
   { key: 'history', title: 'DESIRED (session)', get: (g) => g.history, minWidth: 6, maxWidth: 20, priority: 1 },
 ];
 
-export function instanceColumns(group: AutoScalingGroup): Column<AsgInstance>[] {
+/** `pool`: each instance's server state in HAProxy (the Fleet pane's words), when it could be read. */
+export function instanceColumns(group: AutoScalingGroup, pool?: { of(id: string): string | undefined }): Column<AsgInstance>[] {
   return [
     { key: 'id', title: 'INSTANCE', get: (i) => i.id, minWidth: 19, priority: 9 },
     { key: 'state', title: 'LIFECYCLE', get: (i) => i.lifecycleState, minWidth: 9, priority: 8 },
     { key: 'health', title: 'HEALTH', get: (i) => i.healthStatus, minWidth: 7, priority: 7 },
+    { key: 'pool', title: 'POOL', get: (i) => pool?.of(i.id) ?? '?', minWidth: 6, priority: 6 },
     { key: 'az', title: 'AZ', get: (i) => i.availabilityZone ?? '-', minWidth: 10, priority: 3 },
     { key: 'type', title: 'TYPE', get: (i) => i.instanceType ?? '-', minWidth: 8, priority: 2 },
     { key: 'version', title: 'TEMPLATE', get: (i) => `${i.launchTemplateVersion ?? '-'}${runsCurrent(group, i) === false ? ' old' : ''}`, minWidth: 6, priority: 5 },

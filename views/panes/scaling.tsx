@@ -2,6 +2,7 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Box, Text } from 'ink';
 import type { AsgInstance, ScalingActivity, ScalingPolicy, ScheduledAction } from '../../src/cloud/ports.js';
 import { loadDeadlineMs } from '../../src/core/context.js';
+import { poolStates } from '../../src/haproxy/pool.js';
 import { readGroupDetail, readStatus, SEED_TRIGGER, SEED_TRIGGER_SHORT, type GroupDetail, type ScalingStatus } from '../../src/scaling/status.js';
 import { countClassic } from '../../src/scaling/classic-elb.js';
 import { countTargets } from '../../src/scaling/targets.js';
@@ -112,9 +113,11 @@ function prescaleForm(d: GroupDetail): Form {
   };
 }
 
+type PoolLook = Awaited<ReturnType<typeof poolStates>>;
+
 export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load<ScalingStatus>>({ status: 'loading', value: undefined });
-  const [detail, setDetail] = useState<Load<GroupDetail> & { name?: string }>({ status: 'ok', value: undefined });
+  const [detail, setDetail] = useState<Load<GroupDetail> & { name?: string; pool?: PoolLook }>({ status: 'ok', value: undefined });
   const [section, setSection] = useState<Section>('instances');
   const [form, setForm] = useState<Form | undefined>(undefined);
   const [checklist, setChecklist] = useState<Checklist | undefined>(undefined);
@@ -151,12 +154,17 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
         async () => {
           const name = nameRef.current ?? '';
           const cloud = await ctx.cloud();
-          return { name, d: await readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities, balancing: cloud.balancing, classicElb: cloud.classicElb, alarms: cloud.alarms }) };
+          // the instances' HAProxy state beside their lifecycle; a pool that cannot be read leaves the group readable
+          const [d, pool] = await Promise.all([
+            readGroupDetail(cloud.scaling, name, { now: ctx.clock.now(), activities: ctx.config.scaling.activities, balancing: cloud.balancing, classicElb: cloud.classicElb, alarms: cloud.alarms }),
+            poolStates(ctx).catch((e: unknown): PoolLook => ({ of: () => undefined, note: `HAProxy pool not read: ${e instanceof Error ? e.message : String(e)}` })),
+          ]);
+          return { name, d, pool };
         },
         (o) => {
           if (!mounted.current) return;
           if (o.ok) {
-            if (o.value.name === nameRef.current) setDetail({ status: 'ok', value: o.value.d, name: o.value.name });
+            if (o.value.name === nameRef.current) setDetail({ status: 'ok', value: o.value.d, name: o.value.name, pool: o.value.pool });
           } else setDetail((l) => ({ ...l, status: 'error', error: o.error }));
         },
         { deadlineMs: loadDeadlineMs(ctx), what: 'reading the group' },
@@ -377,11 +385,11 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
           )}
         </Text>
         <Text dimColor wrap="truncate">
-          {g ? `template ${g.launchTemplate ?? '-'} v${g.launchTemplateVersion ?? '?'}${d?.summary.suspended.length ? ` · suspended ${d.summary.suspended.join(',')}` : ''}${hooks ? ` · hooks ${hooks}` : ''}${targetsText(d)}` : ' '}
+          {g ? `template ${g.launchTemplate ?? '-'} v${g.launchTemplateVersion ?? '?'}${d?.summary.suspended.length ? ` · suspended ${d.summary.suspended.join(',')}` : ''}${hooks ? ` · hooks ${hooks}` : ''}${targetsText(d)}${detail.pool?.note ? ` · ${detail.pool.note}` : ''}` : ' '}
         </Text>
         {detail.status === 'error' ? <ErrorPanel title="Could not read the group" error={detail.error} width={width} /> : null}
         {!d || !g ? null : section === 'instances' ? (
-          <Table {...table} rows={g.instances} columns={instanceColumns(g)} rowId={instanceId} rowColor={instanceColour} emptyText="no instances" />
+          <Table {...table} rows={g.instances} columns={instanceColumns(g, detail.pool)} rowId={instanceId} rowColor={instanceColour} emptyText="no instances" />
         ) : section === 'activities' ? (
           <Table {...table} rows={d.activities} columns={activityColumns(nowMs)} rowId={activityId} emptyText="no recent activities" />
         ) : section === 'policies' ? (
