@@ -116,6 +116,18 @@ export async function awsStep(cloud: CloudPorts, op: string, args: Record<string
       say(ids.length ? `scale-in protection cleared on ${ids.length} instance(s)` : 'no instance is protected from scale-in');
       return emptyResult({ fields: { cleared: ids.length } });
     }
+    case 'deleteWarmPool': {
+      const group = need(args, 'group', op);
+      const pool = await cloud.scaling.describeWarmPool(group, { signal: io.signal });
+      if (!pool) {
+        say(`${group} has no warm pool`);
+        return emptyResult({ fields: { deleted: 0 } });
+      }
+      // a warm pool's instances keep the group from being deleted; its own deletion finishes in the background
+      await whileBusy(`delete the warm pool of ${group}`, io, () => cloud.scaling.deleteWarmPool(group), poll, o.sleep);
+      say(`warm pool of ${group} deleted (${pool.instances} instance(s) in it)`);
+      return emptyResult({ fields: { deleted: 1 } });
+    }
     case 'deleteGroup': {
       const group = need(args, 'group', op);
       await whileBusy(`delete ${group}`, io, () => cloud.scaling.deleteGroup(group, { force: false }), poll, o.sleep);

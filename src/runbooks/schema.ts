@@ -117,6 +117,7 @@ export const AWS_OPERATIONS = [
   'deletePolicies',
   'resumeTerminate',
   'clearProtection',
+  'deleteWarmPool',
   'deleteGroup',
   'deleteLaunchTemplate',
   'deleteLaunchConfiguration',

@@ -10,9 +10,11 @@ import {
   DeleteAutoScalingGroupCommand,
   DeletePolicyCommand,
   DeleteScheduledActionCommand,
+  DeleteWarmPoolCommand,
   DescribeAutoScalingGroupsCommand,
   DescribePoliciesCommand,
   DescribeScheduledActionsCommand,
+  DescribeWarmPoolCommand,
   ResourceInUseFault,
   ResumeProcessesCommand,
   ScalingActivityInProgressFault,
@@ -74,7 +76,7 @@ beforeEach(() => {
 });
 
 describe('asg-shutdown', () => {
-  it('sends the calls in the safe order, waits out the terminating hook and a busy delete, never forces', async () => {
+  it('sends the calls in the safe order, waits out the terminating hook and a busy delete, deletes the warm pool, never forces', async () => {
     const draining = group({ MinSize: 0, MaxSize: 0, DesiredCapacity: 0, Instances: [{ InstanceId: 'i-0aaaaaaaaaaaaaaa1', AvailabilityZone: 'us-east-1a', LifecycleState: 'Terminating:Wait', HealthStatus: 'Healthy', ProtectedFromScaleIn: false }] });
     const empty = group({ MinSize: 0, MaxSize: 0, DesiredCapacity: 0, Instances: [] });
     // precondition, record, clear protection (who is protected), wait (the hook holds one), wait (gone);
@@ -88,6 +90,8 @@ describe('asg-shutdown', () => {
     asg.on(ResumeProcessesCommand).resolves({});
     asg.on(SetInstanceProtectionCommand).resolves({});
     asg.on(UpdateAutoScalingGroupCommand).resolves({});
+    asg.on(DescribeWarmPoolCommand).resolves({ WarmPoolConfiguration: { MinSize: 1, PoolState: 'Stopped', Status: undefined }, Instances: [{ InstanceId: 'i-0aaaaaaaaaaaaaaa9', AvailabilityZone: 'us-east-1a', LifecycleState: 'Warmed:Stopped', InstanceType: 'm5.large', HealthStatus: 'Healthy', ProtectedFromScaleIn: false }] });
+    asg.on(DeleteWarmPoolCommand).rejectsOnce(fault(ScalingActivityInProgressFault, 'An activity is in progress for this group.')).resolves({});
     asg
       .on(DeleteAutoScalingGroupCommand)
       .rejectsOnce(fault(ScalingActivityInProgressFault, 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.'))
@@ -113,6 +117,8 @@ describe('asg-shutdown', () => {
       'ResumeProcesses',
       'SetInstanceProtection',
       'UpdateAutoScalingGroup',
+      'DeleteWarmPool',
+      'DeleteWarmPool',
       'DeleteAutoScalingGroup',
       'DeleteAutoScalingGroup',
       'DeleteAutoScalingGroup',
@@ -123,6 +129,8 @@ describe('asg-shutdown', () => {
     expect(asg.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'web', MinSize: 0, MaxSize: 0, DesiredCapacity: 0 });
     expect(asg.commandCalls(DeleteAutoScalingGroupCommand).every((c) => c.args[0].input.ForceDelete !== true)).toBe(true);
     expect(ec2.commandCalls(DeleteLaunchTemplateCommand)[0]?.args[0].input).toEqual({ LaunchTemplateName: 'web-lt' });
+    expect(asg.commandCalls(DeleteWarmPoolCommand).every((c) => c.args[0].input.ForceDelete !== true)).toBe(true);
+    expect(r.output).toContain('warm pool of web deleted (1 instance(s) in it)');
     expect(r.output).toContain('delete web: ScalingActivityInProgress, trying again (attempt 1)');
     expect(r.output).toContain('delete web: ResourceInUse, trying again (attempt 2)');
     expect(r.events.some((e) => e.t === 'progress' && /left=1/.test(e.event.detail ?? ''))).toBe(true);
