@@ -14,6 +14,8 @@ export interface LiveServer {
   status: string;
   /** last health check, e.g. L4OK, L4CON, L7OK */
   check: string;
+  /** current sessions (`scur`): what a drain waits on; undefined where nothing counts them (the sandbox) */
+  sessions?: number | undefined;
 }
 
 const ADMF_MAINT = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
@@ -44,18 +46,18 @@ export function parseServersState(text: string): Omit<LiveServer, 'status' | 'ch
   return out;
 }
 
-/** Parses `show stat` CSV into backend/server -> [status, check_status]. */
-export function parseShowStat(text: string): Map<string, { status: string; check: string }> {
+/** Parses `show stat` CSV into backend/server -> [status, check_status, scur]. */
+export function parseShowStat(text: string): Map<string, { status: string; check: string; sessions: number }> {
   const lines = text.split('\n');
   const header = (lines[0] ?? '').replace(/^# /, '').split(',');
   const col = (n: string): number => header.indexOf(n);
-  const [px, sv, st, ck] = [col('pxname'), col('svname'), col('status'), col('check_status')];
-  const out = new Map<string, { status: string; check: string }>();
+  const [px, sv, st, ck, cur] = [col('pxname'), col('svname'), col('status'), col('check_status'), col('scur')];
+  const out = new Map<string, { status: string; check: string; sessions: number }>();
   for (const line of lines.slice(1)) {
     const f = line.split(',');
     const name = f[sv];
     if (!name || name === 'FRONTEND' || name === 'BACKEND') continue;
-    out.set(`${f[px]}/${name}`, { status: f[st] ?? '', check: f[ck] ?? '' });
+    out.set(`${f[px]}/${name}`, { status: f[st] ?? '', check: f[ck] ?? '', sessions: Number(f[cur] ?? 0) || 0 });
   }
   return out;
 }
@@ -68,7 +70,7 @@ export async function liveServers(socket: string, backends?: readonly string[]):
     .filter((s) => !backends || backends.includes(s.backend))
     .map((s) => {
       const h = health.get(`${s.backend}/${s.name}`);
-      return { ...s, status: h?.status ?? '?', check: h?.check ?? '' };
+      return { ...s, status: h?.status ?? '?', check: h?.check ?? '', sessions: h?.sessions };
     });
 }
 

@@ -167,6 +167,8 @@ export async function awsStep(cloud: CloudPorts, op: string, args: Record<string
           instances: g.instances.length,
           inService,
           protected: g.instances.filter((i) => i.protectedFromScaleIn).length,
+          // the instances still serving, space-separated: a haproxy step drains exactly these
+          serving: g.instances.filter((i) => !/^Terminat/.test(i.lifecycleState)).map((i) => i.id).join(' '),
           launchTemplate: g.launchTemplate ?? '',
           launchConfiguration: g.launchConfigurationName ?? '',
         },

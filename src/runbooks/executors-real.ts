@@ -219,7 +219,7 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
 
     aws: async (op, args, io) => awsStep(await deps.cloud(), op, args, io, { sleep: deps.sleep ?? sleepFor }),
     sleep: deps.sleep ?? sleepFor,
-    haproxy: async (action, server, io) => haproxyStep(await deps.haproxy(), action, server, io),
+    haproxy: async (action, server, io) => haproxyStep(deps.haproxy, action, server, io),
 
     async close() {
       const released: string[] = [];

@@ -147,7 +147,7 @@ export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
       await pause(io);
       return awsStep(await deps.cloud(), op, args, io, { sleep });
     },
-    haproxy: async (action, server, io) => haproxyStep(await settings(io), action, server, io),
+    haproxy: async (action, server, io) => haproxyStep(() => settings(io), action, server, io),
     sleep,
     async close() {
       const released = [...sessions].map((s) => `released rehearsal SQL session "${s}"`);

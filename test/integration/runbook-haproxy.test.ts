@@ -1,4 +1,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  AutoScalingClient,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribePoliciesCommand,
+  DescribeScheduledActionsCommand,
+  DescribeWarmPoolCommand,
+  ResumeProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { createAutoScaling } from '../../src/cloud/aws/scaling.js';
+import type { CloudPorts } from '../../src/cloud/ports.js';
+import { setServerState } from '../../src/haproxy/runtime.js';
+import { iid } from '../unit/fleet-fixtures.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetConfigSchema } from '../../src/fleet/config.js';
@@ -55,5 +70,42 @@ describe('haproxy-maintenance on a real haproxy', () => {
       page = await get(pool.rig.frontendPort);
     }
     expect(page.body).toMatch(/^app-[abc]$/);
+  });
+
+  it('asg-shutdown drains the group\'s instances the pool holds before min = desired = 0, and no other server', async () => {
+    const loaded = await loadRunbookFile(path.join(shippedRunbookDir(), 'asg-shutdown.yaml'), 'shipped');
+    const settings = { fleet: fleetConfigSchema.parse({}), haproxy: pool.rig.config, sandbox: false };
+    const asg = pool.aws.asg;
+    const instance = (id: string) => ({ InstanceId: id, LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'us-east-1a', ProtectedFromScaleIn: false });
+    let members = [instance(iid(1)), instance(iid(2)), instance(iid(7))];
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: input.AutoScalingGroupNames ? [{ AutoScalingGroupName: 'web', MinSize: 0, MaxSize: 4, DesiredCapacity: members.length, DefaultCooldown: 300, AvailabilityZones: ['us-east-1a'], HealthCheckType: 'EC2', CreatedTime: new Date('2026-01-01T00:00:00Z'), Instances: members }] : [],
+    }));
+    asg.on(DescribeScheduledActionsCommand).resolves({ ScheduledUpdateGroupActions: [] });
+    asg.on(DescribePoliciesCommand).resolves({ ScalingPolicies: [] });
+    asg.on(ResumeProcessesCommand).resolves({});
+    asg.on(DescribeWarmPoolCommand).resolves({});
+    let atResize: string[] = [];
+    asg.on(UpdateAutoScalingGroupCommand).callsFake(async () => {
+      atResize = (await liveServers(pool.rig.adminSocket, ['www_farm'])).map((x) => `${x.name} ${x.admin}`);
+      members = [];
+      return {};
+    });
+    asg.on(DeleteAutoScalingGroupCommand).resolves({});
+    // an operator's MAINT stays MAINT (DRAIN would let traffic back in)
+    await setServerState(pool.rig.adminSocket, 'www_farm', iid(2), 'maint');
+    const creds = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-a-real-secret' };
+    // only the scaling port is used by this runbook
+    const cloud = { kind: 'aws', scaling: createAutoScaling(new AutoScalingClient({ region: 'us-east-1', credentials: creds, maxAttempts: 1 }), async () => new EC2Client({ region: 'us-east-1', credentials: creds, maxAttempts: 1 })) } as unknown as CloudPorts;
+    try {
+      const r = await rig.run(loaded, { hosts: {}, mysql: {} }, { cloud, haproxy: settings, inputs: { group: 'web' }, approve: (st) => (typeof st.confirm === 'object' ? { by: 'test', via: 'tui', typed: st.confirm.typed } : { by: 'test', via: 'yes' }) });
+      expect(r.outcome.status, r.outcome.message).toBe('done');
+      expect(atResize).toEqual([`${iid(1)} drain`, `${iid(2)} maint`, `${iid(3)} ready`]);
+      expect(r.output).toContain(`www_farm/${iid(1)}: ready -> drain`);
+      expect(r.output).toContain(`not servers of the pool (nothing to do for them): ${iid(7)}`);
+      expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ 'drain-pool': 'done', settle: 'done', zero: 'done' });
+    } finally {
+      for (const n of [1, 2]) await setServerState(pool.rig.adminSocket, 'www_farm', iid(n), 'ready');
+    }
   });
 });

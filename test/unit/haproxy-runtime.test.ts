@@ -40,11 +40,11 @@ describe('runtime API parsers', () => {
     ]);
   });
 
-  it('show stat: status and check per backend/server, skipping FRONTEND/BACKEND rows', () => {
-    const csv = '# pxname,svname,qcur,status,check_status\nwww,FRONTEND,,OPEN,\nwww_farm,i-1,0,UP,L4OK\nwww_farm,i-2,0,DRAIN,L4OK\nwww_farm,BACKEND,0,UP,\n';
+  it('show stat: status, check and current sessions per backend/server, skipping FRONTEND/BACKEND rows', () => {
+    const csv = '# pxname,svname,qcur,scur,status,check_status\nwww,FRONTEND,,9,OPEN,\nwww_farm,i-1,0,0,UP,L4OK\nwww_farm,i-2,0,3,DRAIN,L4OK\nwww_farm,BACKEND,0,3,UP,\n';
     expect([...parseShowStat(csv)]).toEqual([
-      ['www_farm/i-1', { status: 'UP', check: 'L4OK' }],
-      ['www_farm/i-2', { status: 'DRAIN', check: 'L4OK' }],
+      ['www_farm/i-1', { status: 'UP', check: 'L4OK', sessions: 0 }],
+      ['www_farm/i-2', { status: 'DRAIN', check: 'L4OK', sessions: 3 }],
     ]);
   });
 

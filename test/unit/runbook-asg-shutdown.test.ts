@@ -131,6 +131,8 @@ describe('asg-shutdown', () => {
     expect(ec2.commandCalls(DeleteLaunchTemplateCommand)[0]?.args[0].input).toEqual({ LaunchTemplateName: 'web-lt' });
     expect(asg.commandCalls(DeleteWarmPoolCommand).every((c) => c.args[0].input.ForceDelete !== true)).toBe(true);
     expect(r.output).toContain('warm pool of web deleted (1 instance(s) in it)');
+    // no HAProxy here: the drain says so and the shutdown goes on, as `scaling shutdown` plans without a drain step
+    expect(r.output).toContain('HAProxy pool not read (no haproxy in this test): nothing set');
     expect(r.output).toContain('delete web: ScalingActivityInProgress, trying again (attempt 1)');
     expect(r.output).toContain('delete web: ResourceInUse, trying again (attempt 2)');
     expect(r.events.some((e) => e.t === 'progress' && /left=1/.test(e.event.detail ?? ''))).toBe(true);
