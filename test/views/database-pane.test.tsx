@@ -54,6 +54,24 @@ describe('Database pane', () => {
     expect(lines(await press(app, 'd')).join('\n')).toContain('primary is not a replica of a server in the list');
   });
 
+  it('the drift table keeps each value under its server at 80 and 60 columns, the reason wrapped apart from them', async () => {
+    for (const [columns, rows] of [[80, 24], [60, 16]] as const) {
+      const { app } = await start(columns, rows);
+      await press(app, 'G');
+      const f = lines(await press(app, 'd'));
+      if (columns >= 80) expect(f.join('\n')).toContain('drift: replica-2 against its source primary (1 variable differs)');
+      const head = f.find((l) => l.startsWith('VARIABLE')) ?? '';
+      const values = f.find((l) => /^(innodb_flush_log_at_trx_commit)?\s+1\s+2(\s|$)/.test(l)) ?? '';
+      // the primary's 1 under PRIMARY, the replica's 2 under REPLICA-2
+      expect(values[head.indexOf('PRIMARY')]).toBe('1');
+      expect(values[head.indexOf('REPLICA-2')]).toBe('2');
+      const why = f.join(' ').replace(/\s+/g, ' ');
+      expect(why).toContain('1 flushes the redo log at every commit (durable); 0 or 2 lose up to a second of commits on a crash');
+      expect(f.every((l) => l.length <= columns)).toBe(true);
+      while (mounted.length) mounted.pop()?.unmount();
+    }
+  });
+
   it('a broken replica shows on the Database tab from any other pane', async () => {
     const { app } = await start();
     const f = lines(await press(app, '2'));

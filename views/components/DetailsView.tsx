@@ -17,6 +17,8 @@ export interface DetailRow {
   whole?: boolean;
   /** the value's colour (a warning, a verdict); the label keeps its own */
   color?: string | undefined;
+  /** a `whole` row laid out by its view (a table row): in `color` or the terminal's own, not the label colour */
+  plain?: boolean;
 }
 
 /** The label column: as wide as the longest label, within these bounds (wider labels get a row of their own). */
@@ -84,7 +86,7 @@ export function DetailsView({
       {rows.slice(from, from + room).map((r, i) => (
         <Text key={i} wrap="truncate">
           {r.whole ? (
-            <Text color="cyan">{r.text}</Text>
+            <Text color={r.plain ? r.color : 'cyan'}>{r.text}</Text>
           ) : (
             <>
               <Text color="cyan">{fit(r.label, labelWidth)}</Text> <Text color={r.color}>{r.text}</Text>

@@ -8,10 +8,10 @@ import { liveVariables } from '../../src/database/live.js';
 import { listBindings, selectedIndex } from '../../src/store/list.js';
 import { latestLoader } from '../../src/store/latest.js';
 import type { KeyBinding } from '../../src/store/session.js';
-import { DetailsView, detailRows, detailScrollBindings } from '../components/DetailsView.js';
+import { DetailsView, detailRows, detailScrollBindings, type DetailRow } from '../components/DetailsView.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
-import { formatDuration } from '../format.js';
+import { cellWidth, fit, formatDuration, wrapMessage } from '../format.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
 import type { LegendEntry, PaneDefinition, PaneProps } from './types.js';
@@ -151,7 +151,8 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   if (!servers) return <Text dimColor>probing MySQL servers…</Text>;
 
   if (drift && view) {
-    const title = `drift: ${drift.replica} against its source ${drift.source} (${drift.report.entries.length} variables differ)`;
+    const n = drift.report.entries.length;
+    const title = `drift: ${drift.replica} against its source ${drift.source} (${n} variable${n === 1 ? ' differs' : 's differ'})`;
     return <DetailsView title={title} hint="Esc back" rows={view.rows} labelWidth={view.labelWidth} width={width} height={height} offset={offset} />;
   }
   if (shown && view) {
@@ -188,15 +189,34 @@ function serverRows(shown: Row, all: readonly Row[], history: ReadonlyMap<string
   return detailRows(fields, width, LABELS);
 }
 
-/** The drift table: one row per variable that differs, its reason in yellow, wrapped under it when the terminal is narrow. */
-function driftRows(drift: { source: string; replica: string; report: DriftReport }, width: number): ReturnType<typeof detailRows> {
-  const v = (x: string | null): string => (x ?? '(not set)').padEnd(12);
-  const fields: [string, string, string?][] =
-    drift.report.entries.length === 0
-      ? [['', `${drift.replica} has the same settings as ${drift.source}`]]
-      : [['VARIABLE', `${drift.source.toUpperCase().padEnd(12)}  ${drift.replica.toUpperCase().padEnd(12)}  WHY IT MATTERS`], ...drift.report.entries.map((e): [string, string, string?] => [e.name, `${v(e.expected)}  ${v(e.actual)}  ${e.note ?? ''}`.trimEnd(), e.note ? 'yellow' : undefined])];
-  for (const w of drift.report.warnings) fields.push(['warning', w, 'yellow']);
-  return detailRows(fields, width, LABELS);
+/**
+ * The drift table: the values in fixed columns under their servers' names,
+ * the reason in yellow beside them, wrapped in its own column (or on indented
+ * lines below when the terminal is too narrow for a column), never squeezed
+ * into the values.
+ */
+function driftRows(drift: { source: string; replica: string; report: DriftReport }, width: number): { labelWidth: number; rows: DetailRow[] } {
+  const row = (text: string, color?: string): DetailRow => ({ label: '', text, whole: true, plain: true, color });
+  if (drift.report.entries.length === 0) return { labelWidth: 0, rows: [row(`${drift.replica} has the same settings as ${drift.source}`), ...drift.report.warnings.map((w) => row(`warning: ${w}`, 'yellow'))] };
+  const shown = (x: string | null): string => x ?? '(not set)';
+  const heads = [drift.source.toUpperCase(), drift.replica.toUpperCase()];
+  const nameW = Math.min(Math.max(8, ...drift.report.entries.map((e) => cellWidth(e.name))), Math.max(8, Math.floor(width * 0.4)));
+  const valW = Math.min(16, Math.max(...heads.map(cellWidth), ...drift.report.entries.flatMap((e) => [cellWidth(shown(e.expected)), cellWidth(shown(e.actual))])));
+  const cols = (name: string, a: string, b: string): string => `${fit(name, nameW)}  ${fit(a, valW)}  ${fit(b, valW)}  `;
+  const whyAt = nameW + 2 * valW + 6;
+  const beside = width - whyAt >= 20;
+  const rows: DetailRow[] = [row(`${cols('VARIABLE', heads[0] ?? '', heads[1] ?? '')}${beside ? 'WHY IT MATTERS' : ''}`.trimEnd(), 'cyan')];
+  for (const e of drift.report.entries) {
+    const colour = e.note ? 'yellow' : undefined;
+    if (cellWidth(e.name) > nameW) rows.push(...wrapMessage(e.name, width, Number.POSITIVE_INFINITY).map((l) => row(l, colour)));
+    const head = cols(cellWidth(e.name) > nameW ? '' : e.name, shown(e.expected), shown(e.actual));
+    const why = e.note ? wrapMessage(e.note, beside ? width - whyAt : width - 4, Number.POSITIVE_INFINITY) : [];
+    if (beside) why.forEach((l, i) => rows.push(row(`${i === 0 ? head : ' '.repeat(whyAt)}${l}`, colour)));
+    if (!beside || why.length === 0) rows.push(row(head.trimEnd(), colour));
+    if (!beside) rows.push(...why.map((l) => row(`    ${l}`, colour)));
+  }
+  rows.push(...drift.report.warnings.map((w) => row(`warning: ${w}`, 'yellow')));
+  return { labelWidth: 0, rows };
 }
 
 export const databasePane: PaneDefinition = { id: 'database', title: 'Database', component: DatabasePane, legend: DATABASE_LEGEND };

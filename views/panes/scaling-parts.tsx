@@ -53,7 +53,8 @@ export function instanceColumns(group: AutoScalingGroup, pool?: { of(id: string)
     { key: 'id', title: 'INSTANCE', get: (i) => i.id, minWidth: 19, priority: 9 },
     { key: 'state', title: 'LIFECYCLE', get: (i) => i.lifecycleState, minWidth: 9, priority: 8 },
     { key: 'health', title: 'HEALTH', get: (i) => i.healthStatus, minWidth: 7, priority: 7 },
-    { key: 'pool', title: 'POOL', get: (i) => pool?.of(i.id) ?? '?', minWidth: 6, priority: 6 },
+    // DRAIN·DOWN and 'sim DRAIN' whole: cut, DRAIN and DOWN read alike
+    { key: 'pool', title: 'POOL', get: (i) => pool?.of(i.id) ?? '?', minWidth: 10, priority: 6 },
     { key: 'az', title: 'AZ', get: (i) => i.availabilityZone ?? '-', minWidth: 10, priority: 3 },
     { key: 'type', title: 'TYPE', get: (i) => i.instanceType ?? '-', minWidth: 8, priority: 2 },
     { key: 'version', title: 'TEMPLATE', get: (i) => `${i.launchTemplateVersion ?? '-'}${runsCurrent(group, i) === false ? ' old' : ''}`, minWidth: 6, priority: 5 },
