@@ -85,6 +85,8 @@ describe('Fleet pane on a real haproxy', () => {
       expect(await readFile(rig.configPath, 'utf8')).not.toContain(`server ${iid(3)} `);
       // The next plan (after the reload's refresh) proposes it again, for a new confirmation.
       await waitFor(() => app.lastFrame()?.includes('+1 added'), 'the next plan', app.lastFrame, 10_000);
+      // the servers as they are now stay counted while a change is pending
+      await waitFor(() => /pool www_farm: now 2 UP · \+1 added/.test(app.lastFrame() ?? ''), 'the live counts beside the pending join', app.lastFrame, 10_000);
     } finally {
       app.unmount();
     }

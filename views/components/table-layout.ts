@@ -3,7 +3,8 @@
  * without rendering: natural widths from a sample of the rows; when they do
  * not fit, the least important columns shrink first (down to their minimum),
  * and when even the minimums do not fit, the lowest-priority columns are
- * hidden (rightmost first among equals).
+ * hidden (rightmost first among equals). A `whole` column is cut only once
+ * every less important column has been hidden.
  */
 
 import { cellWidth } from '../format.js';
@@ -19,6 +20,12 @@ export interface Column<T> {
   align?: 'left' | 'right';
   /** higher stays longer on narrow terminals (default 0); identifiers deserve a high one */
   priority?: number;
+  /**
+   * cut only once every less important column is gone: a name people scan
+   * for reads whole while a zone or a type can simply go (by default a column
+   * shrinks to its minimum before lower ones are hidden)
+   */
+  whole?: boolean;
 }
 
 /** Cells between columns. */
@@ -44,15 +51,35 @@ export interface Fitted<T> {
   width: number;
 }
 
+interface Measured<T> {
+  column: Column<T>;
+  width: number;
+  natural: number;
+  min: number;
+}
+
 export function fitColumns<T>(columns: readonly Column<T>[], rows: readonly T[], width: number): Fitted<T>[] {
   const sample = sampleRows(rows);
-  const cols = columns.map((c) => {
+  let measured: Measured<T>[] = columns.map((c) => {
     let natural = cellWidth(c.title);
     for (const r of sample) natural = Math.max(natural, cellWidth(c.get(r)));
     if (c.maxWidth !== undefined) natural = Math.min(natural, c.maxWidth);
     const min = Math.min(natural, c.minWidth ?? Math.min(c.title.length, 6));
-    return { column: c, width: natural, min };
+    return { column: c, width: natural, natural, min };
   });
+  for (;;) {
+    const fitted = shrink(measured, width);
+    const cut = fitted.find((f) => f.column.whole && f.width < f.natural);
+    const p = (c: Measured<T>): number => c.column.priority ?? 0;
+    // the least important column below the cut one goes (rightmost among equals), and the rest fit again
+    const lower = cut ? fitted.reduce<Measured<T> | undefined>((d, c) => (p(c) < p(cut) && (!d || p(c) <= p(d)) ? c : d), undefined) : undefined;
+    if (!cut || !lower) return fitted.map(({ column, width: w }) => ({ column, width: w }));
+    measured = measured.filter((m) => m.column !== lower.column);
+  }
+}
+
+function shrink<T>(measured: readonly Measured<T>[], width: number): Measured<T>[] {
+  const cols = measured.map((m) => ({ ...m }));
   const avail = (n: number): number => width - MARKER - GAP * Math.max(0, n - 1);
   while (cols.length > 1 && cols.reduce((a, c) => a + c.min, 0) > avail(cols.length)) {
     let drop = cols.length - 1;
@@ -78,5 +105,5 @@ export function fitColumns<T>(columns: readonly Column<T>[], rows: readonly T[],
   }
   // A single column wider than the screen (tiny terminals) is simply cut.
   if (over > 0 && cols[0]) cols[0].width = Math.max(1, cols[0].width - over);
-  return cols.map(({ column, width: w }) => ({ column, width: w }));
+  return cols;
 }

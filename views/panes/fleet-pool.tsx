@@ -94,11 +94,13 @@ export const PoolPanel = memo(function PoolPanel({
   } else if (plan) {
     // A failed discovery knows nothing about the fleet: "in sync" would be a guess.
     const blind = plan.guards.some((g) => g.guard === 'discovery' && !g.ok);
+    // how the servers are now, whatever the plan would change: a DOWN one must show while a join is pending
+    const live = view && view.live.size > 0 ? poolStateCounts(view.live) : undefined;
     const head = blind
       ? `pool ${backends}: unknown, discovery failed; live config left as is (${plan.summary.after} servers)`
       : plan.changed
-        ? `pool ${backends}: ${summaryLine(plan)}`
-        : `pool ${backends}: in sync (${plan.summary.after} servers${view && view.live.size > 0 ? `: ${poolStateCounts(view.live)}` : ''})`;
+        ? `pool ${backends}: ${live ? `now ${live} · ` : ''}${summaryLine(plan)}`
+        : `pool ${backends}: in sync (${plan.summary.after} servers${live ? `: ${live}` : ''})`;
     lines.push(
       <Text key="s" wrap="truncate">
         <Text bold>{fit(head, Math.max(1, width - 1))}</Text>

@@ -33,14 +33,15 @@ type Load =
 
 /**
  * Priorities: health (the symbol, then the SERVER cell) goes last on a narrow
- * terminal, then the name people recognise, then the id (never cut: it is
- * what people paste; `y` copies it anyway), then EC2 state and pool.
+ * terminal, then the name people recognise (cut only once the less important
+ * columns are gone), then the id (never cut: it is what people paste; `y`
+ * copies it anyway), then EC2 state and pool.
  */
 function columns(address: 'private' | 'public', nowMs: number, pool: PoolView | undefined): Column<Instance>[] {
   return [
     { key: 'health', title: '', get: (i) => healthStyle(rowHealth(i, pool)).symbol, minWidth: 1, maxWidth: 1, priority: 12 },
     { key: 'id', title: 'ID', get: (i) => i.id, minWidth: 19, priority: 9 },
-    { key: 'name', title: 'NAME', get: (i) => i.name ?? '-', minWidth: 8, priority: 10 },
+    { key: 'name', title: 'NAME', get: (i) => i.name ?? '-', minWidth: 8, priority: 10, whole: true },
     { key: 'state', title: 'STATE', get: (i) => i.state, minWidth: 7, priority: 8 },
     { key: 'az', title: 'AZ', get: (i) => i.availabilityZone ?? '-', minWidth: 10, priority: 1 },
     { key: 'type', title: 'TYPE', get: (i) => i.instanceType ?? '-', minWidth: 8, priority: 2 },
