@@ -107,6 +107,29 @@ describe('fitColumns', () => {
     expect(fitColumns(wide, rows.slice(0, 3), 30).map((f) => f.column.key)).toEqual(['id', 'name']);
     expect(fitColumns(wide, rows.slice(0, 3), 18).map((f) => f.column.key)).toEqual(['id']);
   });
+
+  it('a whole column is cut only once the less important columns are gone', () => {
+    const named = (whole: boolean): Column<Row>[] => [
+      { key: 'id', title: 'ID', get: (r) => `i-${r.id.padStart(10, '0')}`, minWidth: 12, priority: 9 },
+      { key: 'name', title: 'NAME', get: (r) => `${r.name}-web-frontend`, minWidth: 8, priority: 10, whole },
+      { key: 'type', title: 'TYPE', get: () => 'm5.large', minWidth: 6, priority: 2 },
+      { key: 'az', title: 'AZ', get: () => 'us-east-1a', minWidth: 6, priority: 1 },
+    ];
+    const sample = rows.slice(0, 3);
+    const name = sample.map((r) => `${r.name}-web-frontend`.length).reduce((a, b) => Math.max(a, b));
+    // without `whole` the name is cut to make room for the zone and the type
+    const cut = fitColumns(named(false), sample, 45);
+    expect(cut.map((f) => f.column.key)).toEqual(['id', 'name', 'type', 'az']);
+    expect(cut.find((f) => f.column.key === 'name')!.width).toBeLessThan(name);
+    // with it the zone goes, then the type, and the name stays whole
+    const kept = fitColumns(named(true), sample, 45);
+    expect(kept.find((f) => f.column.key === 'name')!.width).toBe(name);
+    expect(kept.map((f) => f.column.key)).not.toContain('az');
+    // the id is less important than the name here: it goes before the name is cut
+    expect(fitColumns(named(true), sample, 24).map((f) => [f.column.key, f.width])).toEqual([['name', name]]);
+    // when nothing less important is left, it is cut like any other
+    expect(fitColumns(named(true), sample, 12).map((f) => [f.column.key, f.width])).toEqual([['name', 10]]);
+  });
 });
 
 describe('ProgressBar', () => {
