@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { useStore } from 'zustand';
 import type { ProgressEvent, ProgressSink } from '../src/core/progress.js';
 import { isStale } from '../src/store/refresh.js';
-import type { KeyBinding, SessionState, SessionStore } from '../src/store/session.js';
+import type { KeyBinding, PaletteVerb, SessionState, SessionStore } from '../src/store/session.js';
 
 /** Subscribe to one slice of the session store; re-renders only when it changes. */
 export function useSession<T>(store: SessionStore, selector: (s: SessionState) => T): T {
@@ -23,6 +23,9 @@ function signature(bindings: readonly KeyBinding[]): string {
 export function usePaneKeys(store: SessionStore, paneId: string, bindings: readonly KeyBinding[]): void {
   const latest = useRef(bindings);
   latest.current = bindings;
+  // each verb as last offered: a sub-view (a volume, a details view) drops the key but the palette keeps the verb
+  const verbs = useRef(new Map<string, PaletteVerb>());
+  for (const b of bindings) if (b.verb) verbs.current.set(b.verb.name, b.verb);
   const registered = useRef<readonly KeyBinding[] | undefined>(undefined);
   const sig = signature(bindings);
   useLayoutEffect(() => {
@@ -31,7 +34,9 @@ export function usePaneKeys(store: SessionStore, paneId: string, bindings: reado
       // Found by keys, not by position: a list that grew must never turn Enter into another action.
       const now = (): KeyBinding | undefined => latest.current.find((x) => x.keys.join(',') === id);
       // A verb completes from the rows on screen now, not those of the render that registered it.
-      const verb = b.verb && { ...b.verb, args: () => now()?.verb?.args() ?? [], run: (arg: string) => now()?.verb?.run(arg) };
+      const name = b.verb?.name ?? '';
+      const current = (): PaletteVerb | undefined => now()?.verb ?? verbs.current.get(name);
+      const verb = b.verb && { ...b.verb, args: () => current()?.args() ?? [], run: (arg: string) => current()?.run(arg) };
       return { ...b, run: () => now()?.run(), ...(verb ? { verb } : {}) };
     });
     registered.current = wrapped;

@@ -16,7 +16,7 @@ export interface VerbEntry {
   run(): void;
 }
 
-/** `:pane NAME`, and the verbs of every mounted pane's keys. */
+/** `:pane NAME`, and the verbs every mounted pane has offered (kept while the pane is in a sub-view). */
 export function paletteVerbs(store: SessionStore): PaletteVerb[] {
   const s: SessionState = store.getState();
   const pane: PaletteVerb = {
@@ -31,9 +31,7 @@ export function paletteVerbs(store: SessionStore): PaletteVerb[] {
       else st.setFlash(`no pane ${arg}: ${st.panes.map((p) => p.id).join(', ')}`, 'warn');
     },
   };
-  const out = [pane];
-  for (const bindings of Object.values(s.bindings)) for (const b of bindings) if (b.verb && !out.some((v) => v.name === b.verb?.name)) out.push(b.verb);
-  return out;
+  return [pane, ...Object.values(s.verbs).filter((v) => v.name !== pane.name)];
 }
 
 /** A query that starts with a verb and a space: the verb and the argument typed so far. */

@@ -116,6 +116,12 @@ export interface SessionState {
   slices: Readonly<Record<string, PaneSlice>>;
   /** keys each mounted pane answers to, by pane id */
   bindings: Readonly<Record<string, readonly KeyBinding[]>>;
+  /**
+   * every palette verb a mounted pane has offered, by name, the latest kept:
+   * `:vol ID` must work while the Snapshots pane shows a volume or a plan,
+   * whose keys no longer include the verb's key
+   */
+  verbs: Readonly<Record<string, PaletteVerb>>;
   size: { columns: number; rows: number };
   /** epoch ms of each pane's last successful data load: the header speaks for the pane on screen */
   refreshedAt: Readonly<Record<string, number>>;
@@ -221,6 +227,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     overlay: undefined,
     slices: {},
     bindings: {},
+    verbs: {},
     size: init.size ?? { columns: 80, rows: 24 },
     refreshedAt: {},
     attention: {},
@@ -274,7 +281,8 @@ export function createSessionStore(init: SessionInit): SessionStore {
       set({ slices: { ...get().slices, [paneId]: next } });
     },
     setBindings(paneId, bindings) {
-      set({ bindings: { ...get().bindings, [paneId]: bindings } });
+      const offered = bindings.flatMap((b) => (b.verb ? [[b.verb.name, b.verb] as const] : []));
+      set({ bindings: { ...get().bindings, [paneId]: bindings }, ...(offered.length ? { verbs: { ...get().verbs, ...Object.fromEntries(offered) } } : {}) });
     },
     setSize(columns, rows) {
       const s = get().size;

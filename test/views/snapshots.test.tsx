@@ -163,6 +163,16 @@ describe('Snapshots pane', () => {
     expect(f).toContain(`${third} ${count(expected.volumes[2]?.total ?? 0)} snapshots`);
   }, 90_000);
 
+  it(':vol ID works while the pane shows a volume (its keys no longer offer the verb), and :instance from a details view', async () => {
+    const { app, expected } = await start();
+    const [first, second] = [expected.volumes[0]?.volumeId ?? '', expected.volumes[1]?.volumeId ?? ''];
+    await pressUntil(app, KEY.enter, 'the first volume', (x) => x.includes(`${first} `) && x.includes('snapshots ·'));
+    await press(app, ':');
+    await type(app, `vol ${second}`);
+    const f = await pressUntil(app, KEY.enter, 'the second volume', (x) => x.includes(`${second} ${count(expected.volumes[1]?.total ?? 0)} snapshots`));
+    expect(f).not.toContain('no command matches');
+  }, 90_000);
+
   it('s sorts the volumes by each column in turn (counts as numbers), S reverses', async () => {
     const { app, expected } = await start();
     const volumeOrder = (f: string): string[] => lines(f).flatMap((l) => l.match(/^[› ] (vol-\w+)/)?.[1] ?? []);
