@@ -168,6 +168,21 @@ describe('opsdeck scaling (batch, on the sandbox)', () => {
     expect(await again.scaling.describeScheduledActions()).toHaveLength(2);
   });
 
+  it('prescale: an unknown --time-zone is a usage error (exit 2) before any call, with a wall-clock or a relative time', async () => {
+    let calls = 0;
+    const describe = world.scaling.describeGroups.bind(world.scaling);
+    world.scaling.describeGroups = (...a) => (calls++, describe(...a));
+    for (const at of ['2026-06-16 07:30', '+1h']) {
+      const r = await cli('scaling', 'prescale', 'web-asg', '--min', '8', '--at', at, '--until', '+5h', '--time-zone', 'Mars/Olympus', '--yes');
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toContain('--time-zone Mars/Olympus: not a known time zone');
+      expect(r.err).toMatch(/hint: use an IANA name such as UTC/);
+      expect(r.err).not.toMatch(/bug in opsdeck/);
+    }
+    expect(calls).toBe(0);
+    expect(await world.scaling.describeScheduledActions('web-asg')).toEqual([]);
+  });
+
   it('shutdown: the plan by default; --force-delete needs --confirm with the name', async () => {
     const plan = await cli('scaling', 'shutdown', 'web-asg');
     expect(plan.code).toBe(0);
