@@ -154,6 +154,19 @@ describe('opsdeck scaling (batch, on the sandbox)', () => {
     expect(ro.code).toBe(3);
   });
 
+  it('set-capacity lowering desired says plainly that AWS picks undrained instances, and names the drained way', async () => {
+    const g = (await world.scaling.describeGroups(['web-asg']))[0]!;
+    const lower = g.desiredCapacity - 1;
+    const r = await cli('scaling', 'set-capacity', 'web-asg', String(lower), '--min', String(Math.min(g.minSize, lower)));
+    expect(r.code, r.err).toBe(0);
+    const notes = r.out.split('\n').filter((l) => l.includes('note:')).join('\n');
+    expect(notes).toContain("1 instance(s) will terminate, picked by AWS's termination policy (protected ones are skipped); they are NOT drained in HAProxy first");
+    expect(notes).toContain('for a drained scale-in, terminate instances one at a time instead: opsdeck scaling terminate web-asg ID --decrement (drains each in HAProxy first');
+    // raising says nothing of the sort
+    const up = await cli('scaling', 'set-capacity', 'web-asg', String(g.desiredCapacity + 1));
+    expect(up.out).not.toContain('NOT drained');
+  });
+
   it('prescale: the two actions with --yes; a time in the past is refused (exit 3) with nothing sent', async () => {
     const past = await cli('scaling', 'prescale', 'web-asg', '--min', '8', '--at', '2026-06-16 02:00', '--until', '2026-06-16 09:00');
     expect(past.code).toBe(3);
