@@ -183,6 +183,22 @@ describe('what is sent is what was planned', () => {
     ]);
   });
 
+  it('prescale --at now raises at once (UpdateAutoScalingGroup) and schedules only the restore', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('web')] });
+    asg.on(UpdateAutoScalingGroupCommand).resolves({});
+    asg.on(PutScheduledUpdateGroupActionCommand).resolves({});
+    const [g] = await port().describeGroups(['web']);
+    const policy = { name: 'cpu50', groupName: 'web', kind: 'TargetTrackingScaling', enabled: true, alarms: [] };
+    const plan = planPrescale(g!, [policy], { min: 6, at: 'now', until: new Date('2026-06-18T12:00:00Z') }, { now: NOW, source: 'aws' });
+    await apply(plan);
+    expect(sent()).toEqual(['DescribeAutoScalingGroups', 'UpdateAutoScalingGroup', 'PutScheduledUpdateGroupAction']);
+    expect(asg.commandCalls(UpdateAutoScalingGroupCommand).map((c) => c.args[0].input)).toEqual([{ AutoScalingGroupName: 'web', MinSize: 6, MaxSize: 6 }]);
+    expect(asg.commandCalls(PutScheduledUpdateGroupActionCommand).map((c) => c.args[0].input)).toEqual([
+      // a policy drives this group: the restore puts back the bounds and leaves desired to it
+      { AutoScalingGroupName: 'web', ScheduledActionName: 'opsdeck-prescale-20260618T0900Z-restore', StartTime: new Date('2026-06-18T12:00:00Z'), MinSize: 2, MaxSize: 4, DesiredCapacity: undefined },
+    ]);
+  });
+
   it('a target tracking policy, suspended processes and protection send exactly their planned requests', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('web')] });
     asg.on(PutScalingPolicyCommand).resolves({});

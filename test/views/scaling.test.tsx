@@ -97,6 +97,28 @@ describe('Scaling pane', () => {
     await waitFor(async () => (await world.scaling.describeScheduledActions(ASG_NAME)).length === 2 || undefined, 'two scheduled actions', app.lastFrame, SLOW);
   });
 
+  it('the pre-scale form with raise = now raises the minimum at once and schedules only the restore', async () => {
+    const { app, world } = await start({ rows: 34 });
+    const before = await group(world);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    let f = await pressUntil(app, 'p', 'the pre-scale form', (x) => x.includes('Pre-scale web-asg'));
+    const min = Number(/minimum\s+(\d+)/.exec(text(f))?.[1]);
+    expect(min).toBeGreaterThan(before.minSize);
+    await press(app, KEY.down);
+    await press(app, '-');
+    f = await pressUntil(app, '-', 'raise now', (x) => /raise\s+now/.test(x));
+    const plan = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('PutScheduledUpdateGroupAction'));
+    const calls = lines(plan).map((l) => l.replace(/[│║]/g, '').trim()).filter((l) => /^\d\. /.test(l));
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatch(new RegExp(`^1\\. UpdateAutoScalingGroup web-asg: min ${min}\\b`));
+    expect(calls[1]).toMatch(/^2\. PutScheduledUpdateGroupAction web-asg opsdeck-prescale-\S+-restore/);
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => (await group(world)).minSize === min || undefined, 'the minimum raised now', app.lastFrame, SLOW);
+    const actions = await world.scaling.describeScheduledActions(ASG_NAME);
+    expect(actions.map((a) => [a.name.replace(/^opsdeck-prescale-\d{8}T\d{4}Z-/, ''), a.minSize])).toEqual([['restore', before.minSize]]);
+  });
+
   it('shows the shutdown plan in the safe order and needs the typed name', async () => {
     const { app, world } = await start({ rows: 40 });
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
