@@ -60,6 +60,30 @@ describe('Scaling pane', () => {
     expect(selectedRow(f)).toContain(ASG_NAME);
   });
 
+  it("a group's row shows its capacity bar, pending and terminating counts, health, policy count and next scheduled action", async () => {
+    const { app, world } = await start({ columns: 140 });
+    await world.scaling.updateGroupSize(ASG_NAME, { min: 2, max: 12, desired: 7 });
+    const serving = (await group(world)).instances.filter((i) => i.lifecycleState === 'InService');
+    await world.scaling.terminateInstance(serving[0]!.id, false);
+    await world.scaling.putScheduledAction({ groupName: ASG_NAME, name: 'spike-raise', startTime: new Date(world.clock.now().getTime() + 2 * 86_400_000), minSize: 8 });
+    // the sandbox never fails a health check: one instance reads Unhealthy, as AWS would say it
+    const sick = serving[1]!.id;
+    const describe = world.scaling.describeGroups.bind(world.scaling);
+    world.scaling.describeGroups = async (...a) => (await describe(...a)).map((g) => ({ ...g, instances: g.instances.map((i) => (i.id === sick ? { ...i, healthStatus: 'Unhealthy' } : i)) }));
+    const g = await group(world);
+    const count = (re: RegExp): number => g.instances.filter((i) => re.test(i.lifecycleState)).length;
+    const [inService, pending, terminating] = [count(/^InService$/), count(/^Pending/), count(/^Terminat/)];
+    expect(pending).toBeGreaterThan(0);
+    expect(terminating).toBeGreaterThan(0);
+    const policies = (await world.scaling.describePolicies(ASG_NAME)).length;
+    const when = new Date(world.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(5, 16).replace('T', ' ');
+    const f = await pressUntil(app, 'r', 'the refreshed row', (x) => (selectedRow(x) ?? '').includes('2/7/12'));
+    const header = lines(f).find((l) => l.includes('MIN/DES/MAX')) ?? '';
+    expect(header.replace(/\s+/g, ' ').trim()).toMatch(/GROUP MIN\/DES\/MAX CAPACITY IN SVC PEND TERM HEALTH POL NEXT SCHEDULED/);
+    // desired 7 between min 2 and max 12: half the bar
+    expect((selectedRow(f) ?? '').replace(/\s+/g, ' ')).toContain(`${ASG_NAME} 2/7/12 █████░░░░░ ${inService} ${pending} ${terminating} 1 bad ${policies} ${when} min 8`);
+  });
+
   it('sets the capacity after showing the exact call and a confirmation', async () => {
     const { app, world, ctx } = await start();
     const before = await group(world);
