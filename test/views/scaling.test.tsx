@@ -109,6 +109,53 @@ describe('Scaling pane', () => {
     expect(entries.map((e) => [e.action, e.target, e.result])).toEqual([['scaling.setDesiredCapacity', ASG_NAME, 'ok']]);
   });
 
+  it('the capacity form sets min and max with desired (UpdateAutoScalingGroup), or desired alone honouring the cooldown', async () => {
+    const { app, world, ctx, store } = await start({ rows: 34 });
+    const g = await group(world);
+    const top = g.maxSize + 2;
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    let f = await pressUntil(app, 'c', 'the capacity form', (x) => x.includes('Set capacity of web-asg'));
+    expect(text(f)).toMatch(new RegExp(`desired\\s+${g.desiredCapacity} .*\\n.*min\\s+${g.minSize} .*\\n.*max\\s+${g.maxSize} .*\\n.*honour cooldown\\s+no`));
+    // desired stops at max while max is where it is
+    for (let i = g.desiredCapacity; i < g.maxSize + 2; i++) await press(app, '+');
+    await frameWhen(app, 'desired at max', (x) => new RegExp(`desired\\s+${g.maxSize} `).test(x));
+    await press(app, KEY.down);
+    await press(app, KEY.down);
+    await press(app, '+');
+    await pressUntil(app, '+', 'max raised', (x) => new RegExp(`max\\s+${top} `).test(x));
+    await press(app, KEY.up);
+    await press(app, KEY.up);
+    await press(app, '+');
+    await pressUntil(app, '+', 'desired at the new max', (x) => new RegExp(`desired\\s+${top} `).test(x));
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('UpdateAutoScalingGroup'));
+    const calls = (x: string): string[] => lines(x).map((l) => l.replace(/[│║]/g, '').trim()).filter((l) => /^\d\. /.test(l));
+    expect(calls(f)).toEqual([`1. UpdateAutoScalingGroup web-asg: max ${top}, desired ${top}`]);
+    expect(text(f)).toContain(`Set web-asg to min ${g.minSize} / desired ${top} / max ${top}?`);
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => ((await group(world)).maxSize === top && (await group(world)).desiredCapacity === top) || undefined, 'the new bounds', app.lastFrame, SLOW);
+    const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
+    await waitFor(() => entries.length > 0 || undefined, 'the audit entry', app.lastFrame, SLOW);
+    expect(entries.map((e) => e.action)).toEqual(['scaling.updateGroupSize']);
+
+    // desired alone, honouring the cooldown: SetDesiredCapacity; min lowered below desired: the bound goes with it
+    // while the change applies, c cancels it: wait until it is done
+    await waitFor(() => store.getState().busy === undefined || undefined, 'the change done', app.lastFrame, SLOW);
+    await frameWhen(app, 'the group again', (x) => x.includes('[instances]') && x.includes(`desired ${top}`));
+    await pressUntil(app, 'c', 'the capacity form', (x) => x.includes('Set capacity of web-asg'));
+    await press(app, '-');
+    for (let i = 0; i < 3; i++) await press(app, KEY.down);
+    f = await pressUntil(app, '+', 'honour cooldown yes', (x) => /honour cooldown\s+yes/.test(x));
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('SetDesiredCapacity'));
+    expect(calls(f)).toEqual([`1. SetDesiredCapacity web-asg: desired ${top - 1} (honouring the cooldown)`]);
+    await pressUntil(app, KEY.enter, 'the dialog to close', (x) => !x.includes('SetDesiredCapacity'));
+    await pressUntil(app, 'c', 'the capacity form', (x) => x.includes('Set capacity of web-asg'));
+    await press(app, KEY.down);
+    await pressUntil(app, '-', 'min lowered', (x) => new RegExp(`min\\s+${g.minSize - 1} `).test(x));
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('UpdateAutoScalingGroup'));
+    expect(calls(f)).toEqual([`1. UpdateAutoScalingGroup web-asg: min ${g.minSize - 1}, desired ${top}`]);
+  });
+
   it('the pre-scale form schedules the raise and the restore', async () => {
     const { app, world } = await start();
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));

@@ -8,7 +8,7 @@ import type { CommandContext } from '../../src/core/context.js';
 import { lockDirOf } from '../../src/core/context.js';
 import { withLock } from '../../src/core/lock.js';
 import { applyScalingPlan, describeCall, scalingLock, type ScalingPlan } from '../../src/scaling/calls.js';
-import { planSetCapacity } from '../../src/scaling/capacity.js';
+import { planSetCapacity, type CapacityRequest } from '../../src/scaling/capacity.js';
 import { planDeletePolicy, planProcessChanges, planProtection, planTargetTracking } from '../../src/scaling/changes.js';
 import { poolDrain } from '../../src/haproxy/drain.js';
 import type { PoolDrain } from '../../src/scaling/drain.js';
@@ -76,19 +76,12 @@ async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: S
   }
 }
 
-export async function setCapacity(ctx: CommandContext, store: SessionStore, d: GroupDetail, desired: number): Promise<boolean> {
-  if (refuseIfReadOnly(store, 'changing capacity')) return false;
-  let plan: ScalingPlan;
-  try {
-    const cloud = await ctx.cloud();
-    // planned against the group as it is now, not as the screen last showed it
-    const [g] = await cloud.scaling.describeGroups([d.group.name]);
-    plan = planSetCapacity(g ?? d.group, { desired }, { now: ctx.clock.now(), source: cloud.kind });
-  } catch (e) {
-    failed(store, e);
-    return false;
-  }
-  return confirmAndApply(ctx, store, plan, { title: `Set ${d.group.name} to ${desired} instances?`, label: `Set desired ${desired}`, destructive: desired < d.group.desiredCapacity });
+export async function setCapacity(ctx: CommandContext, store: SessionStore, d: GroupDetail, req: CapacityRequest): Promise<boolean> {
+  const plan = await planned(ctx, store, 'changing capacity', d, (cloud, g) => planSetCapacity(g, req, at(ctx, cloud)));
+  if (!plan) return false;
+  const bounds = req.min !== undefined || req.max !== undefined;
+  const what = bounds ? `min ${req.min ?? plan.before.min} / desired ${req.desired} / max ${req.max ?? plan.before.max}` : `${req.desired} instances`;
+  return confirmAndApply(ctx, store, plan, { title: `Set ${d.group.name} to ${what}?`, label: `Set desired ${req.desired}`, destructive: req.desired < plan.before.desired });
 }
 
 export async function prescale(ctx: CommandContext, store: SessionStore, d: GroupDetail, req: { min: number; startHours: number; hours: number }): Promise<boolean> {

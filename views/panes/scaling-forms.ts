@@ -13,9 +13,25 @@ export type Form = { kind: 'capacity' | 'prescale' | 'policy' | 'terminate'; fie
 
 const hours = (h: number): string => (h === 0 ? 'now' : `in ${h} h`);
 
+/**
+ * Desired with the bounds, as batch's --min/--max/--honor-cooldown: each
+ * stays within the others (min <= desired <= max), so a bound moves only
+ * when its own field is changed.
+ */
 export function capacityForm(d: GroupDetail): Form {
   const g = d.group;
-  return { kind: 'capacity', index: 0, fields: [{ key: 'desired', label: 'desired', value: g.desiredCapacity, min: g.minSize, max: g.maxSize, step: 1, show: (v) => `${v}   (min ${g.minSize}, max ${g.maxSize}, now ${g.desiredCapacity})` }] };
+  const top = Math.max(g.maxSize * 2, g.maxSize + 10);
+  const now = (was: number) => (v: number): string => `${v}   (now ${was})`;
+  return {
+    kind: 'capacity',
+    index: 0,
+    fields: [
+      { key: 'desired', label: 'desired', value: g.desiredCapacity, min: 0, max: top, step: 1, atLeast: 'min', atMost: 'max', show: (v) => `${v}   (now ${g.desiredCapacity}; between min and max)` },
+      { key: 'min', label: 'min', value: g.minSize, min: 0, max: top, step: 1, atMost: 'desired', show: now(g.minSize) },
+      { key: 'max', label: 'max', value: g.maxSize, min: 0, max: top, step: 1, atLeast: 'desired', show: now(g.maxSize) },
+      { key: 'cooldown', label: 'honour cooldown', value: 0, min: 0, max: 1, step: 1, show: (v) => (v ? 'yes: AWS refuses while the group is in its cooldown (desired alone only)' : 'no') },
+    ],
+  };
 }
 
 /** Updates the selected target tracking policy, else creates cpu-target. */
@@ -67,9 +83,15 @@ export function formTitle(form: Form, group: string): string {
   }
 }
 
-/** +/- on the selected field, within its bounds. */
+/** +/- on the selected field, within its bounds and the fields it must stay above or below. */
 export function adjustForm(f: Form, delta: number): Form {
-  const fields = f.fields.map((x, i) => (i === f.index ? { ...x, value: Math.max(x.min, Math.min(x.max, x.value + delta * x.step)) } : x));
+  const other = (key: string | undefined): number | undefined => (key === undefined ? undefined : f.fields.find((x) => x.key === key)?.value);
+  const fields = f.fields.map((x, i) => {
+    if (i !== f.index) return x;
+    const lo = Math.max(x.min, other(x.atLeast) ?? x.min);
+    const hi = Math.min(x.max, other(x.atMost) ?? x.max);
+    return { ...x, value: Math.max(lo, Math.min(hi, x.value + delta * x.step)) };
+  });
   return { ...f, fields };
 }
 
@@ -77,8 +99,16 @@ export function adjustForm(f: Form, delta: number): Form {
 export function submitForm(ctx: CommandContext, store: SessionStore, d: GroupDetail, f: Form): Promise<boolean> {
   const v = (k: string): number => f.fields.find((x) => x.key === k)?.value ?? 0;
   switch (f.kind) {
-    case 'capacity':
-      return setCapacity(ctx, store, d, v('desired'));
+    case 'capacity': {
+      // a bound left as the form found it is not sent: the group may have moved since it was read
+      const g = d.group;
+      return setCapacity(ctx, store, d, {
+        desired: v('desired'),
+        ...(v('min') !== g.minSize ? { min: v('min') } : {}),
+        ...(v('max') !== g.maxSize ? { max: v('max') } : {}),
+        honorCooldown: v('cooldown') === 1,
+      });
+    }
     case 'terminate':
       return terminateInstance(ctx, store, d, f.name ?? '', v('decrement') === 1);
     case 'policy':

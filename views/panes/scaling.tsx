@@ -263,7 +263,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       { keys: ['right', 'l'], label: 'next list', footer: '←/→ lists', title: 'Show the next list of the group', run: move(1) },
       { keys: ['left', 'h'], label: 'previous list', footer: false, run: move(-1) },
       { keys: ['escape'], label: 'back', run: back },
-      mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity', run: () => openForm(capacityForm, 'changing capacity') }),
+      mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity, min and max (honouring the cooldown or not)', run: () => openForm(capacityForm, 'changing capacity') }),
       mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
       mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined), 'changing a scaling policy') }),
       mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target (a target group or classic ELB row) or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
