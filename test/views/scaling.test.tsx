@@ -168,6 +168,21 @@ describe('Scaling pane', () => {
     await waitFor(async () => (await world.scaling.describeScheduledActions(ASG_NAME)).length === 2 || undefined, 'two scheduled actions', app.lastFrame, SLOW);
   });
 
+  it('the pre-scale plan is made against the group as it is now, not as the screen last showed it', async () => {
+    const { app, world } = await start({ rows: 34 });
+    const g = await group(world);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes(`min ${g.minSize} /`));
+    // someone else raises the floor and the ceiling after the screen was drawn
+    await world.scaling.updateGroupSize(ASG_NAME, { min: g.minSize + 1, max: g.maxSize + 4 });
+    await pressUntil(app, 'p', 'the pre-scale form', (x) => x.includes('Pre-scale web-asg'));
+    const plan = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('PutScheduledUpdateGroupAction'));
+    expect(text(plan)).toContain(`now: min ${g.minSize + 1} / desired`);
+    expect(text(plan)).toContain(`/ max ${g.maxSize + 4} (sandbox)`);
+    const flat = text(plan).replace(/[│║]/g, ' ').replace(/\s+/g, ' ');
+    // the restore puts back the bounds as they are now; with a scaling policy, desired is left to it
+    expect(flat).toMatch(new RegExp(`-restore at \\S+: min ${g.minSize + 1} (note|3\\.)`));
+  });
+
   it('the pre-scale form with raise = now raises the minimum at once and schedules only the restore', async () => {
     const { app, world } = await start({ rows: 34 });
     const before = await group(world);
