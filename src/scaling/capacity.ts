@@ -36,10 +36,16 @@ export function planSetCapacity(group: AutoScalingGroup, req: CapacityRequest, o
   const notes: string[] = [];
   if (removing > 0 && serving > 0 && removing > serving / 2 && !req.force) {
     throw new OpsError('REFUSED', `desired ${req.desired} removes ${removing} of ${serving} in-service instances of ${group.name}: more than half`, {
-      hint: 'add --force after checking the load can take it (terminating instances leave the HAProxy pool at the next sync)',
+      hint: `add --force after checking the load can take it: the instances AWS picks are not drained in HAProxy first (opsdeck scaling terminate ${group.name} ID --decrement drains one first)`,
     });
   }
-  if (removing > 0) notes.push(`${removing} instance(s) will terminate (the termination policy picks them; protected ones are skipped)`);
+  if (removing > 0) {
+    // SetDesiredCapacity has no hook into the pool: the drain exists only on the terminate path
+    notes.push(
+      `${removing} instance(s) will terminate, picked by AWS's termination policy (protected ones are skipped); they are NOT drained in HAProxy first: their open sessions are cut, and they stay in the pool until the next sync`,
+      `for a drained scale-in, terminate instances one at a time instead: opsdeck scaling terminate ${group.name} ID --decrement (drains each in HAProxy first; T in the Scaling pane)`,
+    );
+  }
   if (req.desired > group.desiredCapacity) notes.push(`${req.desired - group.desiredCapacity} instance(s) will launch, pending until their warm-up ends`);
   const boundsChange = min !== group.minSize || max !== group.maxSize;
   const calls: ScalingCall[] = [];

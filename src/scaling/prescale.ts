@@ -6,7 +6,7 @@
  */
 import type { AutoScalingGroup, ScalingPolicy } from '../cloud/ports.js';
 import { OpsError } from '../core/errors.js';
-import { ZoneCalendar } from '../snapshots/calendar.js';
+import { knownTimeZone, ZoneCalendar } from '../snapshots/calendar.js';
 import { planBase, type ScalingCall, type ScalingPlan } from './calls.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -23,8 +23,13 @@ export function zonedToUtc(wallMs: number, timeZone: string): number {
 /**
  * `now`; `+90m` / `+2h` / `+1d`; an ISO time with Z or an offset; or a wall
  * time (`2026-06-20 07:30`, `2026-06-20T07:30`) read in `timeZone`.
+ * An unknown zone is a usage error whatever the time's form: a typo in it must
+ * not pass unnoticed because this time happened to be relative.
  */
-export function parseWhen(text: string, o: { now: Date; timeZone: string; flag: string }): Date | 'now' {
+export function parseWhen(text: string, o: { now: Date; timeZone: string; flag: string; zoneFlag?: string }): Date | 'now' {
+  if (!knownTimeZone(o.timeZone)) {
+    throw new OpsError('USAGE', `${o.zoneFlag ?? 'time zone'} ${o.timeZone}: not a known time zone`, { hint: 'use an IANA name such as UTC, Europe/Berlin or America/New_York' });
+  }
   const t = text.trim();
   if (t === 'now') return 'now';
   const rel = /^\+(\d+)\s*([mhd])$/.exec(t);

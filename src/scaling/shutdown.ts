@@ -65,6 +65,8 @@ export async function planShutdown(scaling: ScalingPort, groupName: string, o: S
   calls.push({ op: 'updateGroupSize', group: g.name, min: 0, max: 0, desired: 0 });
   calls.push({ op: 'waitForEmpty', group: g.name, timeoutSeconds: (o.waitMinutes ?? 30) * 60 });
   if (d.warmPool) calls.push({ op: 'deleteWarmPool', group: g.name });
+  // not knowing is not the same as none: a warm pool left in place makes the group's delete fail
+  else if (d.warmPoolError !== undefined) notes.push(`warm pool not read: ${d.warmPoolError}; if the group has one, its delete will fail (DeleteWarmPool it first, then run the shutdown again)`);
   calls.push({ op: 'deleteGroup', group: g.name, force: false });
 
   const terminatingHooks = d.hooks.filter((h) => h.transition.endsWith('TERMINATING'));

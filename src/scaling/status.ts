@@ -165,6 +165,8 @@ export interface GroupDetail {
   scheduled: ScheduledAction[];
   hooks: LifecycleHook[];
   warmPool: WarmPool | undefined;
+  /** why the warm pool could not be read (warmPool is then undefined though the group may have one) */
+  warmPoolError?: string | undefined;
   /** the attached target groups with their targets' health; undefined when not read (no port, or the read failed: see extrasErrors) */
   targetGroups?: TargetGroup[] | undefined;
   /** the classic ELBs the group names, with their instances' health; undefined when not read (no port, or the read failed) */
@@ -200,6 +202,7 @@ export function policyAlarmText(p: ScalingPolicy, states: Record<string, AlarmSt
 /** Everything about one group, read in parallel. */
 export async function readGroupDetail(scaling: ScalingPort, name: string, o: { now: Date; activities?: number; signal?: AbortSignal } & DetailPorts): Promise<GroupDetail> {
   const sig = o.signal ? { signal: o.signal } : {};
+  let warmPoolError: string | undefined;
   const [groups, activities, policies, scheduled, hooks, warmPool] = await Promise.all([
     scaling.describeGroups([name], sig),
     scaling.describeActivities(name, { ...sig, maxItems: o.activities ?? 20 }),
@@ -207,7 +210,10 @@ export async function readGroupDetail(scaling: ScalingPort, name: string, o: { n
     scaling.describeScheduledActions(name, sig),
     // extras: a role allowed to read groups but not hooks or warm pools still sees its group
     scaling.describeLifecycleHooks(name, sig).catch(() => [] as LifecycleHook[]),
-    scaling.describeWarmPool(name, sig).catch(() => undefined),
+    scaling.describeWarmPool(name, sig).catch((e: unknown) => {
+      warmPoolError = message(e);
+      return undefined;
+    }),
   ]);
   const group = groups[0];
   if (!group) throw new OpsError('USAGE', `no Auto Scaling group ${name}`, { hint: 'opsdeck scaling status --batch lists the groups' });
@@ -229,6 +235,7 @@ export async function readGroupDetail(scaling: ScalingPort, name: string, o: { n
     scheduled,
     hooks,
     warmPool,
+    ...(warmPoolError !== undefined ? { warmPoolError } : {}),
     targetGroups: targetGroups ?? undefined,
     classicElbs: classicElbs ?? undefined,
     alarms: alarms ?? undefined,

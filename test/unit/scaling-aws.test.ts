@@ -7,6 +7,7 @@ import {
   AutoScalingClient,
   AutoScalingServiceException,
   DeleteAutoScalingGroupCommand,
+  DeleteLaunchConfigurationCommand,
   DeletePolicyCommand,
   DeleteScheduledActionCommand,
   DescribeAutoScalingGroupsCommand,
@@ -15,6 +16,7 @@ import {
   DescribeScalingActivitiesCommand,
   DescribeScheduledActionsCommand,
   DescribeWarmPoolCommand,
+  DeleteWarmPoolCommand,
   PutScalingPolicyCommand,
   PutScheduledUpdateGroupActionCommand,
   SuspendProcessesCommand,
@@ -181,6 +183,22 @@ describe('what is sent is what was planned', () => {
     ]);
   });
 
+  it('prescale --at now raises at once (UpdateAutoScalingGroup) and schedules only the restore', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('web')] });
+    asg.on(UpdateAutoScalingGroupCommand).resolves({});
+    asg.on(PutScheduledUpdateGroupActionCommand).resolves({});
+    const [g] = await port().describeGroups(['web']);
+    const policy = { name: 'cpu50', groupName: 'web', kind: 'TargetTrackingScaling', enabled: true, alarms: [] };
+    const plan = planPrescale(g!, [policy], { min: 6, at: 'now', until: new Date('2026-06-18T12:00:00Z') }, { now: NOW, source: 'aws' });
+    await apply(plan);
+    expect(sent()).toEqual(['DescribeAutoScalingGroups', 'UpdateAutoScalingGroup', 'PutScheduledUpdateGroupAction']);
+    expect(asg.commandCalls(UpdateAutoScalingGroupCommand).map((c) => c.args[0].input)).toEqual([{ AutoScalingGroupName: 'web', MinSize: 6, MaxSize: 6 }]);
+    expect(asg.commandCalls(PutScheduledUpdateGroupActionCommand).map((c) => c.args[0].input)).toEqual([
+      // a policy drives this group: the restore puts back the bounds and leaves desired to it
+      { AutoScalingGroupName: 'web', ScheduledActionName: 'opsdeck-prescale-20260618T0900Z-restore', StartTime: new Date('2026-06-18T12:00:00Z'), MinSize: 2, MaxSize: 4, DesiredCapacity: undefined },
+    ]);
+  });
+
   it('a target tracking policy, suspended processes and protection send exactly their planned requests', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('web')] });
     asg.on(PutScalingPolicyCommand).resolves({});
@@ -272,6 +290,55 @@ describe('the safe shutdown', () => {
     expect(ec2.commandCalls(DeleteLaunchTemplateCommand)[0]?.args[0].input).toEqual({ LaunchTemplateName: 'web-lt' });
     expect(lines.some((l) => /1 Terminating:Wait/.test(l))).toBe(true);
     expect(lines.some((l) => /ScalingActivityInProgress: trying again/.test(l))).toBe(true);
+  });
+
+  it('a group with a warm pool and a launch configuration: the pool goes after the wait, the configuration after the group', async () => {
+    const { LaunchTemplate: _lt, ...withoutTemplate } = group('legacy');
+    const lcInstances = (withoutTemplate.Instances ?? []).map(({ LaunchTemplate: _t, ...i }) => ({ ...i, LaunchConfigurationName: 'legacy-lc-2019' }));
+    const legacy: SdkGroup = { ...withoutTemplate, LaunchConfigurationName: 'legacy-lc-2019', Instances: lcInstances };
+    const empty: SdkGroup = { ...legacy, MinSize: 0, MaxSize: 0, DesiredCapacity: 0, Instances: [] };
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [legacy] }) // planShutdown: the detail
+      .resolvesOnce({ AutoScalingGroups: [legacy, group('other')] }) // planShutdown: who else uses the configuration
+      .resolves({ AutoScalingGroups: [empty] });
+    asg.on(DescribeScheduledActionsCommand).resolves({ ScheduledUpdateGroupActions: [{ AutoScalingGroupName: 'legacy', ScheduledActionName: 'nightly', Recurrence: '0 22 * * *', MinSize: 1 }] });
+    asg.on(DescribeWarmPoolCommand).resolves({
+      WarmPoolConfiguration: { MinSize: 1, MaxGroupPreparedCapacity: 3, PoolState: 'Stopped' },
+      Instances: [{ InstanceId: 'i-0bbbbbbbbbbbbbbb1', AvailabilityZone: 'us-east-1a', LifecycleState: 'Warmed:Stopped', HealthStatus: 'Healthy', LaunchConfigurationName: 'legacy-lc-2019', ProtectedFromScaleIn: false }],
+    });
+    for (const C of [DeleteScheduledActionCommand, UpdateAutoScalingGroupCommand, DeleteWarmPoolCommand, DeleteAutoScalingGroupCommand, DeleteLaunchConfigurationCommand] as const) asg.on(C as typeof DeleteWarmPoolCommand).resolves({});
+
+    const plan = await planShutdown(port(), 'legacy', { now: NOW, source: 'aws' });
+    expect(plan.calls.map((c) => c.op)).toEqual(['deleteScheduledAction', 'updateGroupSize', 'waitForEmpty', 'deleteWarmPool', 'deleteGroup', 'deleteLaunchConfiguration']);
+    // not resetHistory: it would restart the answers above at the first one
+    const planned = asg.calls().length;
+    await applyShutdown(plan, { scaling: port(), audit: memoryAuditLog(), clock: clock(), pollMs: 10 });
+    // the wait reads the group (and its activities) after the resize and before anything is deleted
+    expect(sent().slice(planned)).toEqual([
+      'DeleteScheduledAction',
+      'UpdateAutoScalingGroup',
+      'DescribeAutoScalingGroups',
+      'DescribeScalingActivities',
+      'DeleteWarmPool',
+      'DeleteAutoScalingGroup',
+      'DeleteLaunchConfiguration',
+    ]);
+    expect(asg.commandCalls(DeleteWarmPoolCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'legacy', ForceDelete: false });
+    expect(asg.commandCalls(DeleteAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'legacy', ForceDelete: false });
+    expect(asg.commandCalls(DeleteLaunchConfigurationCommand)[0]?.args[0].input).toEqual({ LaunchConfigurationName: 'legacy-lc-2019' });
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('a warm pool that cannot be read is a note in the plan, not a silent skip of DeleteWarmPool', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('web')] });
+    asg.on(DescribeWarmPoolCommand).rejects(new AutoScalingServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'User is not authorized to perform: autoscaling:DescribeWarmPool' }));
+    const plan = await planShutdown(port(), 'web', { now: NOW, source: 'aws' });
+    expect(plan.calls.map((c) => c.op)).not.toContain('deleteWarmPool');
+    expect(plan.notes).toContainEqual(expect.stringMatching(/^warm pool not read: .*not authorized to perform: autoscaling:DescribeWarmPool; if the group has one, its delete will fail/));
+    // none: no note
+    asg.on(DescribeWarmPoolCommand).resolves({});
+    expect((await planShutdown(port(), 'web', { now: NOW, source: 'aws' })).notes.join('\n')).not.toMatch(/warm pool/);
   });
 
   it('nothing is force deleted without the typed name', async () => {

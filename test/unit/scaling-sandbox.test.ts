@@ -154,6 +154,19 @@ describe('opsdeck scaling (batch, on the sandbox)', () => {
     expect(ro.code).toBe(3);
   });
 
+  it('set-capacity lowering desired says plainly that AWS picks undrained instances, and names the drained way', async () => {
+    const g = (await world.scaling.describeGroups(['web-asg']))[0]!;
+    const lower = g.desiredCapacity - 1;
+    const r = await cli('scaling', 'set-capacity', 'web-asg', String(lower), '--min', String(Math.min(g.minSize, lower)));
+    expect(r.code, r.err).toBe(0);
+    const notes = r.out.split('\n').filter((l) => l.includes('note:')).join('\n');
+    expect(notes).toContain("1 instance(s) will terminate, picked by AWS's termination policy (protected ones are skipped); they are NOT drained in HAProxy first");
+    expect(notes).toContain('for a drained scale-in, terminate instances one at a time instead: opsdeck scaling terminate web-asg ID --decrement (drains each in HAProxy first');
+    // raising says nothing of the sort
+    const up = await cli('scaling', 'set-capacity', 'web-asg', String(g.desiredCapacity + 1));
+    expect(up.out).not.toContain('NOT drained');
+  });
+
   it('prescale: the two actions with --yes; a time in the past is refused (exit 3) with nothing sent', async () => {
     const past = await cli('scaling', 'prescale', 'web-asg', '--min', '8', '--at', '2026-06-16 02:00', '--until', '2026-06-16 09:00');
     expect(past.code).toBe(3);
@@ -166,6 +179,21 @@ describe('opsdeck scaling (batch, on the sandbox)', () => {
     // a later process on the same sandbox dir sees them too
     const again = createSandboxWorld({ now: NOW, dir: path.join(dir, 'world') });
     expect(await again.scaling.describeScheduledActions()).toHaveLength(2);
+  });
+
+  it('prescale: an unknown --time-zone is a usage error (exit 2) before any call, with a wall-clock or a relative time', async () => {
+    let calls = 0;
+    const describe = world.scaling.describeGroups.bind(world.scaling);
+    world.scaling.describeGroups = (...a) => (calls++, describe(...a));
+    for (const at of ['2026-06-16 07:30', '+1h']) {
+      const r = await cli('scaling', 'prescale', 'web-asg', '--min', '8', '--at', at, '--until', '+5h', '--time-zone', 'Mars/Olympus', '--yes');
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toContain('--time-zone Mars/Olympus: not a known time zone');
+      expect(r.err).toMatch(/hint: use an IANA name such as UTC/);
+      expect(r.err).not.toMatch(/bug in opsdeck/);
+    }
+    expect(calls).toBe(0);
+    expect(await world.scaling.describeScheduledActions('web-asg')).toEqual([]);
   });
 
   it('shutdown: the plan by default; --force-delete needs --confirm with the name', async () => {

@@ -60,6 +60,30 @@ describe('Scaling pane', () => {
     expect(selectedRow(f)).toContain(ASG_NAME);
   });
 
+  it("a group's row shows its capacity bar, pending and terminating counts, health, policy count and next scheduled action", async () => {
+    const { app, world } = await start({ columns: 140 });
+    await world.scaling.updateGroupSize(ASG_NAME, { min: 2, max: 12, desired: 7 });
+    const serving = (await group(world)).instances.filter((i) => i.lifecycleState === 'InService');
+    await world.scaling.terminateInstance(serving[0]!.id, false);
+    await world.scaling.putScheduledAction({ groupName: ASG_NAME, name: 'spike-raise', startTime: new Date(world.clock.now().getTime() + 2 * 86_400_000), minSize: 8 });
+    // the sandbox never fails a health check: one instance reads Unhealthy, as AWS would say it
+    const sick = serving[1]!.id;
+    const describe = world.scaling.describeGroups.bind(world.scaling);
+    world.scaling.describeGroups = async (...a) => (await describe(...a)).map((g) => ({ ...g, instances: g.instances.map((i) => (i.id === sick ? { ...i, healthStatus: 'Unhealthy' } : i)) }));
+    const g = await group(world);
+    const count = (re: RegExp): number => g.instances.filter((i) => re.test(i.lifecycleState)).length;
+    const [inService, pending, terminating] = [count(/^InService$/), count(/^Pending/), count(/^Terminat/)];
+    expect(pending).toBeGreaterThan(0);
+    expect(terminating).toBeGreaterThan(0);
+    const policies = (await world.scaling.describePolicies(ASG_NAME)).length;
+    const when = new Date(world.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(5, 16).replace('T', ' ');
+    const f = await pressUntil(app, 'r', 'the refreshed row', (x) => (selectedRow(x) ?? '').includes('2/7/12'));
+    const header = lines(f).find((l) => l.includes('MIN/DES/MAX')) ?? '';
+    expect(header.replace(/\s+/g, ' ').trim()).toMatch(/GROUP MIN\/DES\/MAX CAPACITY IN SVC PEND TERM HEALTH POL NEXT SCHEDULED/);
+    // desired 7 between min 2 and max 12: half the bar
+    expect((selectedRow(f) ?? '').replace(/\s+/g, ' ')).toContain(`${ASG_NAME} 2/7/12 █████░░░░░ ${inService} ${pending} ${terminating} 1 bad ${policies} ${when} min 8`);
+  });
+
   it('sets the capacity after showing the exact call and a confirmation', async () => {
     const { app, world, ctx } = await start();
     const before = await group(world);
@@ -85,6 +109,53 @@ describe('Scaling pane', () => {
     expect(entries.map((e) => [e.action, e.target, e.result])).toEqual([['scaling.setDesiredCapacity', ASG_NAME, 'ok']]);
   });
 
+  it('the capacity form sets min and max with desired (UpdateAutoScalingGroup), or desired alone honouring the cooldown', async () => {
+    const { app, world, ctx, store } = await start({ rows: 34 });
+    const g = await group(world);
+    const top = g.maxSize + 2;
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    let f = await pressUntil(app, 'c', 'the capacity form', (x) => x.includes('Set capacity of web-asg'));
+    expect(text(f)).toMatch(new RegExp(`desired\\s+${g.desiredCapacity} .*\\n.*min\\s+${g.minSize} .*\\n.*max\\s+${g.maxSize} .*\\n.*honour cooldown\\s+no`));
+    // desired stops at max while max is where it is
+    for (let i = g.desiredCapacity; i < g.maxSize + 2; i++) await press(app, '+');
+    await frameWhen(app, 'desired at max', (x) => new RegExp(`desired\\s+${g.maxSize} `).test(x));
+    await press(app, KEY.down);
+    await press(app, KEY.down);
+    await press(app, '+');
+    await pressUntil(app, '+', 'max raised', (x) => new RegExp(`max\\s+${top} `).test(x));
+    await press(app, KEY.up);
+    await press(app, KEY.up);
+    await press(app, '+');
+    await pressUntil(app, '+', 'desired at the new max', (x) => new RegExp(`desired\\s+${top} `).test(x));
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('UpdateAutoScalingGroup'));
+    const calls = (x: string): string[] => lines(x).map((l) => l.replace(/[│║]/g, '').trim()).filter((l) => /^\d\. /.test(l));
+    expect(calls(f)).toEqual([`1. UpdateAutoScalingGroup web-asg: max ${top}, desired ${top}`]);
+    expect(text(f)).toContain(`Set web-asg to min ${g.minSize} / desired ${top} / max ${top}?`);
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => ((await group(world)).maxSize === top && (await group(world)).desiredCapacity === top) || undefined, 'the new bounds', app.lastFrame, SLOW);
+    const entries = (ctx.audit as unknown as { entries: AuditRecord[] }).entries;
+    await waitFor(() => entries.length > 0 || undefined, 'the audit entry', app.lastFrame, SLOW);
+    expect(entries.map((e) => e.action)).toEqual(['scaling.updateGroupSize']);
+
+    // desired alone, honouring the cooldown: SetDesiredCapacity; min lowered below desired: the bound goes with it
+    // while the change applies, c cancels it: wait until it is done
+    await waitFor(() => store.getState().busy === undefined || undefined, 'the change done', app.lastFrame, SLOW);
+    await frameWhen(app, 'the group again', (x) => x.includes('[instances]') && x.includes(`desired ${top}`));
+    await pressUntil(app, 'c', 'the capacity form', (x) => x.includes('Set capacity of web-asg'));
+    await press(app, '-');
+    for (let i = 0; i < 3; i++) await press(app, KEY.down);
+    f = await pressUntil(app, '+', 'honour cooldown yes', (x) => /honour cooldown\s+yes/.test(x));
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('SetDesiredCapacity'));
+    expect(calls(f)).toEqual([`1. SetDesiredCapacity web-asg: desired ${top - 1} (honouring the cooldown)`]);
+    await pressUntil(app, KEY.enter, 'the dialog to close', (x) => !x.includes('SetDesiredCapacity'));
+    await pressUntil(app, 'c', 'the capacity form', (x) => x.includes('Set capacity of web-asg'));
+    await press(app, KEY.down);
+    await pressUntil(app, '-', 'min lowered', (x) => new RegExp(`min\\s+${g.minSize - 1} `).test(x));
+    f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('UpdateAutoScalingGroup'));
+    expect(calls(f)).toEqual([`1. UpdateAutoScalingGroup web-asg: min ${g.minSize - 1}, desired ${top}`]);
+  });
+
   it('the pre-scale form schedules the raise and the restore', async () => {
     const { app, world } = await start();
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
@@ -95,6 +166,43 @@ describe('Scaling pane', () => {
     await press(app, KEY.tab);
     await press(app, KEY.enter);
     await waitFor(async () => (await world.scaling.describeScheduledActions(ASG_NAME)).length === 2 || undefined, 'two scheduled actions', app.lastFrame, SLOW);
+  });
+
+  it('the pre-scale plan is made against the group as it is now, not as the screen last showed it', async () => {
+    const { app, world } = await start({ rows: 34 });
+    const g = await group(world);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes(`min ${g.minSize} /`));
+    // someone else raises the floor and the ceiling after the screen was drawn
+    await world.scaling.updateGroupSize(ASG_NAME, { min: g.minSize + 1, max: g.maxSize + 4 });
+    await pressUntil(app, 'p', 'the pre-scale form', (x) => x.includes('Pre-scale web-asg'));
+    const plan = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('PutScheduledUpdateGroupAction'));
+    expect(text(plan)).toContain(`now: min ${g.minSize + 1} / desired`);
+    expect(text(plan)).toContain(`/ max ${g.maxSize + 4} (sandbox)`);
+    const flat = text(plan).replace(/[│║]/g, ' ').replace(/\s+/g, ' ');
+    // the restore puts back the bounds as they are now; with a scaling policy, desired is left to it
+    expect(flat).toMatch(new RegExp(`-restore at \\S+: min ${g.minSize + 1} (note|3\\.)`));
+  });
+
+  it('the pre-scale form with raise = now raises the minimum at once and schedules only the restore', async () => {
+    const { app, world } = await start({ rows: 34 });
+    const before = await group(world);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    let f = await pressUntil(app, 'p', 'the pre-scale form', (x) => x.includes('Pre-scale web-asg'));
+    const min = Number(/minimum\s+(\d+)/.exec(text(f))?.[1]);
+    expect(min).toBeGreaterThan(before.minSize);
+    await press(app, KEY.down);
+    await press(app, '-');
+    f = await pressUntil(app, '-', 'raise now', (x) => /raise\s+now/.test(x));
+    const plan = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('PutScheduledUpdateGroupAction'));
+    const calls = lines(plan).map((l) => l.replace(/[│║]/g, '').trim()).filter((l) => /^\d\. /.test(l));
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatch(new RegExp(`^1\\. UpdateAutoScalingGroup web-asg: min ${min}\\b`));
+    expect(calls[1]).toMatch(/^2\. PutScheduledUpdateGroupAction web-asg opsdeck-prescale-\S+-restore/);
+    await press(app, KEY.tab);
+    await press(app, KEY.enter);
+    await waitFor(async () => (await group(world)).minSize === min || undefined, 'the minimum raised now', app.lastFrame, SLOW);
+    const actions = await world.scaling.describeScheduledActions(ASG_NAME);
+    expect(actions.map((a) => [a.name.replace(/^opsdeck-prescale-\d{8}T\d{4}Z-/, ''), a.minSize])).toEqual([['restore', before.minSize]]);
   });
 
   it('shows the shutdown plan in the safe order and needs the typed name', async () => {

@@ -1,14 +1,15 @@
 /**
  * The Scaling pane's mutations: set capacity, pre-scale, safe shutdown,
  * target tracking policy, processes, scale-in protection, target draining.
- * Each makes its plan from what the pane shows, puts the exact calls in a
- * confirmation, and applies that plan, under the group's lock, audited.
+ * Each re-reads the group and plans against it as it is now (the screen may
+ * be minutes old), puts the exact calls in a confirmation, and applies that
+ * plan, under the group's lock, audited.
  */
 import type { CommandContext } from '../../src/core/context.js';
 import { lockDirOf } from '../../src/core/context.js';
 import { withLock } from '../../src/core/lock.js';
 import { applyScalingPlan, describeCall, scalingLock, type ScalingPlan } from '../../src/scaling/calls.js';
-import { planSetCapacity } from '../../src/scaling/capacity.js';
+import { planSetCapacity, type CapacityRequest } from '../../src/scaling/capacity.js';
 import { planDeletePolicy, planProcessChanges, planProtection, planTargetTracking } from '../../src/scaling/changes.js';
 import { poolDrain } from '../../src/haproxy/drain.js';
 import type { PoolDrain } from '../../src/scaling/drain.js';
@@ -76,35 +77,23 @@ async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: S
   }
 }
 
-export async function setCapacity(ctx: CommandContext, store: SessionStore, d: GroupDetail, desired: number): Promise<boolean> {
-  if (refuseIfReadOnly(store, 'changing capacity')) return false;
-  let plan: ScalingPlan;
-  try {
-    const cloud = await ctx.cloud();
-    // planned against the group as it is now, not as the screen last showed it
-    const [g] = await cloud.scaling.describeGroups([d.group.name]);
-    plan = planSetCapacity(g ?? d.group, { desired }, { now: ctx.clock.now(), source: cloud.kind });
-  } catch (e) {
-    failed(store, e);
-    return false;
-  }
-  return confirmAndApply(ctx, store, plan, { title: `Set ${d.group.name} to ${desired} instances?`, label: `Set desired ${desired}`, destructive: desired < d.group.desiredCapacity });
+export async function setCapacity(ctx: CommandContext, store: SessionStore, d: GroupDetail, req: CapacityRequest): Promise<boolean> {
+  const plan = await planned(ctx, store, 'changing capacity', d, (cloud, g) => planSetCapacity(g, req, at(ctx, cloud)));
+  if (!plan) return false;
+  const bounds = req.min !== undefined || req.max !== undefined;
+  const what = bounds ? `min ${req.min ?? plan.before.min} / desired ${req.desired} / max ${req.max ?? plan.before.max}` : `${req.desired} instances`;
+  return confirmAndApply(ctx, store, plan, { title: `Set ${d.group.name} to ${what}?`, label: `Set desired ${req.desired}`, destructive: req.desired < plan.before.desired });
 }
 
 export async function prescale(ctx: CommandContext, store: SessionStore, d: GroupDetail, req: { min: number; startHours: number; hours: number }): Promise<boolean> {
-  if (refuseIfReadOnly(store, 'pre-scaling')) return false;
-  let plan: ScalingPlan;
-  try {
-    const cloud = await ctx.cloud();
+  // the restore puts back the bounds read now: the screen's may be minutes old
+  const plan = await planned(ctx, store, 'pre-scaling', d, async (cloud, g) => {
     const now = ctx.clock.now();
-    const at = req.startHours === 0 ? ('now' as const) : new Date(now.getTime() + req.startHours * 3_600_000);
-    const start = at === 'now' ? now : at;
-    plan = planPrescale(d.group, d.policies, { min: req.min, at, until: new Date(start.getTime() + req.hours * 3_600_000) }, { now, source: cloud.kind });
-  } catch (e) {
-    failed(store, e);
-    return false;
-  }
-  return confirmAndApply(ctx, store, plan, { title: `Pre-scale ${d.group.name} to min ${req.min}?`, label: 'Schedule' });
+    const when = req.startHours === 0 ? ('now' as const) : new Date(now.getTime() + req.startHours * 3_600_000);
+    const start = when === 'now' ? now : when;
+    return planPrescale(g, await cloud.scaling.describePolicies(g.name), { min: req.min, at: when, until: new Date(start.getTime() + req.hours * 3_600_000) }, { now, source: cloud.kind });
+  });
+  return plan ? confirmAndApply(ctx, store, plan, { title: `Pre-scale ${d.group.name} to min ${req.min}?`, label: 'Schedule' }) : false;
 }
 
 /** The safe order only; the pane never force deletes. Typed: the group's name. */

@@ -152,6 +152,9 @@ export interface FormField {
   max: number;
   step: number;
   show(value: number): string;
+  /** keys of fields this one stays at or above / at or below (min <= desired <= max) */
+  atLeast?: string;
+  atMost?: string;
 }
 
 export function FormView({ title, fields, index, hint, width, height }: { title: string; fields: readonly FormField[]; index: number; hint: string; width: number; height: number }): React.ReactElement {

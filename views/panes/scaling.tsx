@@ -13,7 +13,8 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
-import { changeLabel, changeProcesses, deletePolicy, prescale, setCapacity, shutdown, targetTracking, terminateInstance, toggleProtection, toggleTarget } from './scaling-actions.js';
+import { changeLabel, changeProcesses, deletePolicy, shutdown, toggleProtection, toggleTarget } from './scaling-actions.js';
+import { adjustForm, capacityForm, formTitle, policyForm, prescaleForm, submitForm, terminateForm, type Form } from './scaling-forms.js';
 import { groupColour, instanceColour, policyColour, SCALING_LEGEND } from './scaling-colours.js';
 import { ChecklistView, checklistChanges, moveChecklist, openChecklist, toggleChecked, type Checklist } from './scaling-processes.js';
 import {
@@ -28,7 +29,6 @@ import {
   targetColumns,
   targetLbName,
   targetRows,
-  type FormField,
   type GroupRow,
 } from './scaling-parts.js';
 import type { PaneDefinition, PaneProps } from './types.js';
@@ -47,7 +47,6 @@ import type { PaneDefinition, PaneProps } from './types.js';
 
 const SECTIONS = ['instances', 'activities', 'policies', 'scheduled', 'targets'] as const;
 type Section = (typeof SECTIONS)[number];
-type Form = { kind: 'capacity' | 'prescale' | 'policy' | 'terminate'; fields: FormField[]; index: number; name?: string };
 type Load<T> = { status: 'loading' | 'ok' | 'error'; value: T | undefined; error?: unknown };
 
 const HISTORY = 20;
@@ -57,7 +56,6 @@ const activityId = (a: ScalingActivity): string => a.id;
 const policyId = (p: ScalingPolicy): string => p.name;
 const scheduledId = (a: ScheduledAction): string => a.name;
 const targetId = (r: { key: string }): string => r.key;
-const hours = (h: number): string => (h === 0 ? 'now' : `in ${h} h`);
 
 /** "· targets 4/5 healthy" for the header; what could not be read, said instead of hidden. */
 function targetsText(d: GroupDetail | undefined): string {
@@ -70,47 +68,6 @@ function targetsText(d: GroupDetail | undefined): string {
     return ` · ${lb.name} ${k.inService}/${lb.instances.length} InService${k.outOfService ? `, ${k.outOfService} OutOfService` : ''}${k.draining ? `, ${k.draining} draining` : ''}`;
   });
   return `${read}${elbs.join('')}${d.extrasErrors?.length ? ` · not read: ${d.extrasErrors.join('; ')}` : ''}`;
-}
-
-function capacityForm(d: GroupDetail): Form {
-  const g = d.group;
-  return { kind: 'capacity', index: 0, fields: [{ key: 'desired', label: 'desired', value: g.desiredCapacity, min: g.minSize, max: g.maxSize, step: 1, show: (v) => `${v}   (min ${g.minSize}, max ${g.maxSize}, now ${g.desiredCapacity})` }] };
-}
-
-/** Updates the selected target tracking policy, else creates cpu-target. */
-function policyForm(d: GroupDetail, selected: string | undefined): Form {
-  const p = d.policies.find((x) => x.name === selected && x.targetTracking) ?? d.policies.find((x) => x.name === 'cpu-target');
-  const tt = p?.targetTracking;
-  return {
-    kind: 'policy',
-    name: p?.name ?? 'cpu-target',
-    index: 0,
-    fields: [
-      { key: 'target', label: 'average CPU %', value: tt?.targetValue ?? 50, min: 10, max: 90, step: 5, show: (v) => `${v}   (${p ? `${p.name} now at ${tt?.targetValue ?? '?'}` : 'new policy cpu-target'}; the seed: > 60% +2, < 30% -1)` },
-      { key: 'noScaleIn', label: 'scale-in', value: tt?.disableScaleIn ? 1 : 0, min: 0, max: 1, step: 1, show: (v) => (v ? 'disabled (only ever adds instances)' : 'allowed') },
-    ],
-  };
-}
-
-/** Whether the group replaces the instance; without a replacement only down to min. */
-function terminateForm(d: GroupDetail, id: string): Form {
-  const g = d.group;
-  const canShrink = g.desiredCapacity - 1 >= g.minSize;
-  const show = (v: number): string => (v ? `${g.desiredCapacity} -> ${g.desiredCapacity - 1}: no replacement` : `stays ${g.desiredCapacity}: a replacement launches${canShrink ? '' : ` (min ${g.minSize}: no lower)`}`);
-  return { kind: 'terminate', name: id, index: 0, fields: [{ key: 'decrement', label: 'desired capacity', value: 0, min: 0, max: canShrink ? 1 : 0, step: 1, show }] };
-}
-
-function prescaleForm(d: GroupDetail): Form {
-  const g = d.group;
-  return {
-    kind: 'prescale',
-    index: 0,
-    fields: [
-      { key: 'min', label: 'minimum', value: Math.min(g.maxSize, g.minSize + 2), min: g.minSize + 1, max: Math.max(g.maxSize * 2, g.minSize + 10), step: 1, show: (v) => `${v}   (now ${g.minSize}; max follows if needed)` },
-      { key: 'start', label: 'raise', value: 1, min: 0, max: 72, step: 0.5, show: hours },
-      { key: 'hours', label: 'for', value: 3, min: 0.5, max: 48, step: 0.5, show: (v) => `${v} h, then back to min ${g.minSize}` },
-    ],
-  };
 }
 
 type PoolLook = Awaited<ReturnType<typeof poolStates>>;
@@ -273,23 +230,9 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   const submit = async (f: Form): Promise<void> => {
     if (!d) return;
     setForm(undefined);
-    const v = (k: string): number => f.fields.find((x) => x.key === k)?.value ?? 0;
-    const done =
-      f.kind === 'capacity'
-        ? await setCapacity(ctx, store, d, v('desired'))
-        : f.kind === 'terminate'
-          ? await terminateInstance(ctx, store, d, f.name ?? '', v('decrement') === 1)
-        : f.kind === 'policy'
-          ? await targetTracking(ctx, store, d, { name: f.name ?? 'cpu-target', target: v('target'), disableScaleIn: v('noScaleIn') === 1 })
-          : await prescale(ctx, store, d, { min: v('min'), startHours: v('start'), hours: v('hours') });
-    if (done) void refresh();
+    if (await submitForm(ctx, store, d, f)) void refresh();
   };
-  const adjust = (delta: number): void =>
-    setForm((f) => {
-      if (!f) return f;
-      const fields = f.fields.map((x, i) => (i === f.index ? { ...x, value: Math.max(x.min, Math.min(x.max, x.value + delta * x.step)) } : x));
-      return { ...f, fields };
-    });
+  const adjust = (delta: number): void => setForm((f) => f && adjustForm(f, delta));
 
   const pageSize = (): number => Math.max(1, height - 4);
   let bindings: KeyBinding[];
@@ -320,7 +263,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       { keys: ['right', 'l'], label: 'next list', footer: '←/→ lists', title: 'Show the next list of the group', run: move(1) },
       { keys: ['left', 'h'], label: 'previous list', footer: false, run: move(-1) },
       { keys: ['escape'], label: 'back', run: back },
-      mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity', run: () => openForm(capacityForm, 'changing capacity') }),
+      mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity, min and max (honouring the cooldown or not)', run: () => openForm(capacityForm, 'changing capacity') }),
       mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
       mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined), 'changing a scaling policy') }),
       mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target (a target group or classic ELB row) or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
@@ -362,8 +305,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
 
   if (checklist && d) return <ChecklistView group={d.group.name} list={checklist} width={width} height={height} />;
   if (form && d) {
-    const title = form.kind === 'capacity' ? `Set capacity of ${d.group.name}` : form.kind === 'terminate' ? `Terminate ${form.name ?? ''} of ${d.group.name}` : form.kind === 'policy' ? `Target tracking policy ${form.name ?? ''} of ${d.group.name}` : `Pre-scale ${d.group.name} for a known spike`;
-    return <FormView title={title} fields={form.fields} index={form.index} width={width} height={height} hint="+/- change · ↑/↓ field · Enter: show the plan · Esc: back" />;
+    return <FormView title={formTitle(form, d.group.name)} fields={form.fields} index={form.index} width={width} height={height} hint="+/- change · ↑/↓ field · Enter: show the plan · Esc: back" />;
   }
 
   const errorRows = load.status === 'error' || detail.status === 'error' ? 6 : 0;

@@ -68,7 +68,7 @@ export function renderDetailText(d: GroupDetail, now: Date, p: Painter): string 
     ...d.hooks.map((h) => `  ${h.name}: ${h.transition.replace('autoscaling:EC2_INSTANCE_', '')} · heartbeat ${h.heartbeatTimeoutSeconds ?? '?'} s · then ${h.defaultResult ?? '-'}`),
     ...(d.targetGroups ? ['', ...targetGroupsText(d.targetGroups, p)] : []),
     ...(d.classicElbs?.length ? ['', ...classicElbsText(d.classicElbs, p)] : []),
-    ...(d.extrasErrors ?? []).map((e) => p.paint('yellow', `not shown: ${e}`)),
+    ...[...(d.extrasErrors ?? []), ...(d.warmPoolError !== undefined ? [`warm pool: ${d.warmPoolError}`] : [])].map((e) => p.paint('yellow', `not shown: ${e}`)),
     ...(d.warmPool ? ['', `Warm pool: ${d.warmPool.instances} instance(s), ${d.warmPool.poolState ?? '-'}${d.warmPool.status ? ` (${d.warmPool.status})` : ''}`] : []),
     '',
     p.paint('bold', `Recent activities (${d.activities.length})`),

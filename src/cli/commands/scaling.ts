@@ -158,9 +158,10 @@ function prescale(ctx: CommandContext, opts: PrescaleOpts, args: string[]): Prom
   const group = args[0] ?? '';
   const now = ctx.clock.now();
   const timeZone = opts.timeZone ?? ctx.config.scaling.timeZone;
-  // parsed (and a time in the past refused) before any call
-  const at = parseWhen(opts.at, { now, timeZone, flag: '--at' });
-  const until = parseWhen(opts.until, { now, timeZone, flag: '--until' });
+  // parsed (an unknown zone and a time in the past refused) before any call
+  const zoneFlag = opts.timeZone !== undefined ? '--time-zone' : 'scaling.timeZone';
+  const at = parseWhen(opts.at, { now, timeZone, flag: '--at', zoneFlag });
+  const until = parseWhen(opts.until, { now, timeZone, flag: '--until', zoneFlag });
   if (until === 'now') throw new OpsError('USAGE', '--until now: the restore must come later');
   const req = { min: int(opts.min, '--min') ?? 0, desired: int(opts.desired, '--desired'), max: int(opts.max, '--max'), at, until };
   return change(ctx, group, async (cloud) => {
