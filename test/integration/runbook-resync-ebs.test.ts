@@ -23,6 +23,7 @@ import { connectMysql, type MysqlConnection } from '../../src/mysql/connection.j
 import { replicationStatus } from '../../src/mysql/replication.js';
 import type { RunEvent } from '../../src/runbooks/engine.js';
 import type { Inventory } from '../../src/runbooks/inputs.js';
+import { readRun } from '../../src/runbooks/journal.js';
 import { loadRunbookFile, shippedRunbookDir, type LoadedRunbook } from '../../src/runbooks/load.js';
 import { startMariaDbInstance, type MariaDbInstance } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
@@ -173,8 +174,9 @@ describe('mysql-resync-ebs', () => {
     await probe.query('DROP DATABASE IF EXISTS probe_db');
     probe.destroy();
     expect(r.outcome.status).toBe('failed');
-    expect(r.outcome.message).toMatch(/^attach: AttachVolume: The volume is not in the same availability zone as the instance.* \(the steps from delete-volume on ran to clean up\)$/);
-    expect(writes()).toEqual(['CreateSnapshot', 'CreateVolume', 'AttachVolume', 'DeleteVolume']);
+    expect(r.outcome.message).toMatch(/^attach: AttachVolume: The volume is not in the same availability zone as the instance.* \(the steps from detach on ran to clean up\)$/);
+    // detached first: an attach EC2 accepted but never finished would keep DeleteVolume failing
+    expect(writes()).toEqual(['CreateSnapshot', 'CreateVolume', 'AttachVolume', 'DetachVolume', 'DeleteVolume']);
     expect(ec2.commandCalls(DeleteVolumeCommand)[0]?.args[0].input).toEqual({ VolumeId: TEMP });
     // nothing touched the target: its mysqld was never stopped
     expect(r.outcome.steps.get('stop-target')).toBe('pending');
@@ -207,5 +209,49 @@ describe('mysql-resync-ebs', () => {
     expect((await compareData(ca, cb)).mismatches).toEqual([]);
     ca.destroy();
     cb.destroy();
+  }, 180_000);
+
+  /** B's own datadir before a run that fails: it must be back in place afterwards */
+  const mark = (): void => writeFileSync(path.join(b.inst.dataDir, 'opsdeck-test-marker'), 'the datadir before the run\n');
+  const rolledBack = async (r: Awaited<ReturnType<typeof resync>>): Promise<void> => {
+    expect(writes()).toEqual(['CreateSnapshot', 'CreateVolume', 'AttachVolume', 'DetachVolume', 'DeleteVolume']);
+    expect(ec2.commandCalls(DeleteVolumeCommand)[0]?.args[0].input).toEqual({ VolumeId: TEMP });
+    expect(existsSync(DEVICE)).toBe(false);
+    expect(mountedHere()).toEqual([]);
+    expect(readFileSync(path.join(b.inst.dataDir, 'opsdeck-test-marker'), 'utf8')).toBe('the datadir before the run\n');
+    expect(existsSync(`${b.inst.dataDir}.opsdeck-old-${r.outcome.runId}`)).toBe(false);
+    expect(b.running()).toBe(true);
+    expect(await q(b.inst, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect((await readRun(r.outcome.journal)).status).toBe('failed');
+  };
+
+  it('a copy that fails puts B back as it was, running, and still detaches and deletes the volume; the run is journaled failed', async () => {
+    mark();
+    ebs();
+    const r = await resync({ datadirOnVolume: 'not-on-the-volume' });
+    expect(r.outcome.status).toBe('failed');
+    expect(r.outcome.message).toMatch(/^copy: beta: the command exited 1: copy failed .*the old datadir is back in place \(the steps from rollback-stop-target on ran to clean up\)$/);
+    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ copy: 'failed', 'start-target': 'pending', 'rollback-datadir': 'done', 'rollback-start-target': 'done', detach: 'done', 'delete-volume': 'done' });
+    await rolledBack(r);
+  }, 120_000);
+
+  it('a failure after B started on the copy (differing data caught by the checksums) rolls B back and still detaches and deletes the volume', async () => {
+    mark();
+    ebs();
+    const r = await resync({}, (e) => {
+      if (e.t === 'step' && e.id === 'replicating' && e.status === 'done') {
+        // a write on B only: replication stays healthy, the data does not
+        void connect(b.inst).then(async (c) => {
+          await c.query('SET SESSION sql_log_bin = 0');
+          await c.query("UPDATE shop.orders SET item = 'written on the replica' WHERE id = 42");
+          c.destroy();
+        });
+      }
+    });
+    expect(r.outcome.status).toBe('failed');
+    expect(r.outcome.message).toMatch(/^checksums: data differs between dbA and dbB in shop\.orders .*\(the steps from rollback-stop-target on ran to clean up\)$/);
+    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ checksums: 'failed', 'rollback-stop-target': 'done', 'rollback-target-down': 'done', 'rollback-datadir': 'done', 'rollback-target-up': 'done', detach: 'done', 'delete-volume': 'done' });
+    expect(r.output).toContain('the old datadir is back at');
+    await rolledBack(r);
   }, 180_000);
 });
