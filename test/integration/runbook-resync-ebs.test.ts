@@ -142,7 +142,7 @@ function ebs(opts: { onSnapshot?: () => Promise<void> } = {}): { img: string } {
 
 function inventory(): Inventory {
   const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
-  return { hosts: { beta: { ...host, mysqld: b.mysqld } }, mysql: { dbA: login(a), dbB: login(b.inst) } };
+  return { hosts: { alpha: host, beta: { ...host, mysqld: b.mysqld } }, mysql: { dbA: login(a), dbB: login(b.inst) } };
 }
 
 async function resync(inputs: Record<string, string> = {}, onEvent?: (e: RunEvent) => void) {
@@ -254,4 +254,70 @@ describe('mysql-resync-ebs', () => {
     expect(r.output).toContain('the old datadir is back at');
     await rolledBack(r);
   }, 180_000);
+
+  describe('with dataMount: the source\'s data filesystem frozen as ec2-consistent-snapshot does', () => {
+    const mount = (): string => path.join(rig.dir, 'source-data');
+    /** Freezing a frozen filesystem fails (EBUSY): the only way to ask whether it is frozen. */
+    const frozen = async (): Promise<boolean> => {
+      const ok = await run('fsfreeze', ['-f', mount()]).then(() => true, () => false);
+      if (ok) await run('fsfreeze', ['-u', mount()]);
+      return !ok;
+    };
+    beforeAll(async () => {
+      mkdirSync(mount());
+      await run('truncate', ['-s', '16M', `${mount()}.img`]);
+      await run('mkfs.ext4', ['-q', `${mount()}.img`]);
+      await run('mount', ['-o', 'loop', `${mount()}.img`, mount()]);
+    });
+    afterAll(async () => {
+      await run('fsfreeze', ['-u', mount()]).catch(() => undefined);
+      await run('umount', [mount()]).catch(() => undefined);
+    });
+    const failsafe = (runId: string): string => `/tmp/opsdeck-thaw-${runId}.pid`;
+
+    it('is frozen while the snapshot starts and unfrozen right after it, its 5-minute failsafe gone', async () => {
+      let frozenAtSnapshot: boolean | undefined;
+      let failsafePid: string | undefined;
+      ebs({
+        onSnapshot: async () => {
+          frozenAtSnapshot = await frozen();
+          const pidFile = readdirSync('/tmp').find((f) => /^opsdeck-thaw-.*mysql-resync-ebs.*\.pid$/.test(f));
+          failsafePid = pidFile ? readFileSync(path.join('/tmp', pidFile), 'utf8').trim() : undefined;
+        },
+      });
+      ec2.on(AttachVolumeCommand).rejects(new EC2ServiceException({ name: 'IncorrectState', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'stop here' }));
+      const r = await resync({ sourceHost: 'alpha', dataMount: mount() });
+      expect(r.outcome.message).toMatch(/^attach: /);
+      expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ freezable: 'done', 'freeze-fs': 'done', snapshot: 'done', 'unfreeze-fs': 'done', thaw: 'done', 'unfreeze-after-failure': 'skipped' });
+      expect(frozenAtSnapshot).toBe(true);
+      expect(await frozen()).toBe(false);
+      expect(failsafePid).toMatch(/^\d+$/);
+      // gone (a zombie counts: this container's init may not reap it)
+      const state = existsSync(`/proc/${failsafePid}/stat`) ? readFileSync(`/proc/${failsafePid}/stat`, 'utf8').split(' ')[2] : 'gone';
+      expect(['gone', 'Z']).toContain(state);
+      expect(existsSync(failsafe(r.outcome.runId))).toBe(false);
+    }, 120_000);
+
+    it('is unfrozen, and the source writable, when the snapshot does not start', async () => {
+      ebs();
+      ec2.on(CreateSnapshotCommand).rejects(new EC2ServiceException({ name: 'SnapshotCreationPerVolumeRateExceeded', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'The maximum per volume CreateSnapshot request rate has been exceeded' }));
+      const r = await resync({ sourceHost: 'alpha', dataMount: mount() });
+      expect(r.outcome.status).toBe('failed');
+      expect(r.outcome.message).toMatch(/^snapshot: .*\(the steps from unfreeze-after-failure on ran to clean up\)$/);
+      expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ 'freeze-fs': 'done', snapshot: 'failed', 'unfreeze-fs': 'pending', 'unfreeze-after-failure': 'done', 'thaw-after-failure': 'done' });
+      expect(await frozen()).toBe(false);
+      expect(existsSync(failsafe(r.outcome.runId))).toBe(false);
+      await q(a, 'CREATE DATABASE IF NOT EXISTS probe_db');
+      await q(a, 'DROP DATABASE probe_db');
+    }, 120_000);
+
+    it('refuses before the lock when dataMount is not a mount point there', async () => {
+      ebs();
+      const r = await resync({ sourceHost: 'alpha', dataMount: rig.dir });
+      expect(r.outcome.status).toBe('refused');
+      expect(r.output).toContain(`${rig.dir} is not a mount point`);
+      expect(r.outcome.steps.get('freeze')).toBe('pending');
+      expect(writes()).toEqual([]);
+    }, 60_000);
+  });
 });
