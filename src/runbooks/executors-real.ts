@@ -11,7 +11,7 @@ import { sshTargetFromHost } from '../remote/target.js';
 import { emptyResult, sleepFor, type Executors, type StepIO, type StepResult } from './executors.js';
 import type { Inventory } from './inputs.js';
 import { awsStep } from './aws-steps.js';
-import { checksumsEqual, liveness, waitForState } from './mysql-checks.js';
+import { checksumsEqual, liveness, replicatingArgs, sampleOf, waitForState, waitReplicating, type ReplicaSample } from './mysql-checks.js';
 import { mysqlOperation } from './mysql-ops.js';
 import { haproxyStep } from './world-steps.js';
 
@@ -149,6 +149,18 @@ export function realExecutors(deps: RealExecutorDeps): Executors {
         return emptyResult({ stdout: text });
       }
       if (operation === 'waitDown' || operation === 'waitUp') return waitForState(() => mysqlTo(target), operation === 'waitDown' ? 'down' : 'up', io, waits);
+      if (operation === 'waitReplicating') {
+        const { samples, intervalMs } = replicatingArgs(args);
+        const status = async (): Promise<ReplicaSample> => {
+          const conn = await mysqlTo(target);
+          try {
+            return sampleOf((await mysqlOperation(conn, 'replicaStatus', {})).fields);
+          } finally {
+            conn.destroy();
+          }
+        };
+        return waitReplicating(status, io, { ...waits, samples, intervalMs });
+      }
       if (operation === 'checksumsEqual') {
         const against = args['against'];
         if (!against) throw new OpsError('USAGE', 'mysql checksumsEqual needs the argument against (the other mysql target)');

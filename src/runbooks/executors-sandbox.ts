@@ -115,7 +115,7 @@ export function sandboxExecutors(deps: SandboxExecutorDeps): Executors {
       await pause(io);
       // a healthy simulated pair: the replica runs both threads, the source has coordinates
       const fields: Record<string, unknown> =
-        operation === 'replicaStatus'
+        operation === 'replicaStatus' || operation === 'waitReplicating'
           ? { configured: true, io: 'Yes', sql: 'Yes', behind: 0, lastError: '' }
           : operation === 'binlogStatus'
             ? { file: 'mysql-bin.000042', position: '73581', gtid: '0-1-73' }

@@ -45,6 +45,8 @@ export function checkInput(name: string, spec: InputSpec, raw: string, inv: Inve
   switch (spec.type) {
     case 'host':
     case 'mysql': {
+      // an optional one (the runbook's default is empty) may stay empty: its steps are off
+      if (raw === '' && spec.default === '') return { value: '' };
       const pool = spec.type === 'host' ? inv.hosts : inv.mysql;
       if (pool[raw]) return { value: raw };
       const names = Object.keys(pool);

@@ -1,4 +1,5 @@
 import { compareData } from '../database/checksum.js';
+import { parseDuration } from '../core/deadline.js';
 import { OpsError } from '../core/errors.js';
 import type { MysqlConnection } from '../mysql/connection.js';
 import { emptyResult, type StepIO, type StepResult } from './executors.js';
@@ -89,4 +90,70 @@ export async function checksumsEqual(source: MysqlConnection, other: MysqlConnec
     });
   }
   return emptyResult({ stdout: head, fields });
+}
+
+/** One look at a replica: the `replicaStatus` operation's fields. */
+export interface ReplicaSample {
+  io: string;
+  sql: string;
+  /** seconds behind; undefined when the server says NULL (not connected, or no relay log to apply) */
+  behind: number | undefined;
+  lastError: string;
+}
+
+export const sampleOf = (fields: Record<string, unknown>): ReplicaSample => {
+  const b = fields['behind'];
+  const n = typeof b === 'number' ? b : typeof b === 'string' && /^\d+$/.test(b) ? Number(b) : undefined;
+  return { io: String(fields['io'] ?? 'No'), sql: String(fields['sql'] ?? 'No'), behind: n, lastError: String(fields['lastError'] ?? '') };
+};
+
+const healthy = (s: ReplicaSample): boolean => s.io === 'Yes' && s.sql === 'Yes' && s.lastError === '' && s.behind !== undefined;
+
+/**
+ * Is the replica replicating: both threads running, no error, and its lag
+ * 0 or falling over the last `samples` checks (never rising between two of
+ * them, lower at the end than at the start). Exactly 0 is not required: a
+ * replica of a busy primary may sit a few seconds behind for a long time
+ * while it applies everything, and timing out then would roll back a good
+ * rebuild; one whose lag holds or grows is not keeping up and never passes.
+ */
+export function replicationVerdict(history: readonly ReplicaSample[], samples: number): { ok: boolean; why: string } {
+  const last = history[history.length - 1];
+  if (!last) return { ok: false, why: 'not checked yet' };
+  if (last.io !== 'Yes' || last.sql !== 'Yes') return { ok: false, why: `io=${last.io} sql=${last.sql}${last.lastError ? ` error: ${last.lastError}` : ''}` };
+  if (last.lastError !== '') return { ok: false, why: `error: ${last.lastError}` };
+  if (last.behind === undefined) return { ok: false, why: 'lag unknown (NULL)' };
+  if (last.behind === 0) return { ok: true, why: 'caught up (lag 0 s)' };
+  const window = history.slice(-Math.max(2, samples));
+  const lags = window.map((s) => (healthy(s) ? (s.behind as number) : undefined));
+  const seen = lags.map((l) => (l === undefined ? '?' : String(l))).join(' → ');
+  if (window.length < Math.max(2, samples) || lags.includes(undefined)) return { ok: false, why: `lag ${last.behind} s (${seen}), waiting for ${Math.max(2, samples)} healthy checks in a row` };
+  const falling = lags.every((l, i) => i === 0 || (l as number) <= (lags[i - 1] as number)) && (lags[lags.length - 1] as number) < (lags[0] as number);
+  return falling ? { ok: true, why: `lag falling: ${seen} s over ${lags.length} checks` } : { ok: false, why: `lag ${last.behind} s, not falling (${seen})` };
+}
+
+/** A waitReplicating step's args: how many checks the lag must fall over, and how often to look. */
+export function replicatingArgs(args: Record<string, string>): { samples: number; intervalMs: number } {
+  const samples = Number(args['samples'] ?? '3');
+  if (!Number.isInteger(samples) || samples < 2 || samples > 100) throw new OpsError('USAGE', `mysql waitReplicating: samples must be a whole number 2-100, got ${args['samples']}`);
+  return { samples, intervalMs: parseDuration(args['interval'] ?? '2s', 'mysql waitReplicating interval') };
+}
+
+/** Poll the replica until `replicationVerdict` passes; the step's deadline (io.signal) ends a wait that never gets there. */
+export async function waitReplicating(status: () => Promise<ReplicaSample>, io: StepIO, deps: WaitDeps & { samples: number }): Promise<StepResult> {
+  const history: ReplicaSample[] = [];
+  for (let attempt = 1; ; attempt++) {
+    io.signal.throwIfAborted();
+    history.push(await status());
+    const v = replicationVerdict(history, deps.samples);
+    io.progress({ phase: 'waiting', done: attempt, total: undefined, detail: v.why });
+    if (v.ok) {
+      const s = history[history.length - 1] as ReplicaSample;
+      const fields = { io: s.io, sql: s.sql, behind: s.behind ?? '', lastError: s.lastError, checks: attempt };
+      return emptyResult({ stdout: `${v.why} (io=${s.io} sql=${s.sql}, after ${attempt} check${attempt === 1 ? '' : 's'})\n`, fields });
+    }
+    // what it saw, so a step that times out says why in its output
+    io.output('stdout', `check ${attempt}: ${v.why}\n`);
+    await deps.sleep(deps.intervalMs ?? 2_000, io.signal);
+  }
 }

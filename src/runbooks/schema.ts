@@ -67,6 +67,8 @@ export const MYSQL_OPERATIONS = [
   'acceptsLogin',
   /** per-table checksums equal on this server and args.against (another mysql target); fails naming the tables that differ */
   'checksumsEqual',
+  /** until both replication threads run with no error and the lag is 0 or has fallen over args.samples checks (default 3, every args.interval, default 2s) */
+  'waitReplicating',
 ] as const;
 export type MysqlOperation = (typeof MYSQL_OPERATIONS)[number];
 

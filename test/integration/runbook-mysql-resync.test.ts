@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMysql, type MysqlConnection } from '../../src/mysql/connection.js';
 import { replicationStatus } from '../../src/mysql/replication.js';
+import type { RunEvent } from '../../src/runbooks/engine.js';
 import { loadRunbookFile, shippedRunbookDir } from '../../src/runbooks/load.js';
 import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
@@ -10,7 +11,8 @@ import { RunbookRig } from './runbook-rig.js';
 /**
  * The shipped mysql-resync-dump runbook on two real MariaDB servers through a
  * real sshd: the stale target ends up with the source's data and replicating
- * from it, and a write on the source arrives on the target.
+ * from it, and a write on the source arrives on the target; a row that
+ * differs on the target fails the run's checksum step.
  */
 let source: MariaDbInstance;
 let target: MariaDbInstance;
@@ -43,23 +45,32 @@ afterAll(async () => {
 
 const items = async (c: MysqlConnection): Promise<string[]> => ((await c.query('SELECT item FROM shop.orders ORDER BY id'))[0] as { item: string }[]).map((r) => r.item);
 
+async function resync(onEvent?: (e: RunEvent) => void) {
+  const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
+  const db = (d: MariaDbInstance) => ({ host: d.host, port: d.port, user: d.user, password: d.password });
+  const inv = { hosts: { alpha: host, beta: host }, mysql: { src: db(source), tgt: db(target) } };
+  const loaded = await loadRunbookFile(path.join(shippedRunbookDir(), 'mysql-resync-dump.yaml'), 'shipped');
+  const asked: string[] = [];
+  const r = await rig.run(loaded, inv, {
+    inputs: { source: 'src', target: 'tgt', sourceHost: 'alpha', targetHost: 'beta' },
+    approve: (s) => {
+      asked.push(s.id);
+      return typeof s.confirm === 'object' ? { by: 'test', via: 'tui', typed: s.confirm.typed } : { by: 'test', via: 'yes' };
+    },
+    ...(onEvent ? { onEvent } : {}),
+  });
+  return { ...r, asked };
+}
+
 describe('mysql-resync-dump on real MariaDB servers', () => {
   it('rebuilds the target from the source and leaves it replicating', async () => {
-    const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
-    const db = (d: MariaDbInstance) => ({ host: d.host, port: d.port, user: d.user, password: d.password });
-    const inv = { hosts: { alpha: host, beta: host }, mysql: { src: db(source), tgt: db(target) } };
-    const loaded = await loadRunbookFile(path.join(shippedRunbookDir(), 'mysql-resync-dump.yaml'), 'shipped');
-    const asked: string[] = [];
-    const r = await rig.run(loaded, inv, {
-      inputs: { source: 'src', target: 'tgt', sourceHost: 'alpha', targetHost: 'beta' },
-      approve: (s) => {
-        asked.push(s.id);
-        return typeof s.confirm === 'object' ? { by: 'test', via: 'tui', typed: s.confirm.typed } : { by: 'test', via: 'yes' };
-      },
-    });
+    const r = await resync();
+    const asked = r.asked;
     expect(r.outcome.status, `${r.outcome.message}\n${r.output.slice(-2000)}`).toBe('done');
     expect(asked).toEqual(['copy']);
-    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ stop: 'done', forget: 'done', copy: 'done', point: 'done', start: 'done', replicating: 'done', heartbeat: 'done', 'heartbeat-arrived': 'done', 'heartbeat-clean': 'done', 'count-target': 'done' });
+    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ stop: 'done', forget: 'done', copy: 'done', point: 'done', start: 'done', replicating: 'done', heartbeat: 'done', 'heartbeat-arrived': 'done', 'heartbeat-clean': 'done', 'count-target': 'done', checksums: 'done' });
+    // the runbook itself compared every table's rows, not only counted the tables
+    expect(r.output).toMatch(/[1-9]\d* tables?, [1-9]\d* chunks? compared/);
     // the heartbeat went away on both sides again (on the target once the drop has replicated)
     const gone = async (c: MysqlConnection): Promise<boolean> => ((await c.query("SHOW DATABASES LIKE 'opsdeck_heartbeat'"))[0] as unknown[]).length === 0;
     expect(await gone(src)).toBe(true);
@@ -76,5 +87,16 @@ describe('mysql-resync-dump on real MariaDB servers', () => {
     await src.query("INSERT INTO shop.orders VALUES (4, 'saucers')");
     for (let i = 0; i < 100 && (await items(tgt)).length < 4; i++) await new Promise((res) => setTimeout(res, 100));
     expect(await items(tgt)).toEqual(['kettle', 'teapot', 'cups', 'saucers']);
+  }, 120_000);
+
+  it('fails, naming the table, when a row on the target differs from the source though replication runs', async () => {
+    const r = await resync((e) => {
+      // a write on the target only, on a connection already open: it lands before the checksums run
+      if (e.t === 'step' && e.id === 'replicating' && e.status === 'done') void tgt.query("UPDATE shop.orders SET item = 'written on the target' WHERE id = 2");
+    });
+    expect(r.outcome.status).toBe('failed');
+    expect(r.outcome.message).toMatch(/^checksums: data differs between src and tgt in shop\.orders .*\(the steps from heartbeat-clean on ran to clean up\)$/);
+    expect(r.output).toMatch(/shop\.orders.*: src \d+ rows, crc \d+, tgt \d+ rows, crc \d+/);
+    expect(Object.fromEntries(r.outcome.steps)).toMatchObject({ 'count-target': 'done', checksums: 'failed', 'heartbeat-clean': 'done' });
   }, 120_000);
 });

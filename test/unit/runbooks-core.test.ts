@@ -73,6 +73,10 @@ describe('inputs', () => {
     expect(checkInput('h', { type: 'host', help: '', secret: false }, 'db2', inv)).toEqual({ problem: `h: "db2" is not in the config's hosts: section (did you mean "db1"?); known: db1` });
     expect(checkInput('v', { type: 'volume', help: '', secret: false }, 'vol-xyz', inv)).toMatchObject({ problem: expect.stringContaining('an EBS volume id') });
   });
+  it('leaves a host input empty only when the runbook makes it optional (default empty)', () => {
+    expect(checkInput('h', { type: 'host', help: '', secret: false, default: '' }, '', inv)).toEqual({ value: '' });
+    expect(checkInput('h', { type: 'host', help: '', secret: false }, '', inv)).toMatchObject({ problem: expect.stringContaining('h: "" is not in the config\'s hosts: section') });
+  });
   it('lists every problem at once: unknown, missing, invalid', () => {
     const rb = parseRunbook('name: t\ntitle: T\ndescription: d\ninputs:\n  host:\n    type: host\n    help: the replica\n  n:\n    type: int\n    help: count\nsteps:\n  - id: a\n    title: A\n    kind: manual\n    instruction: x\n', 't.yaml');
     let err: { details?: readonly string[] } = {};
