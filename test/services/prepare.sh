@@ -18,8 +18,11 @@ declare -A PROBE=(
   [ffmpeg]=/usr/bin/ffmpeg
   # the tmux walk: the built TUI in a real terminal at three sizes
   [tmux]=/usr/bin/tmux
+  # the EBS resync's "volume": an ext4 image, loop-mounted; fsfreeze for the consistent snapshot
+  [e2fsprogs]=/sbin/mke2fs
+  [util-linux]=/sbin/fsfreeze
 )
-ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client ffmpeg tmux)
+ORDER=(haproxy openssh-server openssh-client mariadb-server mariadb-client ffmpeg tmux e2fsprogs util-linux)
 # `npm run bench` also measures sharp against ImageMagick's convert, on the same image
 if [[ "${1:-}" == "--bench" ]]; then
   PROBE[imagemagick]=/usr/bin/convert
