@@ -248,10 +248,17 @@ describe('Scaling pane', () => {
     expect(await world.scaling.describeGroups()).toHaveLength(1);
   });
 
-  it('a read-only session says why capacity cannot change', async () => {
-    const { app } = await start({ readOnly: true });
+  it('a read-only session reads the capacity plan, and says why it cannot change it when confirmed', async () => {
+    const { app, world } = await start({ readOnly: true });
+    const before = await group(world);
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
-    await pressUntil(app, 'c', 'the read-only note', (x) => x.includes('read-only session: changing capacity is turned off'));
+    await pressUntil(app, 'c', 'the capacity form', (x) => x.includes('Set capacity of web-asg'));
+    await press(app, '+');
+    const plan = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('read-only session: shown, not applied'));
+    expect(text(plan).replace(/[│║]/g, ' ').replace(/\s+/g, ' ')).toContain(`SetDesiredCapacity web-asg: desired ${before.desiredCapacity + 1}`);
+    await press(app, KEY.tab);
+    await pressUntil(app, KEY.enter, 'the read-only note', (x) => x.includes('read-only session: changing capacity is turned off'));
+    expect((await group(world)).desiredCapacity).toBe(before.desiredCapacity);
   });
 
   it('the targets list shows each target with its health; d drains the selected one after a confirmation', async () => {

@@ -40,9 +40,18 @@ function planBody(plan: ScalingPlan): string[] {
 }
 
 /** Confirm, then apply exactly `plan`; `typed`: a destructive change asks for the group's name. */
+/** what each plan does, in the words of the read-only refusal ("changing capacity") */
+const purpose = new WeakMap<ScalingPlan, string>();
+
 async function confirmAndApply(ctx: CommandContext, store: SessionStore, plan: ScalingPlan, o: { title: string; label: string; typed?: string; destructive?: boolean; pool?: PoolDrain }): Promise<boolean> {
   if (plan.calls.length === 0) {
     store.getState().setFlash(`${plan.group}: nothing to change`);
+    return false;
+  }
+  if (ctx.options.readOnly) {
+    // read-only reads every plan; only the change is refused
+    await store.getState().confirm({ title: `${o.title} (read-only session: shown, not applied)`, body: planBody(plan), confirmLabel: `${o.label} (off)` });
+    refuseIfReadOnly(store, purpose.get(plan) ?? `${plan.kind} ${plan.group}`);
     return false;
   }
   const ok = await store.getState().confirm({
@@ -98,7 +107,6 @@ export async function prescale(ctx: CommandContext, store: SessionStore, d: Grou
 
 /** The safe order only; the pane never force deletes. Typed: the group's name. */
 export async function shutdown(ctx: CommandContext, store: SessionStore, d: GroupDetail): Promise<boolean> {
-  if (refuseIfReadOnly(store, 'shutting a group down')) return false;
   let plan: ScalingPlan;
   let pool: PoolDrain;
   try {
@@ -109,16 +117,18 @@ export async function shutdown(ctx: CommandContext, store: SessionStore, d: Grou
     failed(store, e);
     return false;
   }
+  purpose.set(plan, 'shutting a group down');
   return confirmAndApply(ctx, store, plan, { title: `Shut down ${d.group.name}? Type its name`, label: 'Shut down', typed: d.group.name, destructive: true, pool });
 }
 
 /** Plans against the group as it is now (not as the screen last showed it); a failure to plan is a flash, not a throw. */
 async function planned(ctx: CommandContext, store: SessionStore, what: string, d: GroupDetail, make: (cloud: CloudPorts, g: AutoScalingGroup) => ScalingPlan | Promise<ScalingPlan>): Promise<ScalingPlan | undefined> {
-  if (refuseIfReadOnly(store, what)) return undefined;
   try {
     const cloud = await ctx.cloud();
     const [g] = await cloud.scaling.describeGroups([d.group.name]);
-    return await make(cloud, g ?? d.group);
+    const plan = await make(cloud, g ?? d.group);
+    purpose.set(plan, what);
+    return plan;
   } catch (e) {
     failed(store, e);
     return undefined;

@@ -8,7 +8,7 @@ import { countClassic } from '../../src/scaling/classic-elb.js';
 import { countTargets } from '../../src/scaling/targets.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
-import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
+import { type KeyBinding } from '../../src/store/session.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table } from '../components/Table.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
@@ -190,8 +190,8 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     setDetail({ status: 'ok', value: undefined });
     select(name);
   };
-  const openForm = (make: (d: GroupDetail) => Form, what: string): void => {
-    if (refuseIfReadOnly(store, what)) return;
+  // read-only opens the forms and reads their plans; the confirmation is what is refused
+  const openForm = (make: (d: GroupDetail) => Form): void => {
     if (!d) return store.getState().setFlash('the group is still loading', 'warn');
     setForm(make(d));
   };
@@ -213,7 +213,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   const terminate = (): void => {
     if (!d) return;
     if (section !== 'instances' || selectedRowId === undefined) return store.getState().setFlash('T works on the instances list: select an instance', 'warn');
-    openForm((x) => terminateForm(x, selectedRowId), 'terminating an instance');
+    openForm((x) => terminateForm(x, selectedRowId));
   };
   const submitChecklist = (c: Checklist): void => {
     if (!d) return;
@@ -263,14 +263,14 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       { keys: ['right', 'l'], label: 'next list', footer: '←/→ lists', title: 'Show the next list of the group', run: move(1) },
       { keys: ['left', 'h'], label: 'previous list', footer: false, run: move(-1) },
       { keys: ['escape'], label: 'back', run: back },
-      mutationKey(ctx.options.readOnly, { keys: ['c'], label: 'capacity', title: 'Set the desired capacity, min and max (honouring the cooldown or not)', run: () => openForm(capacityForm, 'changing capacity') }),
-      mutationKey(ctx.options.readOnly, { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm, 'pre-scaling') }),
-      mutationKey(ctx.options.readOnly, { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined), 'changing a scaling policy') }),
-      mutationKey(ctx.options.readOnly, { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target (a target group or classic ELB row) or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain }),
-      mutationKey(ctx.options.readOnly, { keys: ['s'], label: 'processes', title: 'Suspend/resume processes: a checklist of the 9, suspended ones checked; space toggles, Enter plans the toggled ones', run: () => !refuseIfReadOnly(store, 'suspending or resuming processes') && d && setChecklist(openChecklist(d.group.suspendedProcesses)) }),
-      mutationKey(ctx.options.readOnly, { keys: ['T'], label: 'terminate', title: 'Terminate the selected instance (with or without a replacement); drained in HAProxy first when the pool holds it', run: terminate }),
-      mutationKey(ctx.options.readOnly, { keys: ['P'], label: 'protect', title: 'Toggle scale-in protection of the selected instance', run: protect }),
-      mutationKey(ctx.options.readOnly, { keys: ['X'], label: 'shutdown', title: 'Shut the group down in the safe order (typed confirmation)', run: () => d && void shutdown(ctx, store, d).then((ok) => ok && (back(), void refresh())) }),
+      { keys: ['c'], label: 'capacity', title: 'Set the desired capacity, min and max (honouring the cooldown or not)', run: () => openForm(capacityForm) },
+      { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm) },
+      { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined)) },
+      { keys: ['d'], label: 'delete/drain', title: 'Delete the selected policy; drain (deregister) the selected target (a target group or classic ELB row) or instance from the load balancer, or register it when it is not a target', run: deleteOrDrain },
+      { keys: ['s'], label: 'processes', title: 'Suspend/resume processes: a checklist of the 9, suspended ones checked; space toggles, Enter plans the toggled ones', run: () => d && setChecklist(openChecklist(d.group.suspendedProcesses)) },
+      { keys: ['T'], label: 'terminate', title: 'Terminate the selected instance (with or without a replacement); drained in HAProxy first when the pool holds it', run: terminate },
+      { keys: ['P'], label: 'protect', title: 'Toggle scale-in protection of the selected instance', run: protect },
+      { keys: ['X'], label: 'shutdown', title: 'Shut the group down in the safe order (typed confirmation)', run: () => d && void shutdown(ctx, store, d).then((ok) => ok && (back(), void refresh())) },
       { keys: ['r'], label: 'refresh', title: 'Refresh Auto Scaling', run: () => void refresh() },
     ];
   } else {
