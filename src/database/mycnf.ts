@@ -19,6 +19,8 @@ export interface CnfSetting {
   value: string;
   file: string;
   line: number;
+  /** written loose-name: a server that does not know the option skips it instead of refusing to start */
+  loose: boolean;
 }
 
 /** How files are read: locally, or over SSH on the server's host. */
@@ -74,8 +76,9 @@ export async function readMyCnf(file: string, reader: CnfReader = localCnfReader
       if (!kv?.[1]) continue;
       // a value may carry a trailing comment: "tmp_table_size = 64M  # for reports"
       const raw = (kv[2] ?? 'ON').replace(/\s+#.*$/, '').trim();
-      const name = normalizeName(kv[1].replace(/^loose[-_]/, ''));
-      out.set(name, { name, raw, value: normalizeValue(raw), file: f, line: i + 1 });
+      const loose = /^loose[-_]/i.test(kv[1]);
+      const name = normalizeName(kv[1].replace(/^loose[-_]/i, ''));
+      out.set(name, { name, raw, value: normalizeValue(raw), file: f, line: i + 1, loose });
     }
   }
   await load(file, 0);

@@ -13,22 +13,24 @@ import { startMariaDbInstance, type MariaDbInstance } from '../services/mariadb.
  */
 let a: MariaDbInstance;
 let b: MariaDbInstance;
+let cached: MariaDbInstance;
 let dir: string;
 let restore: (() => void) | undefined;
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([
+  [a, b, cached] = await Promise.all([
     startMariaDbInstance({ serverId: 501, extraArgs: ['--tmp-table-size=64M', '--max-heap-table-size=64M'] }),
     startMariaDbInstance({ serverId: 502, extraArgs: ['--tmp-table-size=16M', '--max-heap-table-size=16M'] }),
+    startMariaDbInstance({ serverId: 503, extraArgs: ['--query-cache-type=1', '--query-cache-size=16M'] }),
   ]);
   dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-drift-'));
   restore = overrideProcessEnv({ XDG_STATE_HOME: path.join(dir, 'state') });
   const db = (d: MariaDbInstance): string => `    host: 127.0.0.1\n    port: ${d.port}\n    user: ${d.user}\n    password: ${d.password}\n`;
-  writeFileSync(path.join(dir, 'opsdeck.yaml'), `mysql:\n  old:\n${db(a)}  new:\n${db(b)}`);
+  writeFileSync(path.join(dir, 'opsdeck.yaml'), `mysql:\n  old:\n${db(a)}  new:\n${db(b)}  cached:\n${db(cached)}`);
 }, 90_000);
 afterAll(async () => {
   restore?.();
-  await Promise.all([a?.stop(), b?.stop()]);
+  await Promise.all([a?.stop(), b?.stop(), cached?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -73,5 +75,19 @@ describe('db drift', () => {
     const same = await drift('--target', 'old', '--against', 'old');
     expect(same.code).toBe(0);
     expect(same.out.trim()).toBe('old: no drift against old');
+  });
+
+  it('a server that runs the query cache is flagged by a my.cnf check of that one server, though the file matches it', async () => {
+    const cnf = path.join(dir, 'cached.cnf');
+    writeFileSync(cnf, '[mysqld]\nquery_cache_type = 1\nquery-cache-size = 16M\n');
+    const r = await drift('--target', 'cached', '--cnf', cnf);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^warning: cached: the query cache is on \(query_cache_type ON, query_cache_size 16M\): every write empties its table's cached results under one global lock/m);
+    expect(r.out).not.toMatch(/^error:/m);
+    // the same server with the cache off in its file: still flagged, for what it runs with now
+    writeFileSync(cnf, '[mysqld]\nquery_cache_type = 0\n');
+    const off = await drift('--target', 'cached', '--cnf', cnf);
+    expect(off.out).toMatch(/query_cache_type\s+0\s+1\s/);
+    expect(off.out).toMatch(/^warning: cached: the query cache is on/m);
   });
 });

@@ -127,7 +127,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
     void (async () => {
       try {
         const [a, b] = await Promise.all([liveVariables(ctx, source.name), liveVariables(ctx, selected.name)]);
-        setDrift({ source: source.name, replica: selected.name, report: serverDrift(a.vars, b.vars, [source.name, selected.name], [a.version, b.version]) });
+        setDrift({ source: source.name, replica: selected.name, report: serverDrift(a.vars, b.vars, [source.name, selected.name]) });
       } catch (e) {
         store.getState().setFlash(`drift: ${e instanceof Error ? e.message : String(e)}`, 'error');
       }
@@ -195,6 +195,7 @@ function driftRows(drift: { source: string; replica: string; report: DriftReport
     drift.report.entries.length === 0
       ? [['', `${drift.replica} has the same settings as ${drift.source}`]]
       : [['VARIABLE', `${drift.source.toUpperCase().padEnd(12)}  ${drift.replica.toUpperCase().padEnd(12)}  WHY IT MATTERS`], ...drift.report.entries.map((e): [string, string, string?] => [e.name, `${v(e.expected)}  ${v(e.actual)}  ${e.note ?? ''}`.trimEnd(), e.note ? 'yellow' : undefined])];
+  for (const e of drift.report.errors) fields.push(['error', e, 'red']);
   for (const w of drift.report.warnings) fields.push(['warning', w, 'yellow']);
   return detailRows(fields, width, LABELS);
 }

@@ -57,14 +57,14 @@ async function drift(ctx: CommandContext, opts: DriftOpts): Promise<ExitCode> {
   if (opts.cnf !== undefined) {
     const ssh = opts.host ? await sshCnfReader(ctx, opts.host) : undefined;
     try {
-      report = cnfDrift(await readMyCnf(opts.cnf, ssh?.reader ?? localCnfReader), live.vars, live.version);
+      report = cnfDrift(await readMyCnf(opts.cnf, ssh?.reader ?? localCnfReader), live.vars, live.version, opts.target);
     } finally {
       ssh?.close();
     }
     against = `${opts.cnf}${opts.host ? ` on ${opts.host}` : ''}`;
   } else {
     const other = await liveVariables(ctx, opts.against ?? '');
-    report = serverDrift(other.vars, live.vars, [opts.against ?? '', opts.target], [other.version, live.version]);
+    report = serverDrift(other.vars, live.vars, [opts.against ?? '', opts.target]);
     against = opts.against ?? '';
   }
   if (ctx.options.json) ctx.stdout(toJson({ target: opts.target, against, ...report }));
@@ -82,9 +82,10 @@ async function drift(ctx: CommandContext, opts: DriftOpts): Promise<ExitCode> {
       );
       if (opts.cnf !== undefined) for (const e of report.entries.filter((x) => x.note)) ctx.stdout(`  ${e.name}: ${e.note ?? ''}`);
     }
+    for (const e of report.errors) ctx.stdout(p.paint('red', `error: ${e}`));
     for (const w of report.warnings) ctx.stdout(p.paint('yellow', `warning: ${w}`));
   }
-  return report.entries.length > 0 || report.warnings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
+  return report.entries.length > 0 || report.errors.length > 0 || report.warnings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
 interface ChecksumOpts {
