@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { readMyCnf } from '../../src/database/mycnf.js';
+import { connectMysql, serverInfo } from '../../src/mysql/connection.js';
 import { overrideProcessEnv } from '../services/env.js';
 import { startMariaDbInstance, type MariaDbInstance } from '../services/mariadb.js';
 
@@ -63,6 +64,48 @@ describe('db drift', () => {
     expect(r.out).not.toMatch(/^tmp_table_size/m);
     expect(r.out).toContain('warning: my.cnf: tmp_table_size 64M and max_heap_table_size 16M differ: in-memory temporary tables stop at the smaller, 16M');
     expect(r.out).toContain('innodb_flush_log_at_trx_commit: 1 flushes the redo log at every commit');
+  });
+
+  it('reads only the versioned sections of the server\'s own version, [client-server] on MariaDB, and follows !include FILE', async () => {
+    const etc = path.join(dir, 'etc-versions');
+    mkdirSync(etc, { recursive: true });
+    const conn = await connectMysql(a);
+    const version = (await serverInfo(conn)).version;
+    await conn.end();
+    const [major, minor] = version.split('.');
+    writeFileSync(
+      path.join(etc, 'my.cnf'),
+      [
+        '[mysqld]',
+        'max_connections = 151',
+        // a MySQL 8.0 line beside a MariaDB server: the drift the issue saw
+        '[mysqld-8.0]',
+        'sync_binlog = 1',
+        '[mariadb-10.3]',
+        'max_connections = 10',
+        `[mariadb-${major}.${minor}]`,
+        'max_connections = 200',
+        '[client-server]',
+        'socket = /run/mysqld/other.sock',
+        '!include extra/late.cnf',
+        '',
+      ].join('\n'),
+    );
+    mkdirSync(path.join(etc, 'extra'));
+    writeFileSync(path.join(etc, 'extra', 'late.cnf'), '[mysqld]\nmax_heap_table_size = 32M\n');
+    const cnf = await readMyCnf(path.join(etc, 'my.cnf'), undefined, version);
+    expect(cnf.get('sync_binlog')).toBeUndefined();
+    expect(cnf.get('max_connections')).toMatchObject({ value: '200', line: 8 });
+    expect(cnf.get('socket')).toMatchObject({ raw: '/run/mysqld/other.sock', line: 10 });
+    expect(cnf.get('max_heap_table_size')).toMatchObject({ value: String(32 * 1024 * 1024), file: path.join(etc, 'extra', 'late.cnf'), line: 2 });
+    // a MySQL 8.0 server reads [mysqld-8.0] and neither MariaDB section
+    const mysql8 = await readMyCnf(path.join(etc, 'my.cnf'), undefined, '8.0.36');
+    expect([mysql8.get('sync_binlog')?.value, mysql8.get('max_connections')?.value, mysql8.get('socket')]).toEqual(['1', '151', undefined]);
+
+    const r = await drift('--target', 'old', '--cnf', path.join(etc, 'my.cnf'));
+    expect(r.out).not.toMatch(/^sync_binlog/m);
+    expect(r.out).toMatch(new RegExp(`^max_connections\\s+200\\s+151\\s+${path.join(etc, 'my.cnf').replace(/[/.]/g, '\\$&')}:8`, 'm'));
+    expect(r.out).toMatch(/^max_heap_table_size\s+32M\s+67108864\s+\S+late\.cnf:2/m);
   });
 
   it('two servers: the temp table sizes that differ, first, with why they matter; exit 1', async () => {

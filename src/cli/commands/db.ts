@@ -57,7 +57,7 @@ async function drift(ctx: CommandContext, opts: DriftOpts): Promise<ExitCode> {
   if (opts.cnf !== undefined) {
     const ssh = opts.host ? await sshCnfReader(ctx, opts.host) : undefined;
     try {
-      report = cnfDrift(await readMyCnf(opts.cnf, ssh?.reader ?? localCnfReader), live.vars, live.version, opts.target);
+      report = cnfDrift(await readMyCnf(opts.cnf, ssh?.reader ?? localCnfReader, live.version), live.vars, live.version, opts.target);
     } finally {
       ssh?.close();
     }
