@@ -24,6 +24,8 @@ import type { LegendEntry, PaneDefinition, PaneProps } from './types.js';
  */
 const HISTORY = 20;
 const SPARK = '▁▂▃▄▅▆▇█';
+/** A read with no lag to draw (NULL, or no answer): never drawn as a 0, or a broken replica's history looks healthy. */
+const NO_LAG = '×';
 
 /** Each verdict's colour, mark and meaning: the rows and the `?` legend read this one table. */
 const VERDICTS: Record<ServerHealth['health'], { color: string; mark: string; meaning: string }> = {
@@ -38,13 +40,17 @@ const MARK = (h: ServerHealth['health']): string => VERDICTS[h].mark;
 export const DATABASE_LEGEND: readonly LegendEntry[] = [
   ...Object.values(VERDICTS).map((v) => ({ mark: v.mark, color: v.color, meaning: v.meaning })),
   { mark: SPARK, meaning: `LAG HISTORY: this session's lag, last ${HISTORY} reads, tallest = the most` },
+  { mark: NO_LAG, meaning: 'LAG HISTORY: a read with no lag, NULL or no answer' },
   { mark: 'NULL', meaning: 'LAG: the server does not know (a thread is stopped)' },
   { mark: 'RO', meaning: 'read_only on the server: yes on a replica, no on the source' },
 ];
 
-function spark(xs: readonly number[]): string {
-  const max = Math.max(1, ...xs);
-  return xs.map((x) => SPARK[Math.min(SPARK.length - 1, Math.round((x / max) * (SPARK.length - 1)))] ?? ' ').join('');
+/** Lag per read, null where there was none to read. */
+type LagHistory = (number | null)[];
+
+function spark(xs: Readonly<LagHistory>): string {
+  const max = Math.max(1, ...xs.filter((x): x is number => x !== null));
+  return xs.map((x) => (x === null ? NO_LAG : (SPARK[Math.min(SPARK.length - 1, Math.round((x / max) * (SPARK.length - 1)))] ?? ' '))).join('');
 }
 
 type Row = ServerHealth & { history: string };
@@ -70,7 +76,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   const [details, setDetails] = useState<string | undefined>(undefined);
   const [drift, setDrift] = useState<{ source: string; replica: string; report: DriftReport } | undefined>(undefined);
   const [offset, setOffset] = useState(0);
-  const history = useRef(new Map<string, number[]>());
+  const history = useRef(new Map<string, LagHistory>());
   const mounted = useRef(true);
 
   const loader = useMemo(
@@ -81,8 +87,10 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
           if (!mounted.current) return;
           if (!o.ok) return setError(o.error);
           for (const s of o.value) {
+            // a source has no lag; a replica that did not answer has none to read
+            if (!s.replica && s.health !== 'unreachable') continue;
             const h = history.current.get(s.name) ?? [];
-            h.push(s.replica?.behind ?? 0);
+            h.push(s.replica ? s.replica.behind : null);
             history.current.set(s.name, h.slice(-HISTORY));
           }
           setError(undefined);
@@ -170,7 +178,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
 }
 
 /** One server in full, then the replication topology: wrapped and scrolled by DetailsView, so a long error is read whole at any size. */
-function serverRows(shown: Row, all: readonly Row[], history: ReadonlyMap<string, number[]>, width: number): ReturnType<typeof detailRows> {
+function serverRows(shown: Row, all: readonly Row[], history: ReadonlyMap<string, LagHistory>, width: number): ReturnType<typeof detailRows> {
   const fields: [string, string, string?][] = [
     ['verdict', `${MARK(shown.health)} ${shown.health}: ${shown.why}`, COLOUR(shown.health)],
     ['role', shown.role],
