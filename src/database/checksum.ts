@@ -42,50 +42,74 @@ export async function listTables(conn: MysqlConnection): Promise<TableInfo[]> {
   });
 }
 
+/**
+ * Inclusive key bounds, null for an open end. BigInt: a BIGINT UNSIGNED key
+ * reaches 2^64, and a Number above 2^53 would name (and compare) another key.
+ */
+export type KeyRange = [bigint | null, bigint | null];
+
 export interface ChunkSum {
-  from: number;
-  to: number;
+  range: KeyRange;
   rows: number;
   crc: string;
 }
 
+/**
+ * The WHERE clause of a key range. The bounds go in as integer literals, not
+ * placeholders: a string placeholder would be compared with the column as a
+ * double (losing the same precision), and they are BigInts, so only digits.
+ */
+function within(key: string, [from, to]: KeyRange): string {
+  const sides = [...(from === null ? [] : [`${key} >= ${from}`]), ...(to === null ? [] : [`${key} <= ${to}`])];
+  return sides.length ? sides.join(' AND ') : 'TRUE';
+}
+
+/** The key as text whatever the driver's number options: BigInt() reads it exactly. */
+const keyOf = (v: unknown): bigint => BigInt(String(v));
+
 /** One chunk's fingerprint: its row count and the XOR of every row's CRC32 (NULLs marked, so NULL != ''). */
-export async function chunkSum(conn: MysqlConnection, t: TableInfo, from: number, to: number): Promise<ChunkSum> {
+export async function chunkSum(conn: MysqlConnection, t: TableInfo, range: KeyRange): Promise<ChunkSum> {
   const row = `CONCAT_WS('#', ${t.columns.map((c) => `ISNULL(${ident(c)}), ${ident(c)}`).join(', ')})`;
-  const key = ident(t.key ?? '');
-  const [r] = await q(conn, `SELECT COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS crc FROM ${ident(t.schema)}.${ident(t.table)} WHERE ${key} BETWEEN ? AND ?`, [from, to]);
-  return { from, to, rows: Number(r?.['n'] ?? 0), crc: String(r?.['crc'] ?? '0') };
+  const [r] = await q(conn, `SELECT COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS crc FROM ${ident(t.schema)}.${ident(t.table)} WHERE ${within(ident(t.key ?? ''), range)}`);
+  return { range, rows: Number(r?.['n'] ?? 0), crc: String(r?.['crc'] ?? '0') };
 }
 
 /** Key ranges of about CHUNK_ROWS rows each, walked on the source by the key's index (each step one short indexed read). */
-export async function chunkRanges(conn: MysqlConnection, t: TableInfo, size = CHUNK_ROWS): Promise<[number, number][]> {
+export async function chunkRanges(conn: MysqlConnection, t: TableInfo, size = CHUNK_ROWS): Promise<KeyRange[]> {
   const key = ident(t.key ?? '');
   const tbl = `${ident(t.schema)}.${ident(t.table)}`;
-  const [ends] = await q(conn, `SELECT MIN(${key}) AS lo, MAX(${key}) AS hi FROM ${tbl}`);
+  const [ends] = await q(conn, `SELECT CAST(MIN(${key}) AS CHAR) AS lo, CAST(MAX(${key}) AS CHAR) AS hi FROM ${tbl}`);
   if (ends?.['lo'] === null || ends?.['lo'] === undefined) return [];
-  const hi = Number(ends['hi']);
-  const out: [number, number][] = [];
-  let from = Number(ends['lo']);
-  while (from <= hi) {
-    const [next] = await q(conn, `SELECT ${key} AS k FROM ${tbl} WHERE ${key} >= ? ORDER BY ${key} LIMIT 1 OFFSET ${size - 1}`, [from]);
-    const to = next?.['k'] === undefined ? hi : Number(next['k']);
+  const hi = keyOf(ends['hi']);
+  const out: KeyRange[] = [];
+  let from = keyOf(ends['lo']);
+  for (;;) {
+    const [next] = await q(conn, `SELECT CAST(${key} AS CHAR) AS k FROM ${tbl} WHERE ${key} >= ${from} ORDER BY ${key} LIMIT 1 OFFSET ${size - 1}`);
+    const to = next?.['k'] === undefined ? hi : keyOf(next['k']);
     out.push([from, to]);
-    from = to + 1;
+    // stop at the last key rather than step past it: hi + 1 may not fit the column
+    if (to >= hi) break;
+    from = to + 1n;
   }
   // the outer ranges reach past the source's ends: rows only the replica has show up there
   const first = out[0];
-  if (first) first[0] = Number.MIN_SAFE_INTEGER;
+  if (first) first[0] = null;
   const last = out[out.length - 1];
-  if (last) last[1] = Number.MAX_SAFE_INTEGER;
+  if (last) last[1] = null;
   return out;
 }
 
 export interface Mismatch {
   table: string;
-  /** the key range, or undefined for a whole-table checksum */
-  range: [number, number] | undefined;
+  /** the key range as decimal text (null: open end), or undefined for a whole-table checksum */
+  range: [string | null, string | null] | undefined;
   source: string;
   replica: string;
+}
+
+/** "keys 299-448", "keys …-448", or '' for a whole-table checksum: how a person is told where to look. */
+export function describeRange(m: Pick<Mismatch, 'range'>): string {
+  return m.range ? `keys ${m.range[0] ?? '…'}-${m.range[1] ?? '…'}` : '';
 }
 
 export interface ChecksumReport {
@@ -118,7 +142,7 @@ export async function compareData(source: MysqlConnection, replica: MysqlConnect
   const onReplica = new Set((await listTables(replica)).map((t) => `${t.schema}.${t.table}`));
   const onSource = new Set(tables.map((t) => `${t.schema}.${t.table}`));
   const extra: Mismatch[] = [...onReplica].filter((n) => !onSource.has(n)).map((table) => ({ table, range: undefined, source: 'missing', replica: 'present' }));
-  type Job = { t: TableInfo; range: [number, number] | undefined };
+  type Job = { t: TableInfo; range: KeyRange | undefined };
   const jobs: Job[] = [];
   for (const t of tables) {
     if (t.key) for (const r of await timed(() => chunkRanges(source, t, o.chunkRows))) jobs.push({ t, range: r });
@@ -128,7 +152,7 @@ export async function compareData(source: MysqlConnection, replica: MysqlConnect
   const sums = async (conn: MysqlConnection, j: Job, onSource: boolean): Promise<string> => {
     const run = async (): Promise<string> => {
       if (j.range) {
-        const s = await chunkSum(conn, j.t, j.range[0], j.range[1]);
+        const s = await chunkSum(conn, j.t, j.range);
         return `${s.rows} rows, crc ${s.crc}`;
       }
       try {
@@ -151,7 +175,8 @@ export async function compareData(source: MysqlConnection, replica: MysqlConnect
       o.signal?.throwIfAborted();
       const [a, b] = await Promise.all([sums(source, j, true), sums(replica, j, false)]);
       if (a !== b) {
-        mismatches.push({ table: name(j.t), range: j.range, source: a, replica: b });
+        const range: Mismatch['range'] = j.range ? [j.range[0]?.toString() ?? null, j.range[1]?.toString() ?? null] : undefined;
+        mismatches.push({ table: name(j.t), range, source: a, replica: b });
         again.push(j);
       }
       o.onProgress?.(++done, pending.length, name(j.t));

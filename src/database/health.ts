@@ -1,4 +1,5 @@
 import { queryRows, serverInfo, type MysqlConnection } from '../mysql/connection.js';
+import { parseDialect } from '../mysql/dialect.js';
 import { replicationStatus, type ReplicationStatus } from '../mysql/replication.js';
 
 /**
@@ -70,7 +71,7 @@ async function gtidPosition(conn: MysqlConnection, flavor: 'mariadb' | 'mysql'):
 export async function probeServer(name: string, address: string, conn: MysqlConnection): Promise<ServerHealth> {
   const info = await serverInfo(conn);
   const [up] = await queryRows(conn, "SHOW GLOBAL STATUS LIKE 'Uptime'");
-  const rep = await replicationStatus(conn);
+  const rep = await replicationStatus(conn, parseDialect(info.version, info.comment));
   const gtid = await gtidPosition(conn, info.flavor);
   const replica = rep ? replicaView(rep) : undefined;
   const verdict = replica ? classifyReplica(replica) : { health: 'ok' as const, why: info.readOnly ? 'not replicating, read-only' : 'source (not replicating)' };

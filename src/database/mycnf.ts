@@ -6,9 +6,9 @@ import { normalizeName, normalizeValue } from '../mysql/normalize.js';
 /**
  * A server's my.cnf as the server reads it: `!include FILE` and
  * `!includedir DIR` (every *.cnf there, in name order) followed, only the
- * sections a server reads ([mysqld], [server], [mariadb] and their versioned
- * forms), later settings winning. Each setting remembers its file and line,
- * so drift points at the line to change.
+ * sections this server reads (serverReadsSection), later settings winning.
+ * Each setting remembers its file and line, so drift points at the line to
+ * change.
  */
 export interface CnfSetting {
   /** normalised name: lower case, '-' as '_' */
@@ -19,6 +19,8 @@ export interface CnfSetting {
   value: string;
   file: string;
   line: number;
+  /** written loose-name: a server that does not know the option skips it instead of refusing to start */
+  loose: boolean;
 }
 
 /** How files are read: locally, or over SSH on the server's host. */
@@ -32,9 +34,26 @@ export const localCnfReader: CnfReader = {
   list: async (d) => (await readdir(d)).map((n) => path.join(d, n)),
 };
 
-const SERVER_SECTIONS = /^(mysqld|server|mariadb|mariadbd|mysqld-[\d.]+|mariadb-[\d.]+|mariadbd-[\d.]+)$/i;
+/**
+ * Whether a server of this VERSION() reads a section: [mysqld] and [server]
+ * always; [mariadb], [mariadbd] and [client-server] only MariaDB; a versioned
+ * one ([mysqld-8.0], [mariadb-10.11]) only that major.minor. Without a
+ * version a versioned section is skipped: it could be meant for any server.
+ */
+export function serverReadsSection(section: string, version?: string): boolean {
+  const s = section.toLowerCase();
+  const m = /^(\d+)\.(\d+)/.exec(version?.trim() ?? '');
+  const mariadb = version === undefined || /mariadb/i.test(version);
+  if (s === 'mysqld' || s === 'server') return true;
+  if (s === 'mariadb' || s === 'mariadbd' || s === 'client-server') return mariadb;
+  const v = /^(mysqld|mariadb|mariadbd)-(\d+)\.(\d+)$/.exec(s);
+  if (!v || !m) return false;
+  if (v[1] !== 'mysqld' && !mariadb) return false;
+  return Number(v[2]) === Number(m[1]) && Number(v[3]) === Number(m[2]);
+}
 
-export async function readMyCnf(file: string, reader: CnfReader = localCnfReader): Promise<Map<string, CnfSetting>> {
+/** `version` is the server's VERSION() (e.g. 10.11.6-MariaDB-log): it picks the sections that server reads. */
+export async function readMyCnf(file: string, reader: CnfReader = localCnfReader, version?: string): Promise<Map<string, CnfSetting>> {
   const out = new Map<string, CnfSetting>();
   const seen = new Set<string>();
   async function load(f: string, depth: number): Promise<void> {
@@ -69,13 +88,14 @@ export async function readMyCnf(file: string, reader: CnfReader = localCnfReader
         section = sec[1].trim();
         continue;
       }
-      if (!SERVER_SECTIONS.test(section)) continue;
+      if (!serverReadsSection(section, version)) continue;
       const kv = /^([A-Za-z0-9_.-]+)\s*(?:=\s*(.*))?$/.exec(line);
       if (!kv?.[1]) continue;
       // a value may carry a trailing comment: "tmp_table_size = 64M  # for reports"
       const raw = (kv[2] ?? 'ON').replace(/\s+#.*$/, '').trim();
-      const name = normalizeName(kv[1].replace(/^loose[-_]/, ''));
-      out.set(name, { name, raw, value: normalizeValue(raw), file: f, line: i + 1 });
+      const loose = /^loose[-_]/i.test(kv[1]);
+      const name = normalizeName(kv[1].replace(/^loose[-_]/i, ''));
+      out.set(name, { name, raw, value: normalizeValue(raw), file: f, line: i + 1, loose });
     }
   }
   await load(file, 0);

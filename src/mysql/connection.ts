@@ -15,6 +15,8 @@ export type MysqlConnection = mysql.Connection;
 
 export interface ServerInfo {
   version: string;
+  /** @@version_comment: names the vendor when VERSION() does not (MariaDB 11 says '11.4.2') */
+  comment: string;
   flavor: 'mariadb' | 'mysql';
   readOnly: boolean;
   serverId: number;
@@ -114,6 +116,7 @@ export async function serverInfo(conn: MysqlConnection): Promise<ServerInfo> {
   const mariadb = /mariadb/i.test(version) || /mariadb/i.test(comment);
   return {
     version,
+    comment,
     flavor: mariadb ? 'mariadb' : 'mysql',
     readOnly: Number(r['ro']) === 1 || r['ro'] === 'ON',
     serverId: Number(r['sid'] ?? 0),

@@ -3,7 +3,8 @@
  * @@version_comment. Pure: runbooks and checks ask for a named operation and
  * get the words this vendor/version understands (MySQL renamed MASTER/SLAVE
  * to SOURCE/REPLICA in 8.0.22-8.0.23 and dropped the old words in 8.4;
- * MariaDB accepts REPLICA from 10.5.1).
+ * MariaDB accepts REPLICA from 10.5.1 and renamed SHOW MASTER STATUS to
+ * SHOW BINLOG STATUS in 10.5.2, keeping the old name only as an alias).
  */
 export type Vendor = 'mariadb' | 'mysql';
 
@@ -15,8 +16,8 @@ export interface ServerDialect {
   replicaWords: boolean;
   /** CHANGE REPLICATION SOURCE TO with SOURCE_* options (MySQL 8.0.23+). */
   changeSourceWords: boolean;
-  /** SHOW BINARY LOG STATUS (MySQL 8.2+) instead of SHOW MASTER STATUS. */
-  binaryLogStatus: boolean;
+  /** What follows SHOW in the binary log status statement: BINARY LOG (MySQL 8.2+), BINLOG (MariaDB 10.5.2+), else MASTER. */
+  binlogStatusWords: 'BINARY LOG' | 'BINLOG' | 'MASTER';
   /** RESET BINARY LOGS AND GTIDS (MySQL 8.2+) instead of RESET MASTER. */
   resetBinaryLogs: boolean;
 }
@@ -29,14 +30,21 @@ export function parseDialect(version: string, comment = ''): ServerDialect {
   const atLeast = (a: number, b: number, c: number): boolean =>
     v[0] !== a ? v[0] > a : v[1] !== b ? v[1] > b : v[2] >= c;
   if (vendor === 'mariadb') {
-    return { vendor, version: v, replicaWords: atLeast(10, 5, 1), changeSourceWords: false, binaryLogStatus: false, resetBinaryLogs: false };
+    return {
+      vendor,
+      version: v,
+      replicaWords: atLeast(10, 5, 1),
+      changeSourceWords: false,
+      binlogStatusWords: atLeast(10, 5, 2) ? 'BINLOG' : 'MASTER',
+      resetBinaryLogs: false,
+    };
   }
   return {
     vendor,
     version: v,
     replicaWords: atLeast(8, 0, 22),
     changeSourceWords: atLeast(8, 0, 23),
-    binaryLogStatus: atLeast(8, 2, 0),
+    binlogStatusWords: atLeast(8, 2, 0) ? 'BINARY LOG' : 'MASTER',
     resetBinaryLogs: atLeast(8, 2, 0),
   };
 }
@@ -59,7 +67,7 @@ export function showReplicaStatus(d: ServerDialect): string {
   return d.replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS';
 }
 export function showBinlogStatus(d: ServerDialect): string {
-  return d.binaryLogStatus ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS';
+  return `SHOW ${d.binlogStatusWords} STATUS`;
 }
 export function resetBinaryLogs(d: ServerDialect): string {
   return d.resetBinaryLogs ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER';

@@ -1,4 +1,5 @@
 import { queryRows, type MysqlConnection } from './connection.js';
+import { parseDialect, showReplicaStatus, type ServerDialect } from './dialect.js';
 
 /**
  * One replica's state with MariaDB's and MySQL 8's column names folded into
@@ -95,24 +96,22 @@ export function normalizeReplicaRow(row: Row): ReplicationStatus {
   };
 }
 
-function isSyntaxError(e: unknown): boolean {
-  const code = (e as { cause?: { code?: string } }).cause?.code;
-  return code === 'ER_PARSE_ERROR' || code === 'ER_SYNTAX_ERROR';
+/** Which statements the server behind `conn` accepts, from its VERSION() and @@version_comment. */
+export async function serverDialect(conn: MysqlConnection): Promise<ServerDialect> {
+  const [r] = await queryRows(conn, 'SELECT VERSION() AS v, @@version_comment AS c');
+  return parseDialect(String(r?.['v'] ?? ''), String(r?.['c'] ?? ''));
 }
 
 /**
  * The replica status of the server behind `conn`, or null when it replicates
- * from nothing. Uses SHOW REPLICA STATUS (MariaDB 10.5+, MySQL 8.0.22+) and
- * falls back to SHOW SLAVE STATUS on servers that do not know the new words.
+ * from nothing. The statement comes from the dialect (SHOW REPLICA STATUS on
+ * MariaDB 10.5.1+ and MySQL 8.0.22+, SHOW SLAVE STATUS before), not from
+ * trying one and falling back: a parse error then means a real problem, and
+ * a MySQL 8.4 that dropped SLAVE is never sent it. Pass `d` when the caller
+ * already knows the server's dialect, to save a round trip.
  */
-export async function replicationStatus(conn: MysqlConnection): Promise<ReplicationStatus | null> {
-  let rows: Row[];
-  try {
-    rows = await queryRows(conn, 'SHOW REPLICA STATUS');
-  } catch (e) {
-    if (!isSyntaxError(e)) throw e;
-    rows = await queryRows(conn, 'SHOW SLAVE STATUS');
-  }
+export async function replicationStatus(conn: MysqlConnection, d?: ServerDialect): Promise<ReplicationStatus | null> {
+  const rows = await queryRows(conn, showReplicaStatus(d ?? (await serverDialect(conn))));
   const row = rows[0];
   return row === undefined ? null : normalizeReplicaRow(row);
 }

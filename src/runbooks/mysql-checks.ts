@@ -1,4 +1,4 @@
-import { compareData } from '../database/checksum.js';
+import { compareData, describeRange } from '../database/checksum.js';
 import { parseDuration } from '../core/deadline.js';
 import { OpsError } from '../core/errors.js';
 import type { MysqlConnection } from '../mysql/connection.js';
@@ -79,7 +79,7 @@ export async function checksumsEqual(source: MysqlConnection, other: MysqlConnec
     onProgress: (done, total, table) => io.progress({ phase: 'checksums', done, total, detail: table }),
   });
   const head = `${report.tables} table${report.tables === 1 ? '' : 's'}, ${report.chunks} chunk${report.chunks === 1 ? '' : 's'} compared; longest statement on ${names.source} ${report.longestSourceMs} ms\n`;
-  const lines = report.mismatches.map((m) => `${m.table}${m.range ? ` (keys ${m.range[0] === Number.MIN_SAFE_INTEGER ? '…' : m.range[0]}-${m.range[1] === Number.MAX_SAFE_INTEGER ? '…' : m.range[1]})` : ''}: ${names.source} ${m.source}, ${names.other} ${m.replica}\n`);
+  const lines = report.mismatches.map((m) => `${m.table}${m.range ? ` (${describeRange(m)})` : ''}: ${names.source} ${m.source}, ${names.other} ${m.replica}\n`);
   const fields = { tables: report.tables, chunks: report.chunks, mismatches: report.mismatches.length, longestSourceMs: report.longestSourceMs };
   if (report.mismatches.length > 0) {
     // the step fails before its output is shown: show what differs first

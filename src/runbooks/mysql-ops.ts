@@ -1,6 +1,6 @@
 import type { MysqlConnection } from '../mysql/connection.js';
-import { changeSource, parseDialect, pointAt, resetBinaryLogs, resetReplicaAll, setReadOnly, showBinlogStatus, showReplicaStatus, startReplica, stopReplica, type ServerDialect } from '../mysql/dialect.js';
-import { normalizeReplicaRow } from '../mysql/replication.js';
+import { changeSource, pointAt, resetBinaryLogs, resetReplicaAll, setReadOnly, showBinlogStatus, showReplicaStatus, startReplica, stopReplica } from '../mysql/dialect.js';
+import { normalizeReplicaRow, serverDialect } from '../mysql/replication.js';
 import { OpsError } from '../core/errors.js';
 import { emptyResult, type StepResult } from './executors.js';
 
@@ -17,11 +17,6 @@ async function rows(conn: MysqlConnection, sql: string, values: unknown[] = []):
   return Array.isArray(res) ? (res as Row[]) : [];
 }
 
-async function dialectOf(conn: MysqlConnection): Promise<ServerDialect> {
-  const [r] = await rows(conn, 'SELECT VERSION() AS v, @@version_comment AS c');
-  return parseDialect(String(r?.['v'] ?? ''), String(r?.['c'] ?? ''));
-}
-
 const need = (args: Record<string, string>, k: string, op: string): string => {
   const v = args[k];
   if (v === undefined || v === '') throw new OpsError('USAGE', `mysql ${op} needs the argument ${k}`);
@@ -29,7 +24,7 @@ const need = (args: Record<string, string>, k: string, op: string): string => {
 };
 
 export async function mysqlOperation(conn: MysqlConnection, op: string, args: Record<string, string>): Promise<StepResult> {
-  const d = await dialectOf(conn);
+  const d = await serverDialect(conn);
   const said = (sql: string): StepResult => emptyResult({ stdout: `${sql}: ok\n`, fields: { vendor: d.vendor, version: d.version.join('.') } });
   switch (op) {
     case 'stopReplica':

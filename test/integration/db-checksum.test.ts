@@ -72,12 +72,32 @@ describe('db checksum', () => {
     const r = await compareData(src, rep, { chunkRows: 50, settle: async () => void settled++ });
     expect(settled).toBe(2);
     expect(r.mismatches).toEqual([
-      expect.objectContaining({ table: 'shop.orders', range: [299, 448] }),
+      expect.objectContaining({ table: 'shop.orders', range: ['299', '448'] }),
       { table: 'shop.stray', range: undefined, source: 'missing', replica: 'present' },
     ]);
     expect(r.mismatches[0]?.source).toMatch(/^50 rows, crc \d+$/);
     const c = await cli();
     expect(c.code).toBe(1);
     expect(c.out).toMatch(/differs: shop\.orders keys …-…: db1 300 rows, crc \d+, db2 300 rows, crc \d+/);
+  });
+
+  it('BIGINT UNSIGNED keys above 2^53 keep every digit: all rows are compared, and a difference names its exact keys', async () => {
+    const keys = ['9007199254740993', '9007199254740995', '9007199254740997', '18446744073709551614', '18446744073709551615'];
+    await src.query('CREATE DATABASE big');
+    await src.query('CREATE TABLE big.ids (id BIGINT UNSIGNED PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB');
+    await src.query(`INSERT INTO big.ids VALUES ${keys.map((k, i) => `(${k}, 'v${i}')`).join(', ')}`);
+    for (let i = 0; i < 200; i++) {
+      const [r] = await rep.query('SELECT COUNT(*) AS n FROM big.ids').catch(() => [[{ n: 0 }]]);
+      if (Number((r as { n: string }[])[0]?.n) === keys.length) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const big = async (): Promise<unknown[]> => (await compareData(src, rep, { chunkRows: 2 })).mismatches.filter((m) => m.table === 'big.ids');
+    expect(await big()).toEqual([]);
+    // two keys that one Number would read as the same 9007199254740996; and rows past 2^53 that an end at MAX_SAFE_INTEGER never saw
+    await rep.query("UPDATE big.ids SET v = 'edited' WHERE id = 9007199254740997");
+    expect(await big()).toEqual([expect.objectContaining({ range: ['9007199254740996', '18446744073709551614'] })]);
+    await rep.query("UPDATE big.ids SET v = 'v2' WHERE id = 9007199254740997");
+    await rep.query("UPDATE big.ids SET v = 'edited' WHERE id = 18446744073709551615");
+    expect(await big()).toEqual([expect.objectContaining({ range: ['18446744073709551615', null] })]);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { readMyCnf } from '../../src/database/mycnf.js';
+import { connectMysql, serverInfo } from '../../src/mysql/connection.js';
 import { overrideProcessEnv } from '../services/env.js';
 import { startMariaDbInstance, type MariaDbInstance } from '../services/mariadb.js';
 
@@ -13,22 +14,24 @@ import { startMariaDbInstance, type MariaDbInstance } from '../services/mariadb.
  */
 let a: MariaDbInstance;
 let b: MariaDbInstance;
+let cached: MariaDbInstance;
 let dir: string;
 let restore: (() => void) | undefined;
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([
+  [a, b, cached] = await Promise.all([
     startMariaDbInstance({ serverId: 501, extraArgs: ['--tmp-table-size=64M', '--max-heap-table-size=64M'] }),
     startMariaDbInstance({ serverId: 502, extraArgs: ['--tmp-table-size=16M', '--max-heap-table-size=16M'] }),
+    startMariaDbInstance({ serverId: 503, extraArgs: ['--query-cache-type=1', '--query-cache-size=16M'] }),
   ]);
   dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-drift-'));
   restore = overrideProcessEnv({ XDG_STATE_HOME: path.join(dir, 'state') });
   const db = (d: MariaDbInstance): string => `    host: 127.0.0.1\n    port: ${d.port}\n    user: ${d.user}\n    password: ${d.password}\n`;
-  writeFileSync(path.join(dir, 'opsdeck.yaml'), `mysql:\n  old:\n${db(a)}  new:\n${db(b)}`);
+  writeFileSync(path.join(dir, 'opsdeck.yaml'), `mysql:\n  old:\n${db(a)}  new:\n${db(b)}  cached:\n${db(cached)}`);
 }, 90_000);
 afterAll(async () => {
   restore?.();
-  await Promise.all([a?.stop(), b?.stop()]);
+  await Promise.all([a?.stop(), b?.stop(), cached?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -63,6 +66,48 @@ describe('db drift', () => {
     expect(r.out).toContain('innodb_flush_log_at_trx_commit: 1 flushes the redo log at every commit');
   });
 
+  it('reads only the versioned sections of the server\'s own version, [client-server] on MariaDB, and follows !include FILE', async () => {
+    const etc = path.join(dir, 'etc-versions');
+    mkdirSync(etc, { recursive: true });
+    const conn = await connectMysql(a);
+    const version = (await serverInfo(conn)).version;
+    await conn.end();
+    const [major, minor] = version.split('.');
+    writeFileSync(
+      path.join(etc, 'my.cnf'),
+      [
+        '[mysqld]',
+        'max_connections = 151',
+        // a MySQL 8.0 line beside a MariaDB server: the drift the issue saw
+        '[mysqld-8.0]',
+        'sync_binlog = 1',
+        '[mariadb-10.3]',
+        'max_connections = 10',
+        `[mariadb-${major}.${minor}]`,
+        'max_connections = 200',
+        '[client-server]',
+        'socket = /run/mysqld/other.sock',
+        '!include extra/late.cnf',
+        '',
+      ].join('\n'),
+    );
+    mkdirSync(path.join(etc, 'extra'));
+    writeFileSync(path.join(etc, 'extra', 'late.cnf'), '[mysqld]\nmax_heap_table_size = 32M\n');
+    const cnf = await readMyCnf(path.join(etc, 'my.cnf'), undefined, version);
+    expect(cnf.get('sync_binlog')).toBeUndefined();
+    expect(cnf.get('max_connections')).toMatchObject({ value: '200', line: 8 });
+    expect(cnf.get('socket')).toMatchObject({ raw: '/run/mysqld/other.sock', line: 10 });
+    expect(cnf.get('max_heap_table_size')).toMatchObject({ value: String(32 * 1024 * 1024), file: path.join(etc, 'extra', 'late.cnf'), line: 2 });
+    // a MySQL 8.0 server reads [mysqld-8.0] and neither MariaDB section
+    const mysql8 = await readMyCnf(path.join(etc, 'my.cnf'), undefined, '8.0.36');
+    expect([mysql8.get('sync_binlog')?.value, mysql8.get('max_connections')?.value, mysql8.get('socket')]).toEqual(['1', '151', undefined]);
+
+    const r = await drift('--target', 'old', '--cnf', path.join(etc, 'my.cnf'));
+    expect(r.out).not.toMatch(/^sync_binlog/m);
+    expect(r.out).toMatch(new RegExp(`^max_connections\\s+200\\s+151\\s+${path.join(etc, 'my.cnf').replace(/[/.]/g, '\\$&')}:8`, 'm'));
+    expect(r.out).toMatch(/^max_heap_table_size\s+32M\s+67108864\s+\S+late\.cnf:2/m);
+  });
+
   it('two servers: the temp table sizes that differ, first, with why they matter; exit 1', async () => {
     const r = await drift('--target', 'new', '--against', 'old');
     expect(r.code).toBe(1);
@@ -73,5 +118,19 @@ describe('db drift', () => {
     const same = await drift('--target', 'old', '--against', 'old');
     expect(same.code).toBe(0);
     expect(same.out.trim()).toBe('old: no drift against old');
+  });
+
+  it('a server that runs the query cache is flagged by a my.cnf check of that one server, though the file matches it', async () => {
+    const cnf = path.join(dir, 'cached.cnf');
+    writeFileSync(cnf, '[mysqld]\nquery_cache_type = 1\nquery-cache-size = 16M\n');
+    const r = await drift('--target', 'cached', '--cnf', cnf);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^warning: cached: the query cache is on \(query_cache_type ON, query_cache_size 16M\): every write empties its table's cached results under one global lock/m);
+    expect(r.out).not.toMatch(/^error:/m);
+    // the same server with the cache off in its file: still flagged, for what it runs with now
+    writeFileSync(cnf, '[mysqld]\nquery_cache_type = 0\n');
+    const off = await drift('--target', 'cached', '--cnf', cnf);
+    expect(off.out).toMatch(/query_cache_type\s+0\s+1\s/);
+    expect(off.out).toMatch(/^warning: cached: the query cache is on/m);
   });
 });

@@ -31,6 +31,8 @@ describe('dialect statements on a real MariaDB', () => {
     await rep.query(dialect.startReplica(d));
     const rows = await queryRows(rep, dialect.showReplicaStatus(d));
     expect(rows[0]?.['Master_Port'] ?? rows[0]?.['Source_Port']).toBe(source.port);
+    // 10.5.2+ names it SHOW BINLOG STATUS; SHOW MASTER STATUS is only an alias kept for old scripts
+    expect(dialect.showBinlogStatus(d)).toBe('SHOW BINLOG STATUS');
     expect((await queryRows(src, dialect.showBinlogStatus(d)))[0]?.['File']).toMatch(/\S/);
     await rep.query(dialect.stopReplica(d));
     await rep.query(dialect.setReadOnly(true));

@@ -63,12 +63,12 @@ describe('replicationStatus on a real MariaDB replica', () => {
     expect(caughtUp?.secondsBehind).toBe(0);
     expect(caughtUp?.gtid.ioPos).toMatch(/^0-101-\d+$/);
     expect(caughtUp?.sourceServerId).toBe(101);
-    // the fallback's statement, on the same real replica, reads the same status
+    // the legacy statement (what older servers are sent), on the same real replica, reads the same status
     const [legacy] = await queryRows(rep, 'SHOW SLAVE STATUS');
     expect(legacy).toBeDefined();
-    const viaFallback = normalizeReplicaRow(legacy!);
-    expect(viaFallback).toMatchObject({ sourceHost: '127.0.0.1', sourcePort: source.port, sourceUser: source.user, sourceServerId: 101, ioRunning: true, sqlRunning: true });
-    expect(viaFallback.gtid).toEqual(caughtUp?.gtid);
+    const viaLegacy = normalizeReplicaRow(legacy!);
+    expect(viaLegacy).toMatchObject({ sourceHost: '127.0.0.1', sourcePort: source.port, sourceUser: source.user, sourceServerId: 101, ioRunning: true, sqlRunning: true });
+    expect(viaLegacy.gtid).toEqual(caughtUp?.gtid);
   });
 
   it('finds no variable drift between source and replica until a setting changes on one', async () => {

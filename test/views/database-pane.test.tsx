@@ -120,12 +120,55 @@ describe('Database pane', () => {
     expect(all).toMatch(/^server_id\s+3$/m);
   });
 
+  it('the lag history grows by a read per refresh, follows the simulated load, and shows a NULL lag as ×, never as a 0', async () => {
+    const { app, ctx } = await start();
+    const row = (f: string | undefined, name: string): string => lines(f).find((l) => l.slice(2).startsWith(`${name} `)) ?? '';
+    const history = (f: string | undefined, name: string): string => /[▁▂▃▄▅▆▇█×]+/.exec(row(f, name))?.[0] ?? '';
+    expect([history(app.lastFrame(), 'replica'), history(app.lastFrame(), 'replica-2')]).toEqual(['█', '×']);
+    // the sandbox replica is 17s behind at noon, 25s at 14:00 (the afternoon peak), 6s at 22:00
+    const after = async (hours: number, reads: number): Promise<string> => {
+      ctx.clock.advance(hours * 3_600_000);
+      await press(app, 'r');
+      return waitFor(() => history(app.lastFrame(), 'replica').length === reads && app.lastFrame(), `read ${reads}`, app.lastFrame);
+    };
+    let f = await after(2, 2);
+    expect(row(f, 'replica')).toMatch(/\s25s\s+▆█\s/);
+    f = await after(8, 3);
+    expect(row(f, 'replica')).toMatch(/\s6s\s+▆█▃\s/);
+    // the broken replica's lag was NULL at every read: its history says so instead of looking in step
+    expect(history(f, 'replica-2')).toBe('×××');
+    // the source has no lag to draw
+    expect(history(f, 'primary')).toBe('');
+    // in full, the same history
+    await press(app, 'j');
+    expect(lines(await press(app, KEY.enter)).join('\n')).toMatch(/lag history\s+▆█▃$/m);
+  });
+
+  it('colours each row by its verdict: the source green, the broken replica red', async () => {
+    const level = chalk.level;
+    chalk.level = 1;
+    let raw: string;
+    try {
+      const { app } = await start();
+      raw = (await press(app, 'r')) ?? '';
+    } finally {
+      chalk.level = level;
+    }
+    const line = (name: string): string => raw.split('\n').find((l) => l.replace(/\x1b\[[0-9;]*m/g, '').slice(2).startsWith(`${name} `)) ?? '';
+    expect(line('primary')).toMatch(/\x1b\[32m[^\x1b]*primary/);
+    expect(line('replica-2')).toMatch(/\x1b\[31m[^\x1b]*replica-2/);
+    expect(line('replica-2')).not.toContain('\x1b[32m');
+    // the replica is 17s behind at the test's noon: ok, green (lagging starts above 30s)
+    expect(line('replica')).toMatch(/\x1b\[32m[^\x1b]*replica/);
+  });
+
   it('? explains every verdict mark in the colour its rows use, and the lag columns', async () => {
     const level = chalk.level;
     chalk.level = 1; // colours on, as in a terminal: the marks' colours are what is checked
     let raw: string;
     try {
-      const { app } = await start(100, 36);
+      // 38 rows: the legend's last line (RO) stays on screen below the × line
+      const { app } = await start(100, 38);
       raw = (await press(app, '?')) ?? '';
     } finally {
       chalk.level = level;

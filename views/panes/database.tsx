@@ -24,6 +24,8 @@ import type { LegendEntry, PaneDefinition, PaneProps } from './types.js';
  */
 const HISTORY = 20;
 const SPARK = '▁▂▃▄▅▆▇█';
+/** A read with no lag to draw (NULL, or no answer): never drawn as a 0, or a broken replica's history looks healthy. */
+const NO_LAG = '×';
 
 /** Each verdict's colour, mark and meaning: the rows and the `?` legend read this one table. */
 const VERDICTS: Record<ServerHealth['health'], { color: string; mark: string; meaning: string }> = {
@@ -38,13 +40,17 @@ const MARK = (h: ServerHealth['health']): string => VERDICTS[h].mark;
 export const DATABASE_LEGEND: readonly LegendEntry[] = [
   ...Object.values(VERDICTS).map((v) => ({ mark: v.mark, color: v.color, meaning: v.meaning })),
   { mark: SPARK, meaning: `LAG HISTORY: this session's lag, last ${HISTORY} reads, tallest = the most` },
+  { mark: NO_LAG, meaning: 'LAG HISTORY: a read with no lag, NULL or no answer' },
   { mark: 'NULL', meaning: 'LAG: the server does not know (a thread is stopped)' },
   { mark: 'RO', meaning: 'read_only on the server: yes on a replica, no on the source' },
 ];
 
-function spark(xs: readonly number[]): string {
-  const max = Math.max(1, ...xs);
-  return xs.map((x) => SPARK[Math.min(SPARK.length - 1, Math.round((x / max) * (SPARK.length - 1)))] ?? ' ').join('');
+/** Lag per read, null where there was none to read. */
+type LagHistory = (number | null)[];
+
+function spark(xs: Readonly<LagHistory>): string {
+  const max = Math.max(1, ...xs.filter((x): x is number => x !== null));
+  return xs.map((x) => (x === null ? NO_LAG : (SPARK[Math.min(SPARK.length - 1, Math.round((x / max) * (SPARK.length - 1)))] ?? ' '))).join('');
 }
 
 type Row = ServerHealth & { history: string };
@@ -70,7 +76,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   const [details, setDetails] = useState<string | undefined>(undefined);
   const [drift, setDrift] = useState<{ source: string; replica: string; report: DriftReport } | undefined>(undefined);
   const [offset, setOffset] = useState(0);
-  const history = useRef(new Map<string, number[]>());
+  const history = useRef(new Map<string, LagHistory>());
   const mounted = useRef(true);
 
   const loader = useMemo(
@@ -81,8 +87,10 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
           if (!mounted.current) return;
           if (!o.ok) return setError(o.error);
           for (const s of o.value) {
+            // a source has no lag; a replica that did not answer has none to read
+            if (!s.replica && s.health !== 'unreachable') continue;
             const h = history.current.get(s.name) ?? [];
-            h.push(s.replica?.behind ?? 0);
+            h.push(s.replica ? s.replica.behind : null);
             history.current.set(s.name, h.slice(-HISTORY));
           }
           setError(undefined);
@@ -127,7 +135,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
     void (async () => {
       try {
         const [a, b] = await Promise.all([liveVariables(ctx, source.name), liveVariables(ctx, selected.name)]);
-        setDrift({ source: source.name, replica: selected.name, report: serverDrift(a.vars, b.vars, [source.name, selected.name], [a.version, b.version]) });
+        setDrift({ source: source.name, replica: selected.name, report: serverDrift(a.vars, b.vars, [source.name, selected.name]) });
       } catch (e) {
         store.getState().setFlash(`drift: ${e instanceof Error ? e.message : String(e)}`, 'error');
       }
@@ -171,7 +179,7 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
 }
 
 /** One server in full, then the replication topology: wrapped and scrolled by DetailsView, so a long error is read whole at any size. */
-function serverRows(shown: Row, all: readonly Row[], history: ReadonlyMap<string, number[]>, width: number): ReturnType<typeof detailRows> {
+function serverRows(shown: Row, all: readonly Row[], history: ReadonlyMap<string, LagHistory>, width: number): ReturnType<typeof detailRows> {
   const fields: [string, string, string?][] = [
     ['verdict', `${MARK(shown.health)} ${shown.health}: ${shown.why}`, COLOUR(shown.health)],
     ['role', shown.role],
@@ -197,7 +205,10 @@ function serverRows(shown: Row, all: readonly Row[], history: ReadonlyMap<string
  */
 function driftRows(drift: { source: string; replica: string; report: DriftReport }, width: number): { labelWidth: number; rows: DetailRow[] } {
   const row = (text: string, color?: string): DetailRow => ({ label: '', text, whole: true, plain: true, color });
-  if (drift.report.entries.length === 0) return { labelWidth: 0, rows: [row(`${drift.replica} has the same settings as ${drift.source}`), ...drift.report.warnings.map((w) => row(`warning: ${w}`, 'yellow'))] };
+  // a sentence wraps whole at any width
+  const said = (text: string, color?: string): DetailRow[] => wrapMessage(text, width, Number.POSITIVE_INFINITY).map((l) => row(l, color));
+  const notes = [...drift.report.errors.flatMap((x) => said(`error: ${x}`, 'red')), ...drift.report.warnings.flatMap((w) => said(`warning: ${w}`, 'yellow'))];
+  if (drift.report.entries.length === 0) return { labelWidth: 0, rows: [...said(`${drift.replica} has the same settings as ${drift.source}`), ...notes] };
   const shown = (x: string | null): string => x ?? '(not set)';
   const heads = [drift.source.toUpperCase(), drift.replica.toUpperCase()];
   const nameW = Math.min(Math.max(8, ...drift.report.entries.map((e) => cellWidth(e.name))), Math.max(8, Math.floor(width * 0.4)));
@@ -208,14 +219,14 @@ function driftRows(drift: { source: string; replica: string; report: DriftReport
   const rows: DetailRow[] = [row(`${cols('VARIABLE', heads[0] ?? '', heads[1] ?? '')}${beside ? 'WHY IT MATTERS' : ''}`.trimEnd(), 'cyan')];
   for (const e of drift.report.entries) {
     const colour = e.note ? 'yellow' : undefined;
-    if (cellWidth(e.name) > nameW) rows.push(...wrapMessage(e.name, width, Number.POSITIVE_INFINITY).map((l) => row(l, colour)));
+    if (cellWidth(e.name) > nameW) rows.push(...said(e.name, colour));
     const head = cols(cellWidth(e.name) > nameW ? '' : e.name, shown(e.expected), shown(e.actual));
     const why = e.note ? wrapMessage(e.note, beside ? width - whyAt : width - 4, Number.POSITIVE_INFINITY) : [];
     if (beside) why.forEach((l, i) => rows.push(row(`${i === 0 ? head : ' '.repeat(whyAt)}${l}`, colour)));
     if (!beside || why.length === 0) rows.push(row(head.trimEnd(), colour));
     if (!beside) rows.push(...why.map((l) => row(`    ${l}`, colour)));
   }
-  rows.push(...drift.report.warnings.map((w) => row(`warning: ${w}`, 'yellow')));
+  rows.push(...notes);
   return { labelWidth: 0, rows };
 }
 

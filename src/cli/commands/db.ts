@@ -57,14 +57,14 @@ async function drift(ctx: CommandContext, opts: DriftOpts): Promise<ExitCode> {
   if (opts.cnf !== undefined) {
     const ssh = opts.host ? await sshCnfReader(ctx, opts.host) : undefined;
     try {
-      report = cnfDrift(await readMyCnf(opts.cnf, ssh?.reader ?? localCnfReader), live.vars, live.version);
+      report = cnfDrift(await readMyCnf(opts.cnf, ssh?.reader ?? localCnfReader, live.version), live.vars, live.version, opts.target);
     } finally {
       ssh?.close();
     }
     against = `${opts.cnf}${opts.host ? ` on ${opts.host}` : ''}`;
   } else {
     const other = await liveVariables(ctx, opts.against ?? '');
-    report = serverDrift(other.vars, live.vars, [opts.against ?? '', opts.target], [other.version, live.version]);
+    report = serverDrift(other.vars, live.vars, [opts.against ?? '', opts.target]);
     against = opts.against ?? '';
   }
   if (ctx.options.json) ctx.stdout(toJson({ target: opts.target, against, ...report }));
@@ -82,9 +82,10 @@ async function drift(ctx: CommandContext, opts: DriftOpts): Promise<ExitCode> {
       );
       if (opts.cnf !== undefined) for (const e of report.entries.filter((x) => x.note)) ctx.stdout(`  ${e.name}: ${e.note ?? ''}`);
     }
+    for (const e of report.errors) ctx.stdout(p.paint('red', `error: ${e}`));
     for (const w of report.warnings) ctx.stdout(p.paint('yellow', `warning: ${w}`));
   }
-  return report.entries.length > 0 || report.warnings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
+  return report.entries.length > 0 || report.errors.length > 0 || report.warnings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
 interface ChecksumOpts {
@@ -96,7 +97,7 @@ async function checksum(ctx: CommandContext, opts: ChecksumOpts): Promise<ExitCo
   if (!opts.source || !opts.replica) throw new OpsError('USAGE', 'db checksum needs --source NAME and --replica NAME');
   if (ctx.options.sandbox) throw new OpsError('USAGE', 'db checksum reads real tables: the sandbox has none', { hint: 'run it against servers of your config' });
   const { connectByName } = await import('../../database/live.js');
-  const { compareData } = await import('../../database/checksum.js');
+  const { compareData, describeRange } = await import('../../database/checksum.js');
   const { replicationStatus } = await import('../../mysql/replication.js');
   const [src, rep] = await Promise.all([connectByName(ctx, opts.source), connectByName(ctx, opts.replica)]);
   try {
@@ -122,7 +123,7 @@ async function checksum(ctx: CommandContext, opts: ChecksumOpts): Promise<ExitCo
     else {
       ctx.stdout(`${report.tables} tables, ${report.chunks} chunks compared; longest statement on ${opts.source}: ${report.longestSourceMs} ms`);
       if (report.mismatches.length === 0) ctx.stdout(`${opts.replica} has ${opts.source}'s data`);
-      for (const m of report.mismatches) ctx.stdout(`differs: ${m.table}${m.range ? ` keys ${m.range[0] <= Number.MIN_SAFE_INTEGER ? '…' : m.range[0]}-${m.range[1] >= Number.MAX_SAFE_INTEGER ? '…' : m.range[1]}` : ''}: ${opts.source} ${m.source}, ${opts.replica} ${m.replica}`);
+      for (const m of report.mismatches) ctx.stdout(`differs: ${m.table}${m.range ? ` ${describeRange(m)}` : ''}: ${opts.source} ${m.source}, ${opts.replica} ${m.replica}`);
     }
     return report.mismatches.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   } finally {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { scrubSecret } from '../../../src/mysql/connection.js';
-import { normalizeReplicaRow } from '../../../src/mysql/replication.js';
+import { scrubSecret, type MysqlConnection } from '../../../src/mysql/connection.js';
+import { parseDialect } from '../../../src/mysql/dialect.js';
+import { normalizeReplicaRow, replicationStatus } from '../../../src/mysql/replication.js';
 
 // A MySQL 8.0.22+ SHOW REPLICA STATUS row (column names from the MySQL 8.0
 // reference manual); MariaDB's own names are covered against a real server in
@@ -81,5 +82,38 @@ describe('scrubSecret', () => {
     expect(scrubSecret("denied for 'u' using pw s3cr3t (s3cr3t)", 's3cr3t')).toBe("denied for 'u' using pw *** (***)");
     expect(scrubSecret('plain', undefined)).toBe('plain');
     expect(scrubSecret('plain', '')).toBe('plain');
+  });
+});
+
+describe('replicationStatus asks in the words the dialect gives', () => {
+  // A connection that answers VERSION() as `version` and records every statement sent.
+  function serverSaying(version: string, comment: string): { conn: MysqlConnection; asked: string[] } {
+    const asked: string[] = [];
+    const conn = {
+      config: { host: 'db1', port: 3306, user: 'ops' },
+      query: async (o: { sql: string }): Promise<[Record<string, unknown>[]]> => {
+        asked.push(o.sql);
+        return [o.sql.startsWith('SELECT VERSION()') ? [{ v: version, c: comment }] : []];
+      },
+    } as unknown as MysqlConnection;
+    return { conn, asked };
+  }
+
+  it.each([
+    ['5.7.44-log', 'MySQL Community Server (GPL)', 'SHOW SLAVE STATUS'],
+    ['10.4.34-MariaDB', '', 'SHOW SLAVE STATUS'],
+    ['8.0.22', 'MySQL Community Server - GPL', 'SHOW REPLICA STATUS'],
+    ['8.4.3', 'MySQL Community Server - GPL', 'SHOW REPLICA STATUS'],
+    ['10.11.6-MariaDB-0+deb12u1', 'Debian 12', 'SHOW REPLICA STATUS'],
+  ])('%s (%s): only %s, never a try of the other form', async (version, comment, statement) => {
+    const { conn, asked } = serverSaying(version, comment);
+    expect(await replicationStatus(conn)).toBeNull();
+    expect(asked.filter((q) => q.startsWith('SHOW'))).toEqual([statement]);
+  });
+
+  it('uses a dialect the caller already has without asking the server for its version', async () => {
+    const { conn, asked } = serverSaying('8.0.21', '');
+    await replicationStatus(conn, parseDialect('8.0.21'));
+    expect(asked).toEqual(['SHOW SLAVE STATUS']);
   });
 });
