@@ -14,7 +14,7 @@ import type { AuditLog } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import { ensureDir } from '../core/dirs.js';
 import { ProgressMeter, type ProgressSink } from '../core/progress.js';
-import { retry } from '../core/retry.js';
+import { honourRetryable, retry } from '../core/retry.js';
 import type { WebcamConfig } from './config.js';
 import { captureTime } from './exif.js';
 import { makeSizes, RejectedImage, sha256 } from './images.js';
@@ -128,7 +128,7 @@ export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<I
   if (plan.ready.length === 0) return result;
   if (config.publicRead) deps.onWarning?.('webcam.publicRead is on: every stored size is readable by anyone on the internet');
   const again = <T>(fn: () => Promise<T>): Promise<T> =>
-    retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, ...(deps.signal ? { signal: deps.signal } : {}) });
+    retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, isRetryable: honourRetryable, ...(deps.signal ? { signal: deps.signal } : {}) });
   await again(() => table.ensure());
   const meter = new ProgressMeter('ingesting', plan.ready.length, deps.onProgress ?? (() => {}), () => clock.now().getTime());
 

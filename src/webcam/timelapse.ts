@@ -16,7 +16,7 @@ import type { Clock } from '../core/clock.js';
 import { ensureDir } from '../core/dirs.js';
 import { OpsError } from '../core/errors.js';
 import { ProgressMeter, type ProgressSink } from '../core/progress.js';
-import { retry } from '../core/retry.js';
+import { honourRetryable, retry } from '../core/retry.js';
 import type { WebcamConfig } from './config.js';
 import { concatQuote, runFfmpeg } from './ffmpeg.js';
 import { sha256 } from './images.js';
@@ -130,7 +130,7 @@ export async function applyTimelapse(plan: TimelapsePlan, deps: TimelapseDeps): 
 
 async function build(plan: TimelapsePlan, deps: TimelapseDeps): Promise<{ row: TimelapseRow; outcome: 'inserted' | 'replaced' }> {
   const { config, clock } = deps;
-  const again = <T>(fn: () => Promise<T>): Promise<T> => retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const again = <T>(fn: () => Promise<T>): Promise<T> => retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, isRetryable: honourRetryable, ...(deps.signal ? { signal: deps.signal } : {}) });
   const dir = path.dirname(plan.output);
   await ensureDir(dir, { what: 'the webcam timelapse folder' });
   const base = path.basename(plan.output);
