@@ -5,7 +5,10 @@ import React from 'react';
 import { utils } from 'ssh2';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { lockDirOf } from '../../src/core/context.js';
+import { acquireLock } from '../../src/core/lock.js';
 import { defaultConfig } from '../../src/config/defaults.js';
+import { INGEST_LOCK } from '../../src/webcam/ingest.js';
 import type { Config } from '../../src/config/schema.js';
 import { closedPort } from '../services/stalled.js';
 import { App, createSessionFor } from '../../views/App.js';
@@ -119,6 +122,33 @@ describe('Webcam pane', () => {
     await press(app, '\t');
     await press(app, '\r');
     await waitFor(() => (app.lastFrame() ?? '').includes('7 in all') || undefined, 'the ingested frame', app.lastFrame, SLOW);
+  });
+});
+
+describe('Webcam pane while an ingest holds the lock', () => {
+  it('a camera host pane still reads its status: the read takes no lock', async () => {
+    const ctx = cameraHost({ consecutiveFailures: 0, lastSuccessAt: '2026-06-15T18:58:00Z' }, '2026-06-15T19:00:00Z');
+    // as a cron `webcam ingest --batch --yes` holds it for the length of its run
+    const ingest = await acquireLock(INGEST_LOCK, { dir: lockDirOf(ctx) });
+    try {
+      const { frame } = await show(ctx, 'the status', (f) => f.includes('last capture') || f.includes('Could not read'));
+      expect(frame).toContain('last capture 2m ago');
+      expect(frame).not.toContain('another run holds the lock');
+    } finally {
+      await ingest.release();
+    }
+  });
+
+  it('on the sandbox the status loads without the playback, and says why no frame was played back', async () => {
+    const ctx = testContext();
+    const ingest = await acquireLock(INGEST_LOCK, { dir: lockDirOf(ctx) });
+    try {
+      const { frame } = await show(ctx, 'the status', (f) => f.includes('in all') || f.includes('Could not read'));
+      expect(frame).toContain('0 in all');
+      expect(frame).toContain('sandbox camera not played back: an ingest holds the lock');
+    } finally {
+      await ingest.release();
+    }
   });
 });
 

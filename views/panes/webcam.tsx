@@ -140,7 +140,8 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
   const loader = useMemo(
     () =>
       latestLoader(
-        () => withLock(INGEST_LOCK, () => loadOverview(site, ctx.clock, { ...PREVIEW, mode: choice.mode }), { dir: lockDirOf(ctx) }),
+        // no lock around the read: a refresh must not refuse a cron ingest, nor fail while one runs (loadOverview locks its sandbox playback)
+        () => loadOverview(site, ctx.clock, { ...PREVIEW, mode: choice.mode }, { lockDir: lockDirOf(ctx) }),
         (o) => {
           if (!mounted.current) return;
           if (o.ok) {
@@ -164,7 +165,7 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
       loader.stop();
     };
   }, [refresh, loader]);
-  // on return only: the webcam's status is read from disk and S3 under the ingest lock, not polled
+  // on return only: the webcam's status is read from disk, S3 and MySQL, not polled
   useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, paused: working !== undefined });
 
   const ingestNow = async (): Promise<void> => {
