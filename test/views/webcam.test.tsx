@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import React from 'react';
 import { utils } from 'ssh2';
+import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { lockDirOf } from '../../src/core/context.js';
@@ -83,6 +84,28 @@ describe('Webcam pane', () => {
     expect(frame).toContain('no capture for more than 3 intervals (15 min) in daylight');
     expect(frame).toContain('last capture 1h ago');
     expect(frame).toContain('webcam.database.target is not set');
+  });
+
+  it('no capture record on this host: the camera is unknown, drawn dim, never a green ok', async () => {
+    const spool = path.join(stateDir, 'spool');
+    mkdirSync(spool, { recursive: true });
+    const ctx = testContext({ cloud: fakeCloud(() => []), options: { sandbox: false }, config: { webcam: { ...defaultConfig().webcam, spoolDir: spool } } });
+    ctx.clock.set('2026-06-15T19:00:00Z');
+    const level = chalk.level;
+    chalk.level = 1; // colours on, as in a terminal: the colour is what is checked
+    let raw: string;
+    try {
+      ({ frame: raw } = await show(ctx, 'the folders line', (f) => f.includes('rejected 0')));
+    } finally {
+      chalk.level = level;
+    }
+    const plain = lines(raw).join('\n');
+    expect(plain).toContain('rejected 0 · camera: no capture record here');
+    expect(plain).not.toContain('camera ok');
+    expect(plain).toContain('last capture unknown (camera host)');
+    const line = raw.split('\n').find((l) => l.includes('no capture record here')) ?? '';
+    expect(line).toMatch(/\x1b\[2mcamera: no capture record here/);
+    expect(line).not.toMatch(/\x1b\[32m/);
   });
 
   it('a camera fault: N failures in a row, with the camera\'s own words', async () => {

@@ -93,8 +93,19 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
           </>
         ) : null}
         incoming {s.folders.incoming} ·{' '}
-        <Text color={s.folders.rejected ? 'yellow' : undefined}>rejected {s.folders.rejected}</Text> · camera{' '}
-        {fault ? <Text color="red" bold>FAULT ({s.capture?.consecutiveFailures} failed: {s.capture?.lastError ?? '?'})</Text> : <Text color="green">ok</Text>}
+        <Text color={s.folders.rejected ? 'yellow' : undefined}>rejected {s.folders.rejected}</Text> ·{' '}
+        {fault ? (
+          <Text color="red" bold>
+            camera FAULT ({s.capture?.consecutiveFailures} failed: {s.capture?.lastError ?? '?'})
+          </Text>
+        ) : s.capture ? (
+          <>
+            camera <Text color="green">ok</Text>
+          </>
+        ) : (
+          // nothing known is not good news: the capture record lives on the camera host
+          <Text dimColor>camera: no capture record here</Text>
+        )}
       </Text>
       <Text wrap="truncate">
         last {s.perDay.length} days <Text color="cyan">{sparkBars(s.perDay.map((d) => d.count))}</Text> <Text dimColor>today {s.perDay.at(-1)?.count ?? 0} · {s.total} in all</Text>
