@@ -154,6 +154,11 @@ export async function mysqlImageTable(
       const rows = await q(`SELECT * FROM ${t} ORDER BY captured_at DESC, id DESC LIMIT ?`, [limit]);
       return rows.map(rowFrom);
     },
+    async lastIngestedAt() {
+      // the newest id is the row inserted last: the primary key answers without a scan of ingested_at
+      const rows = await q(`SELECT ingested_at FROM ${t} ORDER BY id DESC LIMIT 1`);
+      return rows[0] ? fromSqlUtc(rows[0]['ingested_at']) : undefined;
+    },
     async capturedSince(from) {
       const rows = await q(`SELECT captured_at FROM ${t} WHERE captured_at >= ? ORDER BY captured_at`, [sqlUtc(from)]);
       return rows.map((r) => fromSqlUtc(r['captured_at']));

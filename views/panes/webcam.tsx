@@ -83,7 +83,7 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
       <Text wrap="truncate">
         <Text color={s.stale.capture ? 'red' : undefined}>last capture {s.capture ? age(s.capture.lastSuccessAt) : 'unknown (camera host)'}</Text>
         {'   '}
-        <Text color={s.stale.ingest ? 'red' : undefined}>last ingest {age(s.latest?.ingestedAt)}{s.latest ? ` (captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
+        <Text color={s.stale.ingest ? 'red' : undefined}>last ingest {age(s.lastIngestedAt)}{s.latest ? ` (newest captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
       </Text>
       <Text wrap="truncate">
         queue {s.folders.queue} ·{' '}

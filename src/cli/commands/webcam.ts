@@ -52,7 +52,7 @@ export function renderStatus(s: WebcamStatus): string {
     s.capture
       ? `capture: last ${age(s.capture.lastSuccessAt)}${s.capture.consecutiveFailures ? `, ${s.capture.consecutiveFailures} failed since (${s.capture.lastError ?? '?'})` : ''}`
       : 'capture: no record on this host (the camera host keeps it)',
-    `ingest:  last image captured ${age(s.latest?.capturedAt)}, ${s.total} in all`,
+    `ingest:  last ${age(s.lastIngestedAt)}, newest image captured ${age(s.latest?.capturedAt)}, ${s.total} in all`,
     `folders: queue ${s.folders.queue}, incoming ${s.folders.incoming}, rejected ${s.folders.rejected}`,
     ...(s.cameraHost ? [`camera host: ${describeCameraQueue(s.cameraHost, formatAge)} ${s.cameraHost.where}${s.cameraHost.state === 'unreachable' ? `: ${s.cameraHost.message}` : ''}`] : []),
     `last ${s.perDay.length} days: ${s.perDay.map((d) => d.count).join(' ')}`,
