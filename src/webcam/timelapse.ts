@@ -17,7 +17,7 @@ import { ensureDir } from '../core/dirs.js';
 import { OpsError } from '../core/errors.js';
 import { ProgressMeter, type ProgressSink } from '../core/progress.js';
 import { honourRetryable, retry } from '../core/retry.js';
-import type { WebcamConfig } from './config.js';
+import { publicReadWarning, type WebcamConfig } from './config.js';
 import { concatQuote, runFfmpeg } from './ffmpeg.js';
 import { sha256 } from './images.js';
 import type { WebcamPaths } from './paths.js';
@@ -56,6 +56,8 @@ export interface TimelapseDeps {
   audit?: AuditLog;
   signal?: AbortSignal;
   onProgress?: ProgressSink;
+  /** things a person should hear that do not stop the build (webcam.publicRead) */
+  onWarning?: (text: string) => void;
   retries?: number;
 }
 
@@ -156,6 +158,7 @@ async function build(plan: TimelapsePlan, deps: TimelapseDeps): Promise<{ row: T
     await fsp.rm(tmp, { force: true });
   }
   const body = await fsp.readFile(plan.output);
+  if (config.publicRead) deps.onWarning?.(publicReadWarning(`the timelapse s3://${plan.bucket}/${plan.key}`));
   await again(() =>
     deps.objects.putObject(plan.bucket, plan.key, body, {
       contentType: 'video/mp4',

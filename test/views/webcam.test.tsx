@@ -52,6 +52,15 @@ function cameraHost(state: object, now: string, config: Partial<Config> = {}): T
   return ctx;
 }
 
+/** A frame the sandbox camera delivered into incoming a minute ago, quiet long enough for ingest. */
+async function deliverFrame(ctx: TestContext): Promise<void> {
+  const { syntheticFrame } = await import('../../src/webcam/sandbox-camera.js');
+  const incoming = path.join(stateDir, 'opsdeck', 'webcam', 'incoming');
+  const at = new Date(ctx.clock.now().getTime() - 60_000);
+  writeFileSync(path.join(incoming, 'extra.jpg'), await syntheticFrame(at, defaultConfig().webcam));
+  utimesSync(path.join(incoming, 'extra.jpg'), at, at);
+}
+
 describe('Webcam pane', () => {
   it('on the sandbox: frames played back through the real ingest, the latest drawn in half blocks of a fixed size', async () => {
     const ctx = testContext();
@@ -134,17 +143,28 @@ describe('Webcam pane', () => {
     const ctx = testContext();
     const { app, frame } = await show(ctx, 'the first load', (f) => f.includes('▀'));
     expect(frame).toContain('6 in all');
-    // a frame the camera delivered a minute ago
-    const { syntheticFrame } = await import('../../src/webcam/sandbox-camera.js');
-    const incoming = path.join(stateDir, 'opsdeck', 'webcam', 'incoming');
-    const at = new Date(ctx.clock.now().getTime() - 60_000);
-    writeFileSync(path.join(incoming, 'extra.jpg'), await syntheticFrame(at, defaultConfig().webcam));
-    utimesSync(path.join(incoming, 'extra.jpg'), at, at);
+    await deliverFrame(ctx);
     await press(app, 'i');
     await waitFor(() => (app.lastFrame() ?? '').includes('Ingest 1 frames?') || undefined, 'the confirmation', app.lastFrame, SLOW);
     await press(app, '\t');
     await press(app, '\r');
     await waitFor(() => (app.lastFrame() ?? '').includes('7 in all') || undefined, 'the ingested frame', app.lastFrame, SLOW);
+  });
+});
+
+describe('Webcam pane with webcam.publicRead on', () => {
+  it('i says so in the confirmation, and the flash after the ingest is a warning that says it again', async () => {
+    const ctx = testContext({ config: { webcam: { ...defaultConfig().webcam, publicRead: true } } });
+    const { app, store } = await show(ctx, 'the first load', (f) => f.includes('▀'));
+    await deliverFrame(ctx);
+    await press(app, 'i');
+    const dialog = await waitFor(() => ((app.lastFrame() ?? '').includes('Ingest 1 frames?') ? app.lastFrame() : undefined), 'the confirmation', app.lastFrame, SLOW);
+    expect(lines(dialog).join('\n')).toContain('webcam.publicRead is on: every size stored can be read by anyone on the internet');
+    await press(app, '\t');
+    await press(app, '\r');
+    const flash = await waitFor(() => (store.getState().flash?.text.includes('ingested') ? store.getState().flash : undefined), 'the flash', () => store.getState().flash?.text ?? '', SLOW);
+    expect(flash.level).toBe('warn');
+    expect(flash.text).toMatch(/^webcam: 1 ingested · webcam\.publicRead is on: every size stored under s3:\/\/opsdeck-sandbox\/webcam\/ can be read by anyone/);
   });
 });
 

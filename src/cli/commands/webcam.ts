@@ -251,7 +251,7 @@ async function timelapseCommand(ctx: CommandContext, opts: PeriodOpts & { rebuil
     return await withLock(
       TIMELAPSE_LOCK,
       async () => {
-        const r = await applyTimelapse(plan, { config: site.config, objects, table, clock: ctx.clock, audit: ctx.audit, signal: ctx.signal, onProgress: ctx.progress });
+        const r = await applyTimelapse(plan, { config: site.config, objects, table, clock: ctx.clock, audit: ctx.audit, signal: ctx.signal, onProgress: ctx.progress, onWarning: ctx.stderr });
         if (ctx.options.json) ctx.stdout(toJson({ plan, applied: true, result: r }));
         else ctx.stdout(`${r.outcome === 'replaced' ? 'rebuilt' : 'built'} ${plan.period}: ${r.row.frames} frames, ${r.row.width}x${r.row.height}, ${r.row.bytes} bytes\n  ${r.row.localPath}\n  s3://${bucket}/${r.row.key}`);
         return ExitCode.Ok;
