@@ -10,6 +10,8 @@ import { lockDirOf } from '../../src/core/context.js';
 import { acquireLock } from '../../src/core/lock.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import { INGEST_LOCK } from '../../src/webcam/ingest.js';
+import { daySchedule } from '../../src/webcam/schedule.js';
+import { daylightBar } from '../../src/webcam/view.js';
 import type { Config } from '../../src/config/schema.js';
 import { closedPort } from '../services/stalled.js';
 import { App, createSessionFor } from '../../views/App.js';
@@ -115,6 +117,18 @@ describe('Webcam pane', () => {
     const line = raw.split('\n').find((l) => l.includes('no capture record here')) ?? '';
     expect(line).toMatch(/\x1b\[2mcamera: no capture record here/);
     expect(line).not.toMatch(/\x1b\[32m/);
+  });
+
+  it("today's bar marks now with ┃ in the cell daylightBar gives: local noon in the middle of a 72-cell bar", async () => {
+    const ctx = cameraHost({ consecutiveFailures: 0, lastSuccessAt: '2026-06-15T18:58:00Z' }, '2026-06-15T19:00:00Z');
+    const { frame } = await show(ctx, 'the bar', (f) => f.includes('┃'));
+    const bar = lines(frame).find((l) => /^[░▒█┃]+$/.test(l.trimEnd()))?.trimEnd() ?? '';
+    expect(bar).toHaveLength(72);
+    const want = daylightBar(daySchedule('2026-06-15', defaultConfig().webcam), new Date('2026-06-15T19:00:00Z'), 72);
+    expect(bar.indexOf('┃')).toBe(want.now);
+    expect(want.now).toBe(36);
+    // dark at both ends of a June day in Nelson, daylight around the mark
+    expect([bar[0], bar[35], bar[37], bar[71]]).toEqual(['░', '█', '█', '░']);
   });
 
   it('a camera fault: N failures in a row, with the camera\'s own words', async () => {
