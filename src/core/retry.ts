@@ -28,6 +28,15 @@ export function defaultIsRetryable(error: unknown): boolean {
 }
 
 /**
+ * For calls whose OpsErrors say themselves whether another try may work (a
+ * MySQL link that dropped does; a wrong password does not): honour `retryable`
+ * on every error, an OpsError's included.
+ */
+export function honourRetryable(error: unknown): boolean {
+  return isOpsError(error) ? error.retryable : defaultIsRetryable(error);
+}
+
+/**
  * "Full jitter" (AWS architecture blog): sleep a uniform random time in
  * [0, min(maxMs, baseMs * 2^attempt)). Spreads out clients that were throttled
  * together instead of making them retry in lockstep.

@@ -50,12 +50,44 @@ function hintFor(code: string | undefined, t: MysqlTarget): string {
   }
 }
 
+/** A dropped or reset link, the server going away, a deadlock or lock-wait victim: the same statement may well succeed on a second try. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'CR_SERVER_GONE_ERROR',
+  'CR_SERVER_LOST',
+]);
+/** The same by number: 1213 deadlock, 1205 lock wait, 1927 connection killed (MariaDB), 1053 shutdown, 2006/2013 server gone/lost (client library numbers). */
+const TRANSIENT_ERRNOS = new Set([1213, 1205, 1927, 1053, 2006, 2013]);
+
+/** Whether trying again may work; a wrong password, a missing grant or bad SQL will fail the same way next time. */
+export function transientMysql(e: unknown): boolean {
+  const err = e as { code?: unknown; errno?: unknown } | null;
+  if (typeof err !== 'object' || err === null) return false;
+  if (typeof err.code === 'string') return TRANSIENT_CODES.has(err.code);
+  if (typeof err.errno === 'number') return TRANSIENT_ERRNOS.has(err.errno);
+  // mysql2's "Can't add new command when connection is in closed state": fatal, no code; the link went before the statement
+  return connectionUnusable(e);
+}
+
+/** mysql2 marks errors after which its connection can take no more statements: only a new connection goes on. */
+export function connectionUnusable(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { fatal?: unknown }).fatal === true;
+}
+
 /** Turns a mysql2 error into an OpsError that names the server but never the password. */
 export function mysqlError(e: unknown, t: MysqlTarget, doing: string): OpsError {
   const err = e as { code?: string; message?: string };
   const msg = scrubSecret(err.message ?? String(e), t.password);
   return new OpsError('MYSQL', `${doing} ${t.user}@${t.host}:${t.port} failed: ${msg}`, {
     hint: hintFor(err.code, t),
+    retryable: transientMysql(e),
     // The driver error (its `code` says which) for callers that branch on it.
     cause: e,
   });

@@ -156,3 +156,6 @@ export const webcamConfigSchema = z
     path: ['source', 'prefix'],
   });
 export type WebcamConfig = z.infer<typeof webcamConfigSchema>;
+
+/** Said before objects go out public-read (webcam.publicRead, the seed's practice, opt-in): a person or cron log must hear it. */
+export const publicReadWarning = (what: string): string => `webcam.publicRead is on: ${what} can be read by anyone on the internet`;

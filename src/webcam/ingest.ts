@@ -14,8 +14,8 @@ import type { AuditLog } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import { ensureDir } from '../core/dirs.js';
 import { ProgressMeter, type ProgressSink } from '../core/progress.js';
-import { retry } from '../core/retry.js';
-import type { WebcamConfig } from './config.js';
+import { honourRetryable, retry } from '../core/retry.js';
+import { publicReadWarning, type WebcamConfig } from './config.js';
 import { captureTime } from './exif.js';
 import { makeSizes, RejectedImage, sha256 } from './images.js';
 import { folderSource, type FrameSource, type IncomingFile } from './incoming.js';
@@ -126,9 +126,9 @@ export async function applyIngest(plan: IngestPlan, deps: IngestDeps): Promise<I
   const sig = deps.signal ? { signal: deps.signal } : {};
   const result: IngestResult = { ingested: [], rejected: [], skipped: [], failed: [], notAttempted: 0, waiting: plan.waiting.length };
   if (plan.ready.length === 0) return result;
-  if (config.publicRead) deps.onWarning?.('webcam.publicRead is on: every stored size is readable by anyone on the internet');
+  if (config.publicRead) deps.onWarning?.(publicReadWarning(`every size stored under s3://${bucket}/${config.prefix}`));
   const again = <T>(fn: () => Promise<T>): Promise<T> =>
-    retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, ...(deps.signal ? { signal: deps.signal } : {}) });
+    retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, isRetryable: honourRetryable, ...(deps.signal ? { signal: deps.signal } : {}) });
   await again(() => table.ensure());
   const meter = new ProgressMeter('ingesting', plan.ready.length, deps.onProgress ?? (() => {}), () => clock.now().getTime());
 

@@ -2,10 +2,15 @@
  * What the Webcam pane shows, loaded in one call: the status, the latest
  * image as half-block cells, and why a part is missing when it is. On the
  * sandbox the camera host's cron is played back first, so there is
- * something to show.
+ * something to show. Only that playback writes, so only it takes the ingest
+ * lock: the status itself is read-only, and reading it must neither wait for
+ * nor refuse a cron ingest.
  */
 import type { Clock } from '../core/clock.js';
+import { isOpsError } from '../core/errors.js';
+import { withLock } from '../core/lock.js';
 import { previewPng, type PreviewMode } from './graphics.js';
+import { INGEST_LOCK } from './ingest.js';
 import { halfBlockCells, type Cell } from './preview.js';
 import { sandboxPlayback } from './sandbox.js';
 import type { WebcamSite } from './site.js';
@@ -24,9 +29,21 @@ export interface WebcamOverview {
   notes: string[];
 }
 
-export async function loadOverview(site: WebcamSite, clock: Clock, preview: { cols: number; rows: number; mode?: PreviewMode }): Promise<WebcamOverview> {
+export async function loadOverview(
+  site: WebcamSite,
+  clock: Clock,
+  preview: { cols: number; rows: number; mode?: PreviewMode },
+  opts: { lockDir?: string } = {},
+): Promise<WebcamOverview> {
   const notes: string[] = [];
-  if (site.sandbox) await sandboxPlayback(site, clock);
+  if (site.sandbox) {
+    const warn = (m: string): void => void notes.push(m);
+    await withLock(INGEST_LOCK, () => sandboxPlayback(site, clock), { onWarning: warn, ...(opts.lockDir ? { dir: opts.lockDir } : {}) }).catch((e: unknown) => {
+      // an ingest is running: it takes the frames; the status shows what is there now
+      if (isOpsError(e) && e.code === 'LOCK_HELD') notes.push('sandbox camera not played back: an ingest holds the lock');
+      else throw e;
+    });
+  }
   let table: ImageTable | undefined;
   if (site.sandbox || site.config.database.target) {
     table = await site.openTable().catch((e: unknown) => {

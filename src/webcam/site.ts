@@ -73,8 +73,9 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
       const { connectMysql } = await import('../mysql/connection.js');
       const { mysqlImageTable } = await import('./table-mysql.js');
       const password = target.password === undefined ? undefined : resolveConfigSecret(ctx.configPath, `mysql.${name}.password`, target.password);
-      const conn = await connectMysql({ host: target.host, port: target.port, user: target.user, ...(password === undefined ? {} : { password }) });
-      return mysqlImageTable(conn, config.database.name, config.database.table, config.database.timelapseTable);
+      // an opener, not a connection: after a dropped link the table connects again
+      const connect = () => connectMysql({ host: target.host, port: target.port, user: target.user, ...(password === undefined ? {} : { password }) });
+      return mysqlImageTable(connect, config.database.name, config.database.table, config.database.timelapseTable);
     },
     deliverer() {
       const d = config.delivery;

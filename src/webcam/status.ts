@@ -26,7 +26,10 @@ export interface WebcamStatus {
   folders: { queue: number; incoming: number; rejected: number };
   /** the camera host's queue read over SFTP (webcam.cameraHost); null when none is configured */
   cameraHost: CameraHostQueue | null;
+  /** the newest capture in the table */
   latest: ImageRow | undefined;
+  /** when the last row was added (ISO), whatever its capture time: what ingest staleness is judged by */
+  lastIngestedAt: string | undefined;
   total: number;
   /** oldest day first, STATUS_DAYS of them ending today */
   perDay: { date: string; count: number }[];
@@ -72,7 +75,9 @@ export async function webcamStatus(
     rejected: fromSource?.rejected ?? (await countFiles(paths.rejected, (n) => !n.endsWith('.reason.txt'))),
   };
   const from = localMidnight(addDays(day, -(STATUS_DAYS - 1)), tz);
-  const [latest, times, total] = table ? await Promise.all([table.latest(1), table.capturedSince(from), table.count()]) : [[], [], 0];
+  const [latest, times, total, lastIngested] = table
+    ? await Promise.all([table.latest(1), table.capturedSince(from), table.count(), table.lastIngestedAt()])
+    : [[], [], 0, undefined];
   const counts = new Map<string, number>();
   for (const t of times) counts.set(localDate(t, tz), (counts.get(localDate(t, tz)) ?? 0) + 1);
   const perDay: WebcamStatus['perDay'] = [];
@@ -87,7 +92,8 @@ export async function webcamStatus(
   const tooOld = (iso: string | Date | undefined): boolean => iso === undefined || now.getTime() - new Date(iso).getTime() > staleMs;
   const staleCapture = expectFrames && capture !== undefined && tooOld(capture.lastSuccessAt);
   const latestRow = latest[0];
-  const staleIngest = expectFrames && table !== undefined && tooOld(latestRow?.capturedAt);
+  // by when rows were added: a backlog of old frames ingested just now is an ingest that works
+  const staleIngest = expectFrames && table !== undefined && tooOld(lastIngested);
   const span = `${config.staleAfterIntervals} intervals (${config.staleAfterIntervals * config.intervalMinutes} min)`;
   if (staleCapture) reasons.push(`no capture for more than ${span} in daylight`);
   if (staleIngest) reasons.push(`no image ingested for more than ${span} in daylight`);
@@ -102,6 +108,7 @@ export async function webcamStatus(
     folders,
     cameraHost: await cameraHost,
     latest: latestRow,
+    lastIngestedAt: lastIngested?.toISOString(),
     total,
     perDay,
     stale: { capture: staleCapture, ingest: staleIngest, reasons },

@@ -1,9 +1,11 @@
 /**
  * The image table in MySQL: created when missing, one row per content hash,
- * times stored as UTC DATETIME(3) whatever the session's time zone.
+ * times stored as UTC DATETIME(3) whatever the session's time zone. Every
+ * statement here is idempotent (CREATE IF NOT EXISTS, reads, upserts keyed
+ * by hash or period), so a caller may retry one whose link dropped midway.
  */
-import type { MysqlConnection } from '../mysql/connection.js';
-import { mysqlError } from '../mysql/connection.js';
+import { OpsError } from '../core/errors.js';
+import { connectionUnusable, mysqlError, type MysqlConnection } from '../mysql/connection.js';
 import type { TimeSource } from './exif.js';
 import type { ImageRow, ImageTable, StoredSize, TimelapseRow } from './table.js';
 
@@ -47,17 +49,57 @@ function timelapseFrom(r: Row): TimelapseRow {
   };
 }
 
-/** The MySQL tables; `database`, `table` and `timelapseTable` come validated from the config (letters, digits, _). */
-export function mysqlImageTable(conn: MysqlConnection, database: string, table: string, timelapseTable = 'webcam_timelapses', timeoutMs = 30_000): ImageTable {
+/**
+ * The MySQL tables; `database`, `table` and `timelapseTable` come validated
+ * from the config (letters, digits, _). Connects once now (a wrong target
+ * fails here); after an error that leaves the connection unusable (the link
+ * dropped, the server killed it) the next statement connects again, so a
+ * retried call can succeed where one connection for the whole run could not.
+ */
+export async function mysqlImageTable(
+  connect: () => Promise<MysqlConnection>,
+  database: string,
+  table: string,
+  timelapseTable = 'webcam_timelapses',
+  timeoutMs = 30_000,
+): Promise<ImageTable> {
   const t = `\`${database}\`.\`${table}\``;
   const tl = `\`${database}\`.\`${timelapseTable}\``;
+  // a promise, so statements started together (the status reads three at once) share one reconnect
+  let link: Promise<MysqlConnection> | undefined;
+  let closed = false;
+  const open = (): Promise<MysqlConnection> => {
+    const p = connect().then(
+      (c) => {
+        // the server closed it while idle (KILL, wait_timeout, a restart): the next statement starts on a new one
+        c.once('end', () => {
+          if (link === p) link = undefined;
+        });
+        return c;
+      },
+      (e: unknown) => {
+        if (link === p) link = undefined;
+        throw e;
+      },
+    );
+    return p;
+  };
+  link = open();
+  await link;
   const q = async (sql: string, values: unknown[] = []): Promise<Row[] & { affectedRows?: number }> => {
+    if (closed) throw new OpsError('INTERNAL', `the webcam image table was used after close (${sql.split('\n')[0]})`);
+    const current = link ?? (link = open());
+    const c = await current;
     try {
-      const [rows] = await conn.query({ sql, values, timeout: timeoutMs });
+      const [rows] = await c.query({ sql, values, timeout: timeoutMs });
       return rows as Row[] & { affectedRows?: number };
     } catch (e) {
-      const c = conn.config;
-      throw mysqlError(e, { host: c.host ?? '?', port: c.port ?? 0, user: c.user ?? '?', ...(c.password ? { password: c.password } : {}) }, `${sql.split('\n')[0]} as`);
+      if (connectionUnusable(e)) {
+        if (link === current) link = undefined;
+        c.destroy();
+      }
+      const cfg = c.config;
+      throw mysqlError(e, { host: cfg.host ?? '?', port: cfg.port ?? 0, user: cfg.user ?? '?', ...(cfg.password ? { password: cfg.password } : {}) }, `${sql.split('\n')[0]} as`);
     }
   };
   return {
@@ -112,6 +154,11 @@ export function mysqlImageTable(conn: MysqlConnection, database: string, table: 
       const rows = await q(`SELECT * FROM ${t} ORDER BY captured_at DESC, id DESC LIMIT ?`, [limit]);
       return rows.map(rowFrom);
     },
+    async lastIngestedAt() {
+      // the newest id is the row inserted last: the primary key answers without a scan of ingested_at
+      const rows = await q(`SELECT ingested_at FROM ${t} ORDER BY id DESC LIMIT 1`);
+      return rows[0] ? fromSqlUtc(rows[0]['ingested_at']) : undefined;
+    },
     async capturedSince(from) {
       const rows = await q(`SELECT captured_at FROM ${t} WHERE captured_at >= ? ORDER BY captured_at`, [sqlUtc(from)]);
       return rows.map((r) => fromSqlUtc(r['captured_at']));
@@ -140,7 +187,14 @@ export function mysqlImageTable(conn: MysqlConnection, database: string, table: 
       // MySQL counts an ON DUPLICATE KEY UPDATE that changed the row as 2 affected rows
       return (res as { affectedRows?: number }).affectedRows === 1 ? 'inserted' : 'replaced';
     },
-    close: () => conn.end(),
+    async close() {
+      closed = true;
+      const current = link;
+      link = undefined;
+      // a reconnect that failed has nothing to end
+      const c = await current?.catch(() => undefined);
+      await c?.end();
+    },
   };
 }
 

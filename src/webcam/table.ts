@@ -59,6 +59,8 @@ export interface ImageTable {
   upsert(row: ImageRow): Promise<'inserted' | 'existing'>;
   /** Newest capture first. */
   latest(limit: number): Promise<ImageRow[]>;
+  /** When the last row was added: a backlog of old captures ingested now is a live ingest, whatever their capture times. */
+  lastIngestedAt(): Promise<Date | undefined>;
   /** Capture times since `from`, for per-day counts in the camera's zone. */
   capturedSince(from: Date): Promise<Date[]>;
   count(): Promise<number>;
@@ -113,6 +115,11 @@ export function fileImageTable(file: string, timelapseFile = path.join(path.dirn
       return 'inserted';
     },
     latest: async (limit) => (await sorted()).slice(0, limit),
+    async lastIngestedAt() {
+      let last: Date | undefined;
+      for (const r of (await load()).values()) if (!last || r.ingestedAt > last) last = r.ingestedAt;
+      return last;
+    },
     capturedSince: async (from) => (await sorted()).filter((r) => r.capturedAt >= from).map((r) => r.capturedAt).reverse(),
     count: async () => (await load()).size,
     between: async (from, to) => (await sorted()).filter((r) => r.capturedAt >= from && r.capturedAt < to).reverse(),

@@ -16,8 +16,8 @@ import type { Clock } from '../core/clock.js';
 import { ensureDir } from '../core/dirs.js';
 import { OpsError } from '../core/errors.js';
 import { ProgressMeter, type ProgressSink } from '../core/progress.js';
-import { retry } from '../core/retry.js';
-import type { WebcamConfig } from './config.js';
+import { honourRetryable, retry } from '../core/retry.js';
+import { publicReadWarning, type WebcamConfig } from './config.js';
 import { concatQuote, runFfmpeg } from './ffmpeg.js';
 import { sha256 } from './images.js';
 import type { WebcamPaths } from './paths.js';
@@ -56,6 +56,8 @@ export interface TimelapseDeps {
   audit?: AuditLog;
   signal?: AbortSignal;
   onProgress?: ProgressSink;
+  /** things a person should hear that do not stop the build (webcam.publicRead) */
+  onWarning?: (text: string) => void;
   retries?: number;
 }
 
@@ -130,7 +132,7 @@ export async function applyTimelapse(plan: TimelapsePlan, deps: TimelapseDeps): 
 
 async function build(plan: TimelapsePlan, deps: TimelapseDeps): Promise<{ row: TimelapseRow; outcome: 'inserted' | 'replaced' }> {
   const { config, clock } = deps;
-  const again = <T>(fn: () => Promise<T>): Promise<T> => retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const again = <T>(fn: () => Promise<T>): Promise<T> => retry(fn, { retries: deps.retries ?? 4, baseMs: 250, clock, isRetryable: honourRetryable, ...(deps.signal ? { signal: deps.signal } : {}) });
   const dir = path.dirname(plan.output);
   await ensureDir(dir, { what: 'the webcam timelapse folder' });
   const base = path.basename(plan.output);
@@ -156,6 +158,7 @@ async function build(plan: TimelapsePlan, deps: TimelapseDeps): Promise<{ row: T
     await fsp.rm(tmp, { force: true });
   }
   const body = await fsp.readFile(plan.output);
+  if (config.publicRead) deps.onWarning?.(publicReadWarning(`the timelapse s3://${plan.bucket}/${plan.key}`));
   await again(() =>
     deps.objects.putObject(plan.bucket, plan.key, body, {
       contentType: 'video/mp4',

@@ -136,6 +136,20 @@ describe('ingest against s3rver and MariaDB', () => {
   });
 });
 
+describe('the MySQL table knows when a row was added last', () => {
+  it('a frame from this morning ingested now is the last ingest, though newer captures are in the table', async () => {
+    const started = new Date();
+    await deliver(paths.incoming, 'IMG_0600.JPG', await cameraJpeg(60, T(6, 0)));
+    const r = await applyIngest(await planIngest(paths, config, new Date()), deps());
+    expect(r.ingested.map((i) => [i.name, i.existing])).toEqual([['IMG_0600.JPG', false]]);
+    const last = await table.lastIngestedAt();
+    expect(last!.getTime()).toBeGreaterThanOrEqual(started.getTime() - 1000);
+    const [newest] = await table.latest(1);
+    expect(newest!.capturedAt.getTime()).toBeGreaterThan(T(6, 0).getTime());
+    expect(newest!.ingestedAt.getTime()).toBeLessThan(last!.getTime());
+  });
+});
+
 describe('ingest writes nothing outside its folders', () => {
   it('keeps .part files an uploader is still writing out of the plan', async () => {
     writeFileSync(path.join(paths.incoming, '.IMG_5000.JPG.part'), 'partial');

@@ -52,14 +52,18 @@ export async function s3Store(s3: Pick<S3ServerHandle, 'endpoint'>): Promise<Obj
 
 /** A private database per test file on the rig's server, dropped by drop(). */
 export async function mysqlTable(db: MariaDbHandle, database = `webcam_it_${randomBytes(4).toString('hex')}`): Promise<{ table: ImageTable; database: string; drop(): Promise<void> }> {
-  const conn = await connectMysql(db);
-  const table = mysqlImageTable(conn, database, 'webcam_images');
+  const table = await mysqlImageTable(() => connectMysql(db), database, 'webcam_images');
   return {
     table,
     database,
     async drop() {
-      await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await table.close();
+      const conn = await connectMysql(db);
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      } finally {
+        await conn.end();
+      }
     },
   };
 }

@@ -48,6 +48,18 @@ describe('opsdeck webcam timelapse (batch, on the sandbox, real ffmpeg)', () => 
     expect(again.err).toMatch(/nothing to do/);
   });
 
+  it('with webcam.publicRead on, the upload says on stderr that anyone can read the video; off, it says nothing of it', async () => {
+    const config = path.join(dir, 'public.yaml');
+    writeFileSync(config, 'webcam:\n  publicRead: true\n');
+    const pub = await cli('--config', config, 'webcam', 'timelapse', '--day', '2026-06-15', '--yes', '--rebuild');
+    expect(pub.code).toBe(0);
+    expect(pub.out).toMatch(/^rebuilt day:2026-06-15: 6 frames/);
+    expect(pub.err).toMatch(/webcam\.publicRead is on: the timelapse s3:\/\/opsdeck-sandbox\/webcam\/timelapse\/\S+\.mp4 can be read by anyone on the internet/);
+    const priv = await cli('webcam', 'timelapse', '--day', '2026-06-15', '--yes', '--rebuild');
+    expect(priv.code).toBe(0);
+    expect(priv.err).not.toContain('publicRead');
+  });
+
   it('week and month cover the day; two periods at once or a bad one is a usage error', async () => {
     expect((await cli('webcam', 'timelapse', '--week', '2026-W25')).out).toMatch(/^week:2026-W25: 6 frames/);
     expect((await cli('webcam', 'timelapse', '--month', '2026-06')).out).toMatch(/^month:2026-06: 6 frames/);

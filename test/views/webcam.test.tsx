@@ -3,9 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import React from 'react';
 import { utils } from 'ssh2';
+import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { lockDirOf } from '../../src/core/context.js';
+import { acquireLock } from '../../src/core/lock.js';
 import { defaultConfig } from '../../src/config/defaults.js';
+import { INGEST_LOCK } from '../../src/webcam/ingest.js';
+import { daySchedule } from '../../src/webcam/schedule.js';
+import { daylightBar } from '../../src/webcam/view.js';
 import type { Config } from '../../src/config/schema.js';
 import { closedPort } from '../services/stalled.js';
 import { App, createSessionFor } from '../../views/App.js';
@@ -48,6 +54,15 @@ function cameraHost(state: object, now: string, config: Partial<Config> = {}): T
   return ctx;
 }
 
+/** A frame the sandbox camera delivered into incoming a minute ago, quiet long enough for ingest. */
+async function deliverFrame(ctx: TestContext): Promise<void> {
+  const { syntheticFrame } = await import('../../src/webcam/sandbox-camera.js');
+  const incoming = path.join(stateDir, 'opsdeck', 'webcam', 'incoming');
+  const at = new Date(ctx.clock.now().getTime() - 60_000);
+  writeFileSync(path.join(incoming, 'extra.jpg'), await syntheticFrame(at, defaultConfig().webcam));
+  utimesSync(path.join(incoming, 'extra.jpg'), at, at);
+}
+
 describe('Webcam pane', () => {
   it('on the sandbox: frames played back through the real ingest, the latest drawn in half blocks of a fixed size', async () => {
     const ctx = testContext();
@@ -82,6 +97,40 @@ describe('Webcam pane', () => {
     expect(frame).toContain('webcam.database.target is not set');
   });
 
+  it('no capture record on this host: the camera is unknown, drawn dim, never a green ok', async () => {
+    const spool = path.join(stateDir, 'spool');
+    mkdirSync(spool, { recursive: true });
+    const ctx = testContext({ cloud: fakeCloud(() => []), options: { sandbox: false }, config: { webcam: { ...defaultConfig().webcam, spoolDir: spool } } });
+    ctx.clock.set('2026-06-15T19:00:00Z');
+    const level = chalk.level;
+    chalk.level = 1; // colours on, as in a terminal: the colour is what is checked
+    let raw: string;
+    try {
+      ({ frame: raw } = await show(ctx, 'the folders line', (f) => f.includes('rejected 0')));
+    } finally {
+      chalk.level = level;
+    }
+    const plain = lines(raw).join('\n');
+    expect(plain).toContain('rejected 0 · camera: no capture record here');
+    expect(plain).not.toContain('camera ok');
+    expect(plain).toContain('last capture unknown (camera host)');
+    const line = raw.split('\n').find((l) => l.includes('no capture record here')) ?? '';
+    expect(line).toMatch(/\x1b\[2mcamera: no capture record here/);
+    expect(line).not.toMatch(/\x1b\[32m/);
+  });
+
+  it("today's bar marks now with ┃ in the cell daylightBar gives: local noon in the middle of a 72-cell bar", async () => {
+    const ctx = cameraHost({ consecutiveFailures: 0, lastSuccessAt: '2026-06-15T18:58:00Z' }, '2026-06-15T19:00:00Z');
+    const { frame } = await show(ctx, 'the bar', (f) => f.includes('┃'));
+    const bar = lines(frame).find((l) => /^[░▒█┃]+$/.test(l.trimEnd()))?.trimEnd() ?? '';
+    expect(bar).toHaveLength(72);
+    const want = daylightBar(daySchedule('2026-06-15', defaultConfig().webcam), new Date('2026-06-15T19:00:00Z'), 72);
+    expect(bar.indexOf('┃')).toBe(want.now);
+    expect(want.now).toBe(36);
+    // dark at both ends of a June day in Nelson, daylight around the mark
+    expect([bar[0], bar[35], bar[37], bar[71]]).toEqual(['░', '█', '█', '░']);
+  });
+
   it('a camera fault: N failures in a row, with the camera\'s own words', async () => {
     const ctx = cameraHost({ consecutiveFailures: 4, lastSuccessAt: '2026-06-15T18:50:00Z', lastError: 'gphoto2 failed (exit 1): *** Error: PTP I/O Error' }, '2026-06-15T19:00:00Z');
     const { frame } = await show(ctx, 'the fault', (f) => f.includes('FAULT'));
@@ -108,17 +157,55 @@ describe('Webcam pane', () => {
     const ctx = testContext();
     const { app, frame } = await show(ctx, 'the first load', (f) => f.includes('▀'));
     expect(frame).toContain('6 in all');
-    // a frame the camera delivered a minute ago
-    const { syntheticFrame } = await import('../../src/webcam/sandbox-camera.js');
-    const incoming = path.join(stateDir, 'opsdeck', 'webcam', 'incoming');
-    const at = new Date(ctx.clock.now().getTime() - 60_000);
-    writeFileSync(path.join(incoming, 'extra.jpg'), await syntheticFrame(at, defaultConfig().webcam));
-    utimesSync(path.join(incoming, 'extra.jpg'), at, at);
+    await deliverFrame(ctx);
     await press(app, 'i');
     await waitFor(() => (app.lastFrame() ?? '').includes('Ingest 1 frames?') || undefined, 'the confirmation', app.lastFrame, SLOW);
     await press(app, '\t');
     await press(app, '\r');
     await waitFor(() => (app.lastFrame() ?? '').includes('7 in all') || undefined, 'the ingested frame', app.lastFrame, SLOW);
+  });
+});
+
+describe('Webcam pane with webcam.publicRead on', () => {
+  it('i says so in the confirmation, and the flash after the ingest is a warning that says it again', async () => {
+    const ctx = testContext({ config: { webcam: { ...defaultConfig().webcam, publicRead: true } } });
+    const { app, store } = await show(ctx, 'the first load', (f) => f.includes('▀'));
+    await deliverFrame(ctx);
+    await press(app, 'i');
+    const dialog = await waitFor(() => ((app.lastFrame() ?? '').includes('Ingest 1 frames?') ? app.lastFrame() : undefined), 'the confirmation', app.lastFrame, SLOW);
+    expect(lines(dialog).join('\n')).toContain('webcam.publicRead is on: every size stored can be read by anyone on the internet');
+    await press(app, '\t');
+    await press(app, '\r');
+    const flash = await waitFor(() => (store.getState().flash?.text.includes('ingested') ? store.getState().flash : undefined), 'the flash', () => store.getState().flash?.text ?? '', SLOW);
+    expect(flash.level).toBe('warn');
+    expect(flash.text).toMatch(/^webcam: 1 ingested · webcam\.publicRead is on: every size stored under s3:\/\/opsdeck-sandbox\/webcam\/ can be read by anyone/);
+  });
+});
+
+describe('Webcam pane while an ingest holds the lock', () => {
+  it('a camera host pane still reads its status: the read takes no lock', async () => {
+    const ctx = cameraHost({ consecutiveFailures: 0, lastSuccessAt: '2026-06-15T18:58:00Z' }, '2026-06-15T19:00:00Z');
+    // as a cron `webcam ingest --batch --yes` holds it for the length of its run
+    const ingest = await acquireLock(INGEST_LOCK, { dir: lockDirOf(ctx) });
+    try {
+      const { frame } = await show(ctx, 'the status', (f) => f.includes('last capture') || f.includes('Could not read'));
+      expect(frame).toContain('last capture 2m ago');
+      expect(frame).not.toContain('another run holds the lock');
+    } finally {
+      await ingest.release();
+    }
+  });
+
+  it('on the sandbox the status loads without the playback, and says why no frame was played back', async () => {
+    const ctx = testContext();
+    const ingest = await acquireLock(INGEST_LOCK, { dir: lockDirOf(ctx) });
+    try {
+      const { frame } = await show(ctx, 'the status', (f) => f.includes('in all') || f.includes('Could not read'));
+      expect(frame).toContain('0 in all');
+      expect(frame).toContain('sandbox camera not played back: an ingest holds the lock');
+    } finally {
+      await ingest.release();
+    }
   });
 });
 

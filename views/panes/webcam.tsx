@@ -6,6 +6,7 @@ import { withLock } from '../../src/core/lock.js';
 import { latestLoader } from '../../src/store/latest.js';
 import { mutationKey, refuseIfReadOnly, type KeyBinding } from '../../src/store/session.js';
 import { describeCameraQueue } from '../../src/webcam/camera-host.js';
+import { publicReadWarning } from '../../src/webcam/config.js';
 import { choosePreview, type PreviewChoice } from '../../src/webcam/graphics.js';
 import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan } from '../../src/webcam/ingest.js';
 import type { FrameSource } from '../../src/webcam/incoming.js';
@@ -83,7 +84,7 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
       <Text wrap="truncate">
         <Text color={s.stale.capture ? 'red' : undefined}>last capture {s.capture ? age(s.capture.lastSuccessAt) : 'unknown (camera host)'}</Text>
         {'   '}
-        <Text color={s.stale.ingest ? 'red' : undefined}>last ingest {age(s.latest?.ingestedAt)}{s.latest ? ` (captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
+        <Text color={s.stale.ingest ? 'red' : undefined}>last ingest {age(s.lastIngestedAt)}{s.latest ? ` (newest captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
       </Text>
       <Text wrap="truncate">
         queue {s.folders.queue} ·{' '}
@@ -93,8 +94,19 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
           </>
         ) : null}
         incoming {s.folders.incoming} ·{' '}
-        <Text color={s.folders.rejected ? 'yellow' : undefined}>rejected {s.folders.rejected}</Text> · camera{' '}
-        {fault ? <Text color="red" bold>FAULT ({s.capture?.consecutiveFailures} failed: {s.capture?.lastError ?? '?'})</Text> : <Text color="green">ok</Text>}
+        <Text color={s.folders.rejected ? 'yellow' : undefined}>rejected {s.folders.rejected}</Text> ·{' '}
+        {fault ? (
+          <Text color="red" bold>
+            camera FAULT ({s.capture?.consecutiveFailures} failed: {s.capture?.lastError ?? '?'})
+          </Text>
+        ) : s.capture ? (
+          <>
+            camera <Text color="green">ok</Text>
+          </>
+        ) : (
+          // nothing known is not good news: the capture record lives on the camera host
+          <Text dimColor>camera: no capture record here</Text>
+        )}
       </Text>
       <Text wrap="truncate">
         last {s.perDay.length} days <Text color="cyan">{sparkBars(s.perDay.map((d) => d.count))}</Text> <Text dimColor>today {s.perDay.at(-1)?.count ?? 0} · {s.total} in all</Text>
@@ -127,6 +139,12 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
   );
 }
 
+/** The flash is one line: the first warning of the run, and how many more (the CLI prints each on stderr). */
+function warningTail(warnings: readonly string[]): string {
+  if (!warnings.length) return '';
+  return ` · ${warnings[0]}${warnings.length > 1 ? ` (+${warnings.length - 1} more warnings)` : ''}`;
+}
+
 export function WebcamPane({ ctx, store, paneId, active, width, height }: PaneProps): React.ReactElement {
   const [load, setLoad] = useState<Load>({ status: 'loading', data: undefined });
   /** the title of the work in progress (ingest or timelapse), shown over its progress bar */
@@ -140,7 +158,8 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
   const loader = useMemo(
     () =>
       latestLoader(
-        () => withLock(INGEST_LOCK, () => loadOverview(site, ctx.clock, { ...PREVIEW, mode: choice.mode }), { dir: lockDirOf(ctx) }),
+        // no lock around the read: a refresh must not refuse a cron ingest, nor fail while one runs (loadOverview locks its sandbox playback)
+        () => loadOverview(site, ctx.clock, { ...PREVIEW, mode: choice.mode }, { lockDir: lockDirOf(ctx) }),
         (o) => {
           if (!mounted.current) return;
           if (o.ok) {
@@ -164,7 +183,7 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
       loader.stop();
     };
   }, [refresh, loader]);
-  // on return only: the webcam's status is read from disk and S3 under the ingest lock, not polled
+  // on return only: the webcam's status is read from disk, S3 and MySQL, not polled
   useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, paused: working !== undefined });
 
   const ingestNow = async (): Promise<void> => {
@@ -185,22 +204,38 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
     }
     const ok = await store.getState().confirm({
       title: `Ingest ${plan.ready.length} frames?`,
-      body: [`from ${source.where} into s3://${site.bucket()}/${site.config.prefix}, the archive and the image table`, ...plan.ready.map((f) => `  ${f.name}`)],
+      body: [
+        `from ${source.where} into s3://${site.bucket()}/${site.config.prefix}, the archive and the image table`,
+        ...(site.config.publicRead ? [publicReadWarning('every size stored')] : []),
+        ...plan.ready.map((f) => `  ${f.name}`),
+      ],
       confirmLabel: 'Ingest',
     });
     if (!ok) return;
     progress.reset();
     setWorking('Ingesting webcam frames…');
+    const warnings: string[] = [];
     try {
       const result = await withLock(INGEST_LOCK, async () => {
         const table = await site.openTable();
         try {
-          return await applyIngest(plan, { config: site.config, paths: site.paths, source, objects: await site.objects(), bucket: site.bucket(), table, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink });
+          return await applyIngest(plan, {
+            config: site.config,
+            paths: site.paths,
+            source,
+            objects: await site.objects(),
+            bucket: site.bucket(),
+            table,
+            clock: ctx.clock,
+            audit: ctx.audit,
+            onProgress: progress.sink,
+            onWarning: (w) => void warnings.push(w),
+          });
         } finally {
           await table.close();
         }
       }, { dir: lockDirOf(ctx) });
-      store.getState().setFlash(`webcam: ${describeIngest(result)}`, result.failed.length ? 'error' : 'info');
+      store.getState().setFlash(`webcam: ${describeIngest(result)}${warningTail(warnings)}`, result.failed.length ? 'error' : warnings.length ? 'warn' : 'info');
     } catch (error) {
       store.getState().setFlash(describeError(error).message, 'error');
     } finally {
@@ -229,6 +264,7 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
           `to ${plan.output}`,
           `and s3://${plan.bucket}/${plan.key}`,
           ...(plan.missing.length ? [`${plan.missing.length} frames not in the archive here are left out`] : []),
+          ...(site.config.publicRead ? [publicReadWarning('the timelapse')] : []),
         ],
         confirmLabel: 'Build',
       });
@@ -236,8 +272,14 @@ export function WebcamPane({ ctx, store, paneId, active, width, height }: PanePr
       progress.reset();
       setWorking(`Encoding the timelapse of ${period.label}…`);
       const t = table;
-      const r = await withLock(TIMELAPSE_LOCK, async () => applyTimelapse(plan, { config: site.config, objects: await site.objects(), table: t, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink }), { dir: lockDirOf(ctx) });
-      store.getState().setFlash(`webcam: timelapse of ${period.label} ${r.outcome === 'replaced' ? 'rebuilt' : 'built'}, ${r.row.frames} frames, s3://${plan.bucket}/${r.row.key}`, 'info');
+      const warnings: string[] = [];
+      const r = await withLock(
+        TIMELAPSE_LOCK,
+        async () => applyTimelapse(plan, { config: site.config, objects: await site.objects(), table: t, clock: ctx.clock, audit: ctx.audit, onProgress: progress.sink, onWarning: (w) => void warnings.push(w) }),
+        { dir: lockDirOf(ctx) },
+      );
+      const built = `webcam: timelapse of ${period.label} ${r.outcome === 'replaced' ? 'rebuilt' : 'built'}, ${r.row.frames} frames, s3://${plan.bucket}/${r.row.key}`;
+      store.getState().setFlash(`${built}${warningTail(warnings)}`, warnings.length ? 'warn' : 'info');
     } catch (error) {
       const d = describeError(error);
       store.getState().setFlash(d.hint ? `${d.message}: ${d.hint}` : d.message, 'error');

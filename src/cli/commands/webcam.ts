@@ -52,7 +52,7 @@ export function renderStatus(s: WebcamStatus): string {
     s.capture
       ? `capture: last ${age(s.capture.lastSuccessAt)}${s.capture.consecutiveFailures ? `, ${s.capture.consecutiveFailures} failed since (${s.capture.lastError ?? '?'})` : ''}`
       : 'capture: no record on this host (the camera host keeps it)',
-    `ingest:  last image captured ${age(s.latest?.capturedAt)}, ${s.total} in all`,
+    `ingest:  last ${age(s.lastIngestedAt)}, newest image captured ${age(s.latest?.capturedAt)}, ${s.total} in all`,
     `folders: queue ${s.folders.queue}, incoming ${s.folders.incoming}, rejected ${s.folders.rejected}`,
     ...(s.cameraHost ? [`camera host: ${describeCameraQueue(s.cameraHost, formatAge)} ${s.cameraHost.where}${s.cameraHost.state === 'unreachable' ? `: ${s.cameraHost.message}` : ''}`] : []),
     `last ${s.perDay.length} days: ${s.perDay.map((d) => d.count).join(' ')}`,
@@ -251,7 +251,7 @@ async function timelapseCommand(ctx: CommandContext, opts: PeriodOpts & { rebuil
     return await withLock(
       TIMELAPSE_LOCK,
       async () => {
-        const r = await applyTimelapse(plan, { config: site.config, objects, table, clock: ctx.clock, audit: ctx.audit, signal: ctx.signal, onProgress: ctx.progress });
+        const r = await applyTimelapse(plan, { config: site.config, objects, table, clock: ctx.clock, audit: ctx.audit, signal: ctx.signal, onProgress: ctx.progress, onWarning: ctx.stderr });
         if (ctx.options.json) ctx.stdout(toJson({ plan, applied: true, result: r }));
         else ctx.stdout(`${r.outcome === 'replaced' ? 'rebuilt' : 'built'} ${plan.period}: ${r.row.frames} frames, ${r.row.width}x${r.row.height}, ${r.row.bytes} bytes\n  ${r.row.localPath}\n  s3://${bucket}/${r.row.key}`);
         return ExitCode.Ok;
