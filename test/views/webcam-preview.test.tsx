@@ -4,13 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import chalk from 'chalk';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { WebcamConfig } from '../../src/webcam/config.js';
 import { App, createSessionFor } from '../../views/App.js';
-import { PREVIEW } from '../../views/panes/webcam.js';
+import { PREVIEW, WEBCAM_LEGEND } from '../../views/panes/webcam.js';
 import { lines, press, testContext, track, waitFor } from './helpers.js';
 
 /**
@@ -89,7 +90,7 @@ describe('Webcam pane preview modes at 80x24', () => {
 describe('Webcam help', () => {
   it('? lists the preview modes and the camera host queue', async () => {
     const ctx = ctxWith('halfblock');
-    const store = createSessionFor(ctx, { size: { columns: 100, rows: 40 }, initialPane: 'webcam' });
+    const store = createSessionFor(ctx, { size: { columns: 100, rows: 60 }, initialPane: 'webcam' });
     const app = track(render(<App ctx={ctx} store={store} />), store);
     mounted.push(app);
     await waitFor(() => (app.lastFrame() ?? '').includes('in all') || undefined, 'the pane', app.lastFrame, SLOW);
@@ -99,7 +100,8 @@ describe('Webcam help', () => {
       return f.includes('Legend') ? f : undefined;
     }, 'the help', app.lastFrame, SLOW);
     if (process.env.SHOW_FRAMES) console.log(help);
-    const flat = help.replace(/\s+/g, ' ');
+    // the legend wraps inside the help's box: read it without the box's sides
+    const flat = help.replace(/[│]/g, ' ').replace(/\s+/g, ' ');
     expect(flat).toContain('webcam.preview: auto');
     expect(flat).toMatch(/halfblock, kitty, iterm2, off/);
     expect(flat).toContain('webcam.cameraHost');
@@ -187,5 +189,30 @@ describe('kitty preview on a real terminal (runTui in a pty, KITTY_WINDOW_ID set
     tui.child.stdin!.write('q');
     await until(tui.output, 0, /runTui returned 0/, 'the quit');
     expect(tui.output()).not.toContain('\x1b_G');
+  });
+
+  it('? explains every status colour in the colour its lines use (stale and FAULT red, rejected and unreachable yellow, the queue cyan)', async () => {
+    const level = chalk.level;
+    chalk.level = 1;
+    let raw = '';
+    try {
+      const ctx = ctxWith('halfblock');
+      const store = createSessionFor(ctx, { size: { columns: 120, rows: 60 }, initialPane: 'webcam' });
+      const app = track(render(<App ctx={ctx} store={store} />), store);
+      mounted.push(app);
+      await waitFor(() => (app.lastFrame() ?? '').includes('in all') || undefined, 'the pane', app.lastFrame, SLOW);
+      await press(app, '?');
+      raw = await waitFor(() => {
+        const f = app.lastFrame() ?? '';
+        return f.includes('Legend') ? f : undefined;
+      }, 'the help', app.lastFrame, SLOW);
+    } finally {
+      chalk.level = level;
+    }
+    const line = (word: string): string => raw.split('\n').find((l) => l.includes(word)) ?? '';
+    for (const e of WEBCAM_LEGEND) expect(lines(raw).join(' ').replace(/[│]/g, ' ').replace(/\s+/g, ' ')).toContain(e.meaning.slice(0, 25));
+    expect(line('last capture / last ingest')).toMatch(/\x1b\[31mstale/);
+    expect(line('files in rejected/')).toMatch(/\x1b\[33mrejected/);
+    expect(line('frames waiting in the')).toMatch(/\x1b\[36mqueued/);
   });
 });

@@ -37,6 +37,14 @@ type Load = { status: 'loading' | 'ok' | 'error'; data: WebcamOverview | undefin
 /** Fixed preview box: the frame keeps its size whatever the image. */
 export const PREVIEW = { cols: 32, rows: 8 };
 const BAR_CHAR: Record<BarKind, string> = { dark: '░', low: '▒', day: '█' };
+/** The status lines' colours: the lines and the `?` legend read this one table. */
+const STATUS = {
+  stale: { color: 'red', mark: 'stale', meaning: 'last capture / last ingest older than webcam.staleAfterIntervals intervals in daylight (webcam status exits 1), with the reason in red below; camera FAULT: that many failed captures in a row' },
+  attention: { color: 'yellow', mark: 'rejected', meaning: 'files in rejected/ (not whole JPEGs, each with its reason), or the camera host unreachable (its reason below)' },
+  queued: { color: 'cyan', mark: 'queued', meaning: 'frames waiting in the camera host\'s queue; the 14-day bars, tallest = the busiest day' },
+  ok: { color: 'green', mark: 'ok', meaning: 'camera ok: the last capture worked (dim "no capture record here": nothing known on this host)' },
+} as const;
+
 const BAR_COLOUR: Record<BarKind, string> = { dark: 'blue', low: 'yellow', day: 'cyan' };
 
 function Bar({ kinds, now }: { kinds: BarKind[]; now: number }): React.ReactElement {
@@ -82,26 +90,26 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
       </Text>
       <Bar kinds={bar.cells} now={bar.now} />
       <Text wrap="truncate">
-        <Text color={s.stale.capture ? 'red' : undefined}>last capture {s.capture ? age(s.capture.lastSuccessAt) : 'unknown (camera host)'}</Text>
+        <Text color={s.stale.capture ? STATUS.stale.color : undefined}>last capture {s.capture ? age(s.capture.lastSuccessAt) : 'unknown (camera host)'}</Text>
         {'   '}
-        <Text color={s.stale.ingest ? 'red' : undefined}>last ingest {age(s.lastIngestedAt)}{s.latest ? ` (newest captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
+        <Text color={s.stale.ingest ? STATUS.stale.color : undefined}>last ingest {age(s.lastIngestedAt)}{s.latest ? ` (newest captured ${localTime(s.latest.capturedAt, tz)})` : ''}</Text>
       </Text>
       <Text wrap="truncate">
         queue {s.folders.queue} ·{' '}
         {s.cameraHost ? (
           <>
-            <Text color={s.cameraHost.state === 'unreachable' ? 'yellow' : s.cameraHost.count ? 'cyan' : undefined}>camera host {describeCameraQueue(s.cameraHost, formatAge)}</Text> ·{' '}
+            <Text color={s.cameraHost.state === 'unreachable' ? STATUS.attention.color : s.cameraHost.count ? STATUS.queued.color : undefined}>camera host {describeCameraQueue(s.cameraHost, formatAge)}</Text> ·{' '}
           </>
         ) : null}
         incoming {s.folders.incoming} ·{' '}
-        <Text color={s.folders.rejected ? 'yellow' : undefined}>rejected {s.folders.rejected}</Text> ·{' '}
+        <Text color={s.folders.rejected ? STATUS.attention.color : undefined}>rejected {s.folders.rejected}</Text> ·{' '}
         {fault ? (
-          <Text color="red" bold>
+          <Text color={STATUS.stale.color} bold>
             camera FAULT ({s.capture?.consecutiveFailures} failed: {s.capture?.lastError ?? '?'})
           </Text>
         ) : s.capture ? (
           <>
-            camera <Text color="green">ok</Text>
+            camera <Text color={STATUS.ok.color}>ok</Text>
           </>
         ) : (
           // nothing known is not good news: the capture record lives on the camera host
@@ -109,10 +117,10 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
         )}
       </Text>
       <Text wrap="truncate">
-        last {s.perDay.length} days <Text color="cyan">{sparkBars(s.perDay.map((d) => d.count))}</Text> <Text dimColor>today {s.perDay.at(-1)?.count ?? 0} · {s.total} in all</Text>
+        last {s.perDay.length} days <Text color={STATUS.queued.color}>{sparkBars(s.perDay.map((d) => d.count))}</Text> <Text dimColor>today {s.perDay.at(-1)?.count ?? 0} · {s.total} in all</Text>
       </Text>
       {s.stale.reasons.map((r) => (
-        <Text key={r} color="red" bold wrap="truncate">
+        <Text key={r} color={STATUS.stale.color} bold wrap="truncate">
           {r}
         </Text>
       ))}
@@ -322,6 +330,7 @@ export const WEBCAM_LEGEND: readonly LegendEntry[] = [
   { mark: BAR_CHAR.low, color: BAR_COLOUR.low, meaning: 'low light: first/last webcam.lowLightMinutes, capture.lowLightSettings in force' },
   { mark: BAR_CHAR.dark, color: BAR_COLOUR.dark, meaning: 'dark: no capture' },
   { mark: '┃', color: 'white', meaning: 'now' },
+  ...Object.values(STATUS).map((x) => ({ mark: x.mark, color: x.color, meaning: x.meaning })),
   {
     mark: 'queue',
     meaning:
