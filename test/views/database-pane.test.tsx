@@ -72,6 +72,15 @@ describe('Database pane', () => {
     }
   });
 
+  it('d from a replica\'s details opens its drift against the source; Esc comes back to the details', async () => {
+    const { app } = await start();
+    await press(app, 'j');
+    await waitFor(() => lines(app.lastFrame()).some((l) => l.startsWith('› replica ')) || undefined, 'replica selected', app.lastFrame);
+    expect(lines(await press(app, KEY.enter)).join('\n')).toContain('replicates from  mysql-primary:3306');
+    expect(lines(await press(app, 'd')).join('\n')).toContain('drift: replica against its source primary (2 variables differ)');
+    expect(lines(await press(app, KEY.escape)).join('\n')).toContain('replicates from  mysql-primary:3306');
+  });
+
   it('a broken replica shows on the Database tab from any other pane', async () => {
     const { app } = await start();
     const f = lines(await press(app, '2'));

@@ -395,6 +395,21 @@ describe('Scaling pane', () => {
     for (const i of g.instances.filter((x) => x.id !== maint)) expect(lines(f).find((l) => l.includes(i.id))).toMatch(/Healthy\s+sim ready/);
   });
 
+  it('Enter on an instance opens its details on the Fleet pane (where its HAProxy actions are)', async () => {
+    const { app } = await start({ rows: 30, columns: 110 });
+    await pressUntil(app, '1', 'the Fleet pane', (x) => x.includes('[1 Fleet]') && x.includes('instances'));
+    await pressUntil(app, '5', 'the Scaling pane', (x) => selectedRow(x)?.includes(ASG_NAME) ?? false);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    const f0 = await frameWhen(app, 'a selected instance', (x) => /i-[0-9a-f]{17}/.test(selectedRow(x) ?? ''));
+    const id = /i-[0-9a-f]{17}/.exec(selectedRow(f0) ?? '')?.[0] ?? '';
+    const f = await pressUntil(app, KEY.enter, 'the instance on Fleet', (x) => x.includes('[1 Fleet]') && x.includes(`${id} (Esc back`));
+    expect(text(f)).toMatch(new RegExp(`^id\\s+${id}$`, 'm'));
+    // a list other than the instances: Enter says what it is for
+    await pressUntil(app, '5', 'back on Scaling', (x) => x.includes('[instances]'));
+    await pressUntil(app, KEY.right, 'the activities', (x) => x.includes('[activities]'));
+    await pressUntil(app, KEY.enter, 'the hint', (x) => x.includes('Enter opens an instance on the Fleet pane'));
+  });
+
   it("help shows the seed's trigger beside its target tracking equivalent", async () => {
     const { app } = await start({ rows: 60, columns: 120 });
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));

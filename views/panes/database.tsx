@@ -146,7 +146,13 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   const bindings: KeyBinding[] = drift
     ? [{ keys: ['escape'], label: 'back', run: () => setDrift(undefined) }, ...scroll]
     : shown
-    ? [{ keys: ['escape'], label: 'back', run: () => setDetails(undefined) }, { keys: ['r'], label: 'refresh', footer: false, run: refresh }, ...scroll]
+    ? [
+        { keys: ['escape'], label: 'back', run: () => setDetails(undefined) },
+        // the row's own action from its details, as the list offers it
+        ...(shown.replica ? [{ keys: ['d'], label: 'drift', title: "Compare this replica's settings with its source", run: compare }] : []),
+        { keys: ['r'], label: 'refresh', footer: false, run: refresh },
+        ...scroll,
+      ]
     : [
         ...listBindings(store, paneId, () => ids, () => height - 2),
         { keys: ['enter'], label: 'details', title: 'Show the selected server in full', run: () => selected && setDetails(selected.name) },

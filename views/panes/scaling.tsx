@@ -196,6 +196,15 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
     setForm(make(d));
   };
   const selectedRowId = ids[selectedIndex(ids, selectedId)];
+  // an instance's details and its HAProxy actions live on the Fleet pane: go there rather than repeat them
+  const openInFleet = (): void => {
+    if (section !== 'instances' || !selectedRowId) return store.getState().setFlash('Enter opens an instance on the Fleet pane: select one in the instances list', 'info');
+    const st = store.getState();
+    const jump = st.verbs['instance'];
+    if (jump) return jump.run(selectedRowId);
+    st.updateSlice('fleet', { selectedId: selectedRowId, filter: '' });
+    st.setActivePane('fleet');
+  };
   const after = (p: Promise<boolean>): void => void p.then((ok) => ok && void refresh());
   const deleteOrDrain = (): void => {
     if (!d) return;
@@ -263,6 +272,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
       { keys: ['right', 'l'], label: 'next list', footer: '←/→ lists', title: 'Show the next list of the group', run: move(1) },
       { keys: ['left', 'h'], label: 'previous list', footer: false, run: move(-1) },
       { keys: ['escape'], label: 'back', run: back },
+      { keys: ['enter'], label: 'in Fleet', title: 'Open the selected instance on the Fleet pane: its details, its HAProxy server, drain / maint / ready', run: openInFleet },
       { keys: ['c'], label: 'capacity', title: 'Set the desired capacity, min and max (honouring the cooldown or not)', run: () => openForm(capacityForm) },
       { keys: ['p'], label: 'prescale', title: 'Pre-scale for a known spike (raise, then restore)', run: () => openForm(prescaleForm) },
       { keys: ['t'], label: 'policy', title: SEED_TRIGGER_SHORT, run: () => openForm((x) => policyForm(x, section === 'policies' ? selectedRowId : undefined)) },
