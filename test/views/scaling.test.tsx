@@ -410,6 +410,22 @@ describe('Scaling pane', () => {
     await pressUntil(app, KEY.enter, 'the hint', (x) => x.includes('Enter opens an instance on the Fleet pane'));
   });
 
+  it('/ filters what the tables show: the groups by their visible cells, a group\'s lists too, with N of M match', async () => {
+    const { app, world } = await start({ rows: 30, columns: 110 });
+    const g = await group(world);
+    // the launch template is not a column of the groups list: it matches nothing there
+    await press(app, '/');
+    await type(app, 'web-lt');
+    let f = await pressUntil(app, KEY.enter, 'the filtered groups', (x) => x.includes('nothing matches "web-lt"'));
+    await pressUntil(app, KEY.escape, 'the filter cleared', (x) => selectedRow(x)?.includes(ASG_NAME) ?? false);
+    await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));
+    const id = g.instances[2]!.id;
+    await press(app, '/');
+    await type(app, id.slice(-6));
+    f = await pressUntil(app, KEY.enter, 'one instance', (x) => x.includes(`1 of ${g.instances.length} match`));
+    expect(lines(f).filter((l) => /i-[0-9a-f]{17}/.test(l))).toEqual([expect.stringContaining(id)]);
+  });
+
   it("help shows the seed's trigger beside its target tracking equivalent", async () => {
     const { app } = await start({ rows: 60, columns: 120 });
     await pressUntil(app, KEY.enter, 'the group', (x) => x.includes('[instances]') && x.includes('LIFECYCLE'));

@@ -10,7 +10,7 @@ import { latestLoader } from '../../src/store/latest.js';
 import { listBindings, matchesFilter, selectedIndex } from '../../src/store/list.js';
 import { type KeyBinding } from '../../src/store/session.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
-import { Table } from '../components/Table.js';
+import { Table, type Column } from '../components/Table.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useSession } from '../hooks.js';
 import { changeLabel, changeProcesses, deletePolicy, shutdown, toggleProtection, toggleTarget } from './scaling-actions.js';
@@ -153,26 +153,39 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   const selectedId = useSession(store, (s) => s.slices[paneId]?.selectedId);
   const status = load.value;
   const rows = useMemo<GroupRow[]>(() => (status ? status.groups.map((g) => ({ ...g, history: sparkline(history.current.get(g.name) ?? [], g.max) })) : []), [status]);
-  const shownGroups = useMemo(() => (filter === '' ? rows : rows.filter((g) => matchesFilter(filter, [g.name, g.launchTemplate]))), [rows, filter]);
+  // the filter matches what the table shows, in the groups list and in each list of a group
+  const keep = useCallback(<T,>(rs: readonly T[], cols: readonly Column<T>[]): T[] => (filter === '' ? [...rs] : rs.filter((r) => matchesFilter(filter, cols.map((c) => c.get(r))))), [filter]);
+  const shownGroups = useMemo(() => keep(rows, groupColumns), [rows, keep]);
 
   const d = detail.value;
   const nowMs = status ? Date.parse(status.at) : ctx.clock.now().getTime();
   const targets = useMemo(() => targetRows(d?.targetGroups, d?.classicElbs, d?.group.instances), [d]);
-  const sectionRows = useMemo((): { ids: string[] } => {
-    if (!d) return { ids: [] };
+  const lists = useMemo(
+    () =>
+      d && {
+        instances: keep(d.group.instances, instanceColumns(d.group, detail.pool)),
+        activities: keep(d.activities, activityColumns(nowMs)),
+        policies: keep(d.policies, policyColumns(d.alarms)),
+        scheduled: keep(d.scheduled, scheduledColumns),
+        targets: keep(targets, targetColumns),
+      },
+    [d, detail.pool, nowMs, targets, keep],
+  );
+  const sectionRows = useMemo((): { ids: string[]; total: number } => {
+    if (!d || !lists) return { ids: [], total: 0 };
     switch (section) {
       case 'instances':
-        return { ids: d.group.instances.map(instanceId) };
+        return { ids: lists.instances.map(instanceId), total: d.group.instances.length };
       case 'activities':
-        return { ids: d.activities.map(activityId) };
+        return { ids: lists.activities.map(activityId), total: d.activities.length };
       case 'policies':
-        return { ids: d.policies.map(policyId) };
+        return { ids: lists.policies.map(policyId), total: d.policies.length };
       case 'scheduled':
-        return { ids: d.scheduled.map(scheduledId) };
+        return { ids: lists.scheduled.map(scheduledId), total: d.scheduled.length };
       case 'targets':
-        return { ids: targets.map(targetId) };
+        return { ids: lists.targets.map(targetId), total: targets.length };
     }
-  }, [d, section, targets]);
+  }, [d, lists, section, targets]);
   const ids = useMemo(() => (drilled ? sectionRows.ids : shownGroups.map(groupId)), [drilled, sectionRows, shownGroups]);
   const selectedGroup = shownGroups[selectedIndex(ids, selectedId)];
 
@@ -323,6 +336,7 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   if (drilled) {
     const g = d?.group;
     const table = { selectedId, width, height: tableHeight };
+    const none = (text: string): string => (filter ? `nothing matches "${filter}" (Esc clears)` : text);
     const hooks = d?.hooks.map((h) => `${h.name} (${h.transition.replace('autoscaling:EC2_INSTANCE_', '').toLowerCase()})`).join(', ');
     return (
       <Box flexDirection="column" width={width} height={height} overflowY="hidden">
@@ -330,7 +344,8 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
           <Text bold>{drilled}</Text>{' '}
           {g ? (
             <Text dimColor>
-              min {g.minSize} / desired {g.desiredCapacity} / max {g.maxSize} · {SECTIONS.map((s) => (s === section ? `[${s}]` : s)).join(' ')} (Esc back)
+              min {g.minSize} / desired {g.desiredCapacity} / max {g.maxSize} · {SECTIONS.map((s) => (s === section ? `[${s}]` : s)).join(' ')}
+              {filter ? ` · ${sectionRows.ids.length} of ${sectionRows.total} match "${filter}"` : ''} (Esc back)
             </Text>
           ) : (
             <Text color="yellow">loading…</Text>
@@ -340,16 +355,16 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
           {g ? `template ${g.launchTemplate ?? '-'} v${g.launchTemplateVersion ?? '?'}${d?.summary.suspended.length ? ` · suspended ${d.summary.suspended.join(',')}` : ''}${hooks ? ` · hooks ${hooks}` : ''}${targetsText(d)}${detail.pool?.note ? ` · ${detail.pool.note}` : ''}` : ' '}
         </Text>
         {detail.status === 'error' ? <ErrorPanel title="Could not read the group" error={detail.error} width={width} /> : null}
-        {!d || !g ? null : section === 'instances' ? (
-          <Table {...table} rows={g.instances} columns={instanceColumns(g, detail.pool)} rowId={instanceId} rowColor={instanceColour} emptyText="no instances" />
+        {!d || !g || !lists ? null : section === 'instances' ? (
+          <Table {...table} rows={lists.instances} columns={instanceColumns(g, detail.pool)} rowId={instanceId} rowColor={instanceColour} emptyText={none('no instances')} />
         ) : section === 'activities' ? (
-          <Table {...table} rows={d.activities} columns={activityColumns(nowMs)} rowId={activityId} emptyText="no recent activities" />
+          <Table {...table} rows={lists.activities} columns={activityColumns(nowMs)} rowId={activityId} emptyText={none('no recent activities')} />
         ) : section === 'policies' ? (
-          <Table {...table} rows={d.policies} columns={policyColumns(d.alarms)} rowId={policyId} rowColor={policyColour(d.alarms)} emptyText={`no scaling policies · ${SEED_TRIGGER[1]}`} />
+          <Table {...table} rows={lists.policies} columns={policyColumns(d.alarms)} rowId={policyId} rowColor={policyColour(d.alarms)} emptyText={none(`no scaling policies · ${SEED_TRIGGER[1]}`)} />
         ) : section === 'targets' ? (
-          <Table {...table} rows={targets} columns={targetColumns} rowId={targetId} rowColor={targetColour} emptyText={d.targetGroups === undefined && d.classicElbs === undefined ? 'targets not read (no load balancing access)' : 'attached to no load balancer'} />
+          <Table {...table} rows={lists.targets} columns={targetColumns} rowId={targetId} rowColor={targetColour} emptyText={none(d.targetGroups === undefined && d.classicElbs === undefined ? 'targets not read (no load balancing access)' : 'attached to no load balancer')} />
         ) : (
-          <Table {...table} rows={d.scheduled} columns={scheduledColumns} rowId={scheduledId} emptyText="no scheduled actions (p pre-scales for a spike)" />
+          <Table {...table} rows={lists.scheduled} columns={scheduledColumns} rowId={scheduledId} emptyText={none('no scheduled actions (p pre-scales for a spike)')} />
         )}
       </Box>
     );
