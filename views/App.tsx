@@ -16,6 +16,7 @@ import { KeyHints } from './components/KeyHints.js';
 import { PaneBoundary } from './components/PaneBoundary.js';
 import { wrapMessage } from './format.js';
 import { useSession } from './hooks.js';
+import { AttentionProbes } from './attention.js';
 import { panes as defaultPanes, type PaneDefinition } from './panes/index.js';
 
 export interface AppProps {
@@ -259,6 +260,7 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
       <Body ctx={ctx} store={store} defs={defs} width={width} height={Math.max(0, height - CHROME_ROWS - footerRows)} />
       <Footer store={store} width={width} flashLines={flashLines} />
       <KeyAck store={store} />
+      <AttentionProbes defs={defs} ctx={ctx} store={store} />
     </Box>
   );
 }

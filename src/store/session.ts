@@ -1,4 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Attention } from '../core/attention.js';
+
+export type { Attention } from '../core/attention.js';
 
 /**
  * The TUI session state (DESIGN.md "TUI conventions"). One store per TUI
@@ -168,13 +171,6 @@ export interface SessionState {
   interrupt(): void;
   setBusy(busy: Busy | undefined): void;
   setExitNote(text: string | undefined): void;
-}
-
-export interface Attention {
-  /** bad: something is wrong (red); running: work in progress (yellow) */
-  level: 'bad' | 'running';
-  /** a few words for the tab: "1 DOWN", "120/412" */
-  text: string;
 }
 
 export interface Busy {
