@@ -85,6 +85,8 @@ function Footer({ store, width, flashLines }: { store: SessionStore; width: numb
   const flash = useSession(store, (s) => s.flash);
   const bindings = useSession(store, activeBindings);
   const filterText = useSession(store, (s) => (s.overlay?.kind === 'filter' ? (s.slices[s.overlay.paneId]?.filter ?? '') : ''));
+  // the `/` hint follows whether the pane's list is on screen
+  useSession(store, (s) => s.listHidden[s.activePane]);
   const state = store.getState();
   if (overlay?.kind === 'filter') return <FilterInput text={filterText} width={width} />;
   if (overlay !== undefined) return <KeyHints hints={OVERLAY_HINTS[overlay.kind]} width={width} />;

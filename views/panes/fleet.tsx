@@ -17,7 +17,7 @@ import { Table, type Column } from '../components/Table.js';
 import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { fit, formatAge, formatCount } from '../format.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
-import { useAutoRefresh, usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
+import { useAutoRefresh, useListShown, usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
@@ -287,6 +287,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
         { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
       ];
   usePaneKeys(store, paneId, bindings);
+  useListShown(store, paneId, !detail);
 
   if (detail) return <DetailsView title={fit(detail.id, 24).trimEnd()} hint="Esc back" rows={details} labelWidth={labelWidth} width={width} height={height} offset={detailOffset} />;
 

@@ -111,7 +111,7 @@ export function DeletingView({ event, total, width, cancelling }: { event: Progr
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate">
-        Deleting {formatCount(total)} snapshots <Text dimColor>{cancelling ? '(cancelling: finishing the deletions in flight…)' : '(c: cancel)'}</Text>
+        Deleting {formatCount(total)} snapshots <Text dimColor>{cancelling ? '(cancelling: finishing the deletions in flight…)' : '(c twice: cancel · Esc: back, it keeps running)'}</Text>
       </Text>
       <ProgressBar event={event ?? { phase: 'deleting snapshots', done: 0, total }} width={width} />
     </Box>
