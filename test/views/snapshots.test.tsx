@@ -205,6 +205,33 @@ describe('Snapshots pane', () => {
     expect(store.getState().flash?.text).toContain(`copied ${row}`);
   }, 90_000);
 
+  it('at 60x16 the plan wraps rather than cuts: every group\'s date range read whole, the scroll reaching the last line', async () => {
+    const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    const total = Number(/lines 1-\d+ of (\d+)/.exec(f)?.[1]);
+    const seen: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const body = lines(f).slice(3);
+      const from = Number(/lines (\d+)-/.exec(f)?.[1]);
+      body.slice(0, body.findIndex((l) => l.startsWith('lines '))).forEach((l, k) => (seen[from - 1 + k] = l));
+      if (f.includes(`-${total} of ${total}`)) break;
+      f = await press(app, 'j');
+    }
+    expect(seen.filter((l) => l !== undefined)).toHaveLength(total);
+    expect(seen.join('\n')).not.toMatch(/\d…/);
+    expect(seen.every((l) => l.length <= 60)).toBe(true);
+    const text = seen.join(' ').replace(/\s+/g, ' ');
+    for (const v of new Set(expected.deletions.map((d) => d.volumeId))) {
+      const mine = expected.deletions.filter((d) => d.volumeId === v).map((d) => d.startTime.slice(0, 10)).sort();
+      expect(text).toContain(`${v} `);
+      expect(text).toContain(mine[0]);
+      expect(text).toContain(mine.at(-1));
+    }
+    // a wrapped group's second line hangs under it, indented
+    const at = seen.findIndex((l, i) => /^vol-/.test(l) && /^\s+\S/.test(seen[i + 1] ?? ''));
+    expect(at).toBeGreaterThanOrEqual(0);
+  }, 90_000);
+
   it('at 60x16 every group of the plan is reachable by scrolling, in the plan and in its confirmation', async () => {
     const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
     let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));

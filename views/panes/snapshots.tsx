@@ -27,6 +27,7 @@ import {
   decisionColour,
   decisionColumns,
   planLines,
+  planRows,
   volumeColumns,
   type VolumeRow,
 } from './snapshots-parts.js';
@@ -315,7 +316,7 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
       ];
       break;
     case 'plan': {
-      const planLength = planLines(mode.plan).length;
+      const planLength = planRows(mode.plan, width).length;
       const room = (): number => planRoom(height, planLength);
       bindings = [
         ...scrollBindings(() => planOffset, setPlanOffset, room, () => Math.max(0, planLength - room())),
