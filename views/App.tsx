@@ -4,7 +4,7 @@ import { accountLabel } from '../src/core/context.js';
 import type { CommandContext } from '../src/core/context.js';
 import { activeBindings, dispatchKey, filteredCommands, footerHints, globalHelp, globalHints, helpEntries, PINNED_HINTS } from '../src/store/dispatch.js';
 import { keyEvents, type KeyEvent } from '../src/store/keys.js';
-import { createSessionStore, type SessionStore } from '../src/store/session.js';
+import { createSessionStore, type Overlay, type SessionStore } from '../src/store/session.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { ConfirmDialog, confirmLayout } from './components/ConfirmDialog.js';
 import { osc52 } from '../src/core/osc52.js';
@@ -16,6 +16,7 @@ import { KeyHints } from './components/KeyHints.js';
 import { PaneBoundary } from './components/PaneBoundary.js';
 import { wrapMessage } from './format.js';
 import { useSession } from './hooks.js';
+import { AttentionProbes } from './attention.js';
 import { panes as defaultPanes, type PaneDefinition } from './panes/index.js';
 
 export interface AppProps {
@@ -62,7 +63,6 @@ const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm' | 'prompt', readonly 
     { keys: '^C', label: 'quit' },
   ],
   confirm: [
-    { keys: '↑↓', label: 'scroll' },
     { keys: 'Tab', label: 'switch button' },
     { keys: 'Enter', label: 'choose' },
     { keys: 'Esc', label: 'cancel' },
@@ -74,18 +74,33 @@ const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm' | 'prompt', readonly 
   ],
 };
 
+/**
+ * A dialog's keys as they work in it: a typed dialog is confirmed by typing
+ * its word and Enter (the buttons are beside the point), and the scroll keys
+ * are offered only when the body is taller than the dialog.
+ */
+function confirmHints(o: Extract<Overlay, { kind: 'confirm' }>, width: number, bodyHeight: number): readonly { keys: string; label: string }[] {
+  const scrolls = confirmLayout({ request: o.request, refusal: o.refusal, width, height: bodyHeight }).maxOffset > 0;
+  const scroll = scrolls ? [{ keys: '↑↓', label: 'scroll' }] : [];
+  if (o.request.typed === undefined) return [...scroll, ...OVERLAY_HINTS.confirm];
+  return [{ keys: `type ${o.request.typed}`, label: '· Enter confirms' }, ...scroll, { keys: 'Esc', label: 'cancel' }];
+}
+
 /** Rows a message may take at the bottom: enough for an error and its hint, never most of a small screen. */
 function flashRowsFor(rows: number): number {
   return rows >= 20 ? 3 : rows >= 12 ? 2 : 1;
 }
 
-function Footer({ store, width, flashLines }: { store: SessionStore; width: number; flashLines: readonly string[] | undefined }): React.ReactElement {
+function Footer({ store, width, bodyHeight, flashLines }: { store: SessionStore; width: number; bodyHeight: number; flashLines: readonly string[] | undefined }): React.ReactElement {
   const overlay = useSession(store, (s) => s.overlay);
   const flash = useSession(store, (s) => s.flash);
   const bindings = useSession(store, activeBindings);
   const filterText = useSession(store, (s) => (s.overlay?.kind === 'filter' ? (s.slices[s.overlay.paneId]?.filter ?? '') : ''));
+  // the `/` hint follows whether the pane's list is on screen
+  useSession(store, (s) => s.listHidden[s.activePane]);
   const state = store.getState();
   if (overlay?.kind === 'filter') return <FilterInput text={filterText} width={width} />;
+  if (overlay?.kind === 'confirm') return <KeyHints hints={confirmHints(overlay, width, bodyHeight)} width={width} />;
   if (overlay !== undefined) return <KeyHints hints={OVERLAY_HINTS[overlay.kind]} width={width} />;
   const hints = <KeyHints hints={[...footerHints(bindings), ...globalHints(state)]} pinned={PINNED_HINTS} width={width} />;
   if (flash && flashLines) {
@@ -252,13 +267,15 @@ export function App({ ctx, store: given, initialPane, panes: defs = defaultPanes
   // A long message takes a few rows from the body rather than losing its end.
   const flashLines = flash && !overlayOpen ? wrapMessage(flash.text, width, flashRowsFor(height)) : undefined;
   const footerRows = (flashLines?.length ?? 0) + 1;
+  const bodyHeight = Math.max(0, height - CHROME_ROWS - footerRows);
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Header store={store} clock={ctx.clock} width={width} />
       <Tabs store={store} width={width} />
-      <Body ctx={ctx} store={store} defs={defs} width={width} height={Math.max(0, height - CHROME_ROWS - footerRows)} />
-      <Footer store={store} width={width} flashLines={flashLines} />
+      <Body ctx={ctx} store={store} defs={defs} width={width} height={bodyHeight} />
+      <Footer store={store} width={width} bodyHeight={bodyHeight} flashLines={flashLines} />
       <KeyAck store={store} />
+      <AttentionProbes defs={defs} ctx={ctx} store={store} />
     </Box>
   );
 }

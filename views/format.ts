@@ -97,6 +97,23 @@ export function wrapWords(text: string, width: number): string[] {
 }
 
 /**
+ * One line of a plan wrapped at `width` rather than cut: a line that fits is
+ * kept exactly (its spacing lines up columns); otherwise its words go onto
+ * lines whose continuations hang under its text, past its indent and a list
+ * marker ("  3. ", "- "), or two cells in, so each line still reads as one
+ * item.
+ */
+export function wrapHanging(line: string, width: number): string[] {
+  if (cellWidth(line) <= width || line.trim() === '') return [line];
+  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  const marker = /^\s*(?:\d+\.|[-*•])\s+/.exec(line)?.[0];
+  const hang = ' '.repeat(Math.min(marker ? marker.length : indent.length + 2, Math.max(0, width - 8)));
+  const [first = '', ...rest] = wrapWords(line, Math.max(1, width - indent.length));
+  const tail = rest.join(' ');
+  return [`${indent}${first}`, ...(tail ? wrapWords(tail, Math.max(1, width - hang.length)).map((l) => `${hang}${l}`) : [])];
+}
+
+/**
  * A status message on at most `maxLines` lines of `width` cells: an error's
  * hint comes at its end, so cutting at one line lost exactly the part that
  * says what to do. Beyond `maxLines` the last line ends in an ellipsis.

@@ -52,6 +52,16 @@ export function usePaneKeys(store: SessionStore, paneId: string, bindings: reado
 }
 
 /**
+ * A filterable pane says whether its list is on screen (not a plan, a details
+ * view, a running job's progress): `/` and its footer hint follow. In the
+ * commit, as the keys are, so the footer never offers a filter for a frame.
+ */
+export function useListShown(store: SessionStore, paneId: string, shown: boolean): void {
+  useLayoutEffect(() => store.getState().setListShown(paneId, shown), [store, paneId, shown]);
+  useLayoutEffect(() => () => store.getState().setListShown(paneId, true), [store, paneId]);
+}
+
+/**
  * A ProgressSink for long work shown with <ProgressBar>: events can arrive
  * thousands of times a second, the pane re-renders at most every `everyMs`
  * (and always for the last event, so the final count is exact).

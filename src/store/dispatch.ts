@@ -49,11 +49,18 @@ function findBinding(bindings: readonly KeyBinding[], name: string): KeyBinding 
   return bindings.find((b) => b.keys.includes(name));
 }
 
+/** The pane on screen, when `/` would filter a list it shows now. */
+function filterablePane(s: SessionState): SessionState['panes'][number] | undefined {
+  const pane = s.panes.find((p) => p.id === s.activePane);
+  return pane?.filterable && !s.listHidden[pane.id] ? pane : undefined;
+}
+
 function openFilter(store: SessionStore): boolean {
   const s = store.getState();
-  const pane = s.panes.find((p) => p.id === s.activePane);
-  if (!pane?.filterable) {
-    s.setFlash(`${pane?.title ?? 'This pane'} has no list to filter`, 'warn');
+  const pane = filterablePane(s);
+  if (!pane) {
+    const title = s.panes.find((p) => p.id === s.activePane)?.title ?? 'This pane';
+    s.setFlash(s.listHidden[s.activePane] ? `no list on screen to filter here (Esc goes back to ${title}'s list)` : `${title} has no list to filter`, 'warn');
     return false;
   }
   s.openOverlay({ kind: 'filter', paneId: pane.id });
@@ -94,7 +101,7 @@ export function paletteCommands(store: SessionStore): PaletteCommand[] {
   for (const b of activeBindings(s)) {
     if (b.title) cmds.push({ id: `${s.activePane}:${b.keys[0] ?? b.label}`, title: `${pane?.title}: ${b.title}`, key: keyLabel(b.keys[0] ?? ''), run: () => b.run() });
   }
-  if (pane?.filterable) cmds.push({ id: 'filter', title: 'Filter the list', key: '/', run: () => openFilter(store) });
+  if (filterablePane(s)) cmds.push({ id: 'filter', title: 'Filter the list', key: '/', run: () => openFilter(store) });
   cmds.push(
     { id: 'refresh', title: 'Refresh', key: 'r', run: () => refresh(store) },
     { id: 'help', title: 'Help: keys of this pane', key: '?', run: () => store.getState().openOverlay({ kind: 'help', offset: 0 }) },
@@ -360,9 +367,8 @@ export function dispatchKey(store: SessionStore, ev: KeyEvent): boolean {
 
 /** The shell's own keys, for the footer and the help overlay. */
 export function globalHints(s: SessionState): { keys: string; label: string }[] {
-  const pane = s.panes.find((p) => p.id === s.activePane);
   return [
-    ...(pane?.filterable ? [{ keys: '/', label: 'filter' }] : []),
+    ...(filterablePane(s) ? [{ keys: '/', label: 'filter' }] : []),
     { keys: `1-${s.panes.length}`, label: 'panes' },
     { keys: ':', label: 'commands' },
   ];

@@ -1,4 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Attention } from '../core/attention.js';
+
+export type { Attention } from '../core/attention.js';
 
 /**
  * The TUI session state (DESIGN.md "TUI conventions"). One store per TUI
@@ -146,6 +149,12 @@ export interface SessionState {
   keySeq: number;
   /** What a pane wants seen from any pane (a DOWN server, a running deletion): the tab bar marks it. */
   attention: Readonly<Record<string, Attention>>;
+  /**
+   * Filterable panes whose list is not on screen now (a plan, a details view,
+   * a running deletion): `/` and its footer hint are off there, since a
+   * filter would act on rows nobody can see.
+   */
+  listHidden: Readonly<Record<string, true>>;
   /** Text for the terminal's clipboard (the shell sends it as OSC 52); seq tells two copies of one id apart. */
   clipboard: { text: string; seq: number } | undefined;
 
@@ -164,6 +173,8 @@ export interface SessionState {
   /** `y`: puts text on the clipboard and says so */
   copy(text: string): void;
   setAttention(paneId: string, attention: Attention | undefined): void;
+  /** a filterable pane says whether its list is on screen (see listHidden) */
+  setListShown(paneId: string, shown: boolean): void;
   /** Opens the confirm dialog; resolves true only when the user confirms. */
   confirm(req: ConfirmRequest): Promise<boolean>;
   /** Opens a one-line text entry; resolves with the accepted text, undefined when cancelled. */
@@ -174,13 +185,6 @@ export interface SessionState {
   interrupt(): void;
   setBusy(busy: Busy | undefined): void;
   setExitNote(text: string | undefined): void;
-}
-
-export interface Attention {
-  /** bad: something is wrong (red); running: work in progress (yellow) */
-  level: 'bad' | 'running';
-  /** a few words for the tab: "1 DOWN", "120/412" */
-  text: string;
 }
 
 export interface Busy {
@@ -231,6 +235,7 @@ export function createSessionStore(init: SessionInit): SessionStore {
     size: init.size ?? { columns: 80, rows: 24 },
     refreshedAt: {},
     attention: {},
+    listHidden: {},
     context: { profile: 'default', region: '-', sandbox: false, readOnly: false, ...init.context },
     flash: unknownPane,
     quitRequested: false,
@@ -299,6 +304,13 @@ export function createSessionStore(init: SessionInit): SessionStore {
       if (attention) next[paneId] = attention;
       else delete next[paneId];
       set({ attention: next });
+    },
+    setListShown(paneId, shown) {
+      if (!shown === Boolean(get().listHidden[paneId])) return;
+      const next = { ...get().listHidden };
+      if (shown) delete next[paneId];
+      else next[paneId] = true;
+      set({ listHidden: next });
     },
     copy(text) {
       set((s) => ({ clipboard: { text, seq: (s.clipboard?.seq ?? 0) + 1 } }));

@@ -29,5 +29,7 @@ export function buildBundle(prefix = 'opsdeck-bundle-'): Bundle {
   // Externals (the AWS SDK) resolve from node_modules next to the bundle, as in an install.
   symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'));
   copyFileSync(path.join(repo, 'package.json'), path.join(root, 'package.json'));
+  // the shipped runbooks sit beside package.json in an install (shippedRunbookDir finds them there)
+  symlinkSync(path.join(repo, 'runbooks'), path.join(root, 'runbooks'));
   return { root, entry: path.join(root, 'views', 'main.js'), remove: () => rmSync(root, { recursive: true, force: true }) };
 }

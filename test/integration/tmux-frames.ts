@@ -1,7 +1,8 @@
 /**
  * What a frame captured from a real terminal (tmux capture-pane) must never
  * show: a frame taller than the terminal (its top scrolled away, into tmux's
- * history) and a dialog that cuts a word or its own box. Pure functions over
+ * history), a dialog that cuts a word or its own box, and a dialog body
+ * that breaks a word across two lines. Pure functions over
  * the captured text, so the rules have tests of their own.
  */
 
@@ -15,7 +16,7 @@ export interface Capture {
 }
 
 export interface Problem {
-  rule: 'taller than the terminal' | 'cut word in a dialog' | 'dialog box cut';
+  rule: 'taller than the terminal' | 'cut word in a dialog' | 'dialog box cut' | 'word split across lines in a dialog';
   /** 0-based terminal row */
   row: number;
   text: string;
@@ -74,6 +75,46 @@ export function frameProblems(c: Capture, header = 'opsdeck'): Problem[] {
       const inner = chars.slice(box.left + 1, box.right).join('');
       // text run into an ellipsis (a word, a path) was cut short; "…" between spaces is a deliberate mark (a date range)
       if (/\S…/u.test(inner)) out.push({ rule: 'cut word in a dialog', row, text: inner.trimEnd() });
+    }
+  }
+  return out;
+}
+
+/** Letters and digits of a word, as the walk's frames show them whole: the vocabulary splitWords checks against. */
+const WORD = /[\p{L}\p{N}]+/gu;
+export function wordsIn(frames: readonly (readonly string[])[]): Set<string> {
+  const out = new Set<string>();
+  for (const lines of frames) for (const l of lines) for (const m of l.matchAll(WORD)) out.add(m[0].toLowerCase());
+  return out;
+}
+
+/**
+ * A word broken across two lines of a dialog body ("AMI-pin" / "ned"): a row
+ * whose text runs to its last cell ending in a letter, the next row starting
+ * with letters, and the two pieces together a word shown whole elsewhere
+ * (another size of the same dialog, usually). A row that happens to end
+ * exactly at the border with a whole word is told apart by the joined pieces
+ * not being a word anywhere in the walk.
+ * A token longer than a row (a path, an ARN) continues by design: not flagged.
+ */
+export function splitWords(lines: readonly string[], vocabulary: ReadonlySet<string>): Problem[] {
+  const out: Problem[] = [];
+  for (const box of dialogBoxes(lines)) {
+    const inner = (row: number): string => [...(lines[row] ?? '')].slice(box.left + 1, box.right).join('');
+    for (let row = box.top + 1; row + 1 < Math.min(box.bottom, lines.length); row++) {
+      const text = inner(row);
+      const next = inner(row + 1);
+      // runs to its last cell: at most the box's padding after it
+      if (text.trimEnd().length < text.length - 1 || text.trim() === '') continue;
+      const a = /(?:^|[^\p{L}\p{N}])([\p{L}\p{N}]+)$/u.exec(text.trimEnd());
+      const b = /^\s*([\p{L}\p{N}]+)/u.exec(next);
+      if (!a?.[1] || !b?.[1]) continue;
+      // one token filling the whole row is a long path or id wrapping by design
+      if (!/\s/.test(text.trim())) continue;
+      const [head, tail] = [a[1].toLowerCase(), b[1].toLowerCase()];
+      if (vocabulary.has(head + tail)) {
+        out.push({ rule: 'word split across lines in a dialog', row, text: `${a[1]}|${b[1]}` });
+      }
     }
   }
   return out;

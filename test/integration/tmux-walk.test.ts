@@ -3,13 +3,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, type Bundle } from './bundle.js';
-import { frameProblems, type Problem } from './tmux-frames.js';
+import { frameProblems, splitWords, wordsIn, type Problem } from './tmux-frames.js';
 
 /**
  * The built CLI on the sandbox in a real terminal (tmux), at the three sizes
- * an SRE uses: every pane, its help and its dialogs, each frame checked by
- * the rules of tmux-frames.ts (no frame taller than the terminal, no word cut
- * in a dialog). ink-testing-library renders into a string and cannot show a
+ * an SRE uses: every pane, its help, a dialog or details view of each, the
+ * palette with an argument and a typed filter, each frame checked by the
+ * rules of tmux-frames.ts (no frame taller than the terminal, no word cut in
+ * a dialog, none broken across its lines). ink-testing-library renders into a string and cannot show a
  * frame that scrolls the real screen; tmux can.
  */
 const SIZES = [
@@ -70,10 +71,13 @@ async function settled(t: ReturnType<typeof open>, want?: (text: string) => bool
 }
 
 describe('every pane, its help and dialogs in tmux at 120x36, 80x24 and 60x16', () => {
-  it('no frame is taller than the terminal, no dialog cuts a word', async () => {
+  it('no frame is taller than the terminal, no dialog cuts a word or breaks one across its lines', async () => {
     const problems: (Problem & { where: string; frame: string })[] = [];
+    // every frame, for the split-word rule: a word broken at one size shows whole at another
+    const seen: { where: string; frame: string[] }[] = [];
     const check = (t: ReturnType<typeof open>, size: { columns: number; rows: number }, where: string, frame: string[]): void => {
       if (process.env.SHOW_FRAMES && size.rows === 16) console.log(`--- ${where}\n${frame.join("\n")}`);
+      seen.push({ where: `${t.name} ${where}`, frame });
       for (const p of frameProblems({ lines: frame, rows: size.rows, columns: size.columns, historySize: t.history() })) problems.push({ ...p, where: `${t.name} ${where}`, frame: frame.join('\n') });
     };
     const terminals = SIZES.map((size) => ({ size, t: open(size) }));
@@ -89,14 +93,23 @@ describe('every pane, its help and dialogs in tmux at 120x36, 80x24 and 60x16', 
           t.keys('Escape');
           await settled(t);
         }
-        // the palette, and the dialogs a tired person reads most: the pool apply and the typed deletion
+        // the palette, with a verb and its argument, and a typed filter
         t.keys(':');
         check(t, size, 'palette', await settled(t));
+        t.keys('-l', 'vol vol-');
+        check(t, size, 'palette with an argument', await settled(t, (b) => /vol-/.test(b)));
         t.keys('Escape');
+        await settled(t);
+        // the dialogs a tired person reads most: the pool apply and the typed deletion
         t.keys('1');
         await settled(t, (b) => /pool/.test(b));
         t.keys('a');
         check(t, size, 'Fleet apply dialog', await settled(t));
+        t.keys('Escape');
+        t.keys('/');
+        t.keys('-l', 'i-0');
+        check(t, size, 'Fleet filtered', await settled(t));
+        t.keys('Escape');
         t.keys('Escape');
         t.keys('2');
         await settled(t, (b) => /volumes/.test(b));
@@ -127,8 +140,45 @@ describe('every pane, its help and dialogs in tmux at 120x36, 80x24 and 60x16', 
         check(t, size, 'Database server details', await settled(t));
         t.keys('Escape');
         await settled(t);
+        // a runbook's form and its plan
+        t.keys('3');
+        await settled(t, (b) => /STEPS/.test(b));
+        t.keys('Enter');
+        // a runbook with inputs opens its form first, one without them its plan
+        const opened = await settled(t, (b) => /review the plan|rehearsal/.test(b));
+        check(t, size, 'Runbook opened', opened);
+        if (opened.some((l) => l.includes('review the plan'))) {
+          for (let i = 0; i < 12; i++) t.keys('j');
+          await settled(t, (b) => /› → review the plan/.test(b));
+          t.keys('Enter');
+          check(t, size, 'Runbook plan', await settled(t, (b) => /rehearsal/.test(b)));
+        }
+        t.keys('G');
+        check(t, size, 'Runbook plan, end', await settled(t));
+        t.keys('Escape');
+        t.keys('Escape');
+        await settled(t);
+        // the webcam's ingest (a dialog, or why there is nothing to ingest)
+        t.keys('4');
+        await settled(t);
+        t.keys('i');
+        check(t, size, 'Webcam ingest', await settled(t));
+        t.keys('Escape');
+        await settled(t);
+        // a group in full, and its typed shutdown dialog
+        t.keys('5');
+        await settled(t, (b) => /GROUP|group/.test(b));
+        t.keys('Enter');
+        check(t, size, 'Scaling group', await settled(t));
+        t.keys('X');
+        check(t, size, 'Scaling shutdown dialog', await settled(t));
+        t.keys('Escape');
+        t.keys('Escape');
+        await settled(t);
       }),
     );
+    const vocabulary = wordsIn(seen.map((s) => s.frame));
+    for (const { where, frame } of seen) for (const p of splitWords(frame, vocabulary)) problems.push({ ...p, where, frame: frame.join('\n') });
     const report = problems.map((p) => `${p.where}: ${p.rule} (row ${p.row}): ${p.text}\n${p.frame}`).join('\n\n');
     expect(problems.map((p) => `${p.where}: ${p.rule}: ${p.text}`), report).toEqual([]);
   }, 120_000);

@@ -86,6 +86,15 @@ describe('applyPlan', () => {
     expect(at(120)?.etaMs).toBeLessThanOrEqual(38_000);
     // the rate settles on the refill rate within the window
     expect(at(250)?.rate).toBeCloseTo(5, 0);
+    // and early on, while the burst still fills the window, the rate shown is the one the ETA counts on:
+    // "130/s" beside "ETA 36s" for 180 left would contradict itself
+    const early = events.filter((e) => e.done < 250 && e.done < e.total!);
+    expect(early.some((e) => e.etaMs !== undefined && e.done <= 130)).toBe(true);
+    for (const e of early) {
+      expect(e.rate === undefined, `rate and ETA both shown or both not, at ${e.done}`).toBe(e.etaMs === undefined);
+      if (e.rate !== undefined) expect(((300 - e.done) / e.rate) * 1000, `rate x ETA at ${e.done}`).toBeCloseTo(e.etaMs ?? 0, -2);
+    }
+    expect(at(120)?.rate).toBeLessThan(6);
     expect(events.at(-1)).toMatchObject({ done: 300, total: 300, etaMs: 0 });
     // the ETA is honest: the clock time left at 120 done is what it said
     const leftAt120 = clock.now().getTime() - (when.get(120) ?? 0);

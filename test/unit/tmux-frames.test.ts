@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialogBoxes, frameProblems, type Capture } from '../integration/tmux-frames.js';
+import { dialogBoxes, frameProblems, splitWords, wordsIn, type Capture } from '../integration/tmux-frames.js';
 
 const capture = (lines: string[], over: Partial<Capture> = {}): Capture => ({ lines, rows: lines.length, columns: 40, historySize: 0, ...over });
 const header = 'opsdeck  sandbox@sandbox-1  SANDBOX';
@@ -51,6 +51,32 @@ describe('tmux frame rules', () => {
     expect(frameProblems(capture(dialog, { historySize: 3 })).map((p) => p.rule)).toEqual(['taller than the terminal']);
     expect(frameProblems(capture(dialog, { rows: 7 })).map((p) => p.rule)).toEqual(['taller than the terminal']);
     expect(frameProblems(capture(dialog.slice(1))).map((p) => p.rule)).toContain('taller than the terminal');
+  });
+
+  it('a word broken across two lines of a dialog body is found when it shows whole elsewhere; a whole word at the border is not', () => {
+    // a dialog row: its border, one cell of padding, the text
+    const row = (t: string): string => `║ ${t.padEnd(21)}║`;
+    const split = [...dialog];
+    split[4] = row('kept: 3 (AMI-protect');
+    split[5] = row('ed and newest)');
+    // the same dialog wider, as the walk sees it at another size
+    const wider = ['║ kept: 3 (AMI-protected and newest) ║'];
+    expect(splitWords(split, wordsIn([split, wider]))).toEqual([{ rule: 'word split across lines in a dialog', row: 4, text: 'protect|ed' }]);
+    // the row ends at the border with a whole word: "pinned" then "and" is no word
+    const flush = [...dialog];
+    flush[4] = row('kept: 3 (AMI-pinned');
+    flush[5] = row('and newest)');
+    expect(splitWords(flush, wordsIn([flush, wider]))).toEqual([]);
+    // a row with room left wrapped at a space, whatever follows
+    const room = [...split];
+    room[4] = row('kept: 3 (AMI-');
+    room[5] = row('protected and newest)');
+    expect(splitWords(room, wordsIn([room, wider]))).toEqual([]);
+    // one token longer than the row (a path) continues by design
+    const path = [...dialog];
+    path[4] = row('/var/lib/haproxy/back');
+    path[5] = row('ups/x.cfg');
+    expect(splitWords(path, wordsIn([path, ['backups']]))).toEqual([]);
   });
 
   it('finds help and palette boxes (rounded corners) beside the pane', () => {

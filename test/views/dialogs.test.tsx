@@ -72,6 +72,34 @@ describe('confirm dialogs', () => {
     });
   }
 
+  it('the footer says how each dialog works: a typed one is typed then Enter, and scrolling is offered only when the body scrolls', async () => {
+    const { app, store } = await start({ columns: 100, rows: 24 });
+    const footer = (x: string): string => lines(x).filter((l) => l.trim() !== '').at(-1) ?? '';
+    // a short yes/no: buttons, no scroll
+    const short = store.getState().confirm({ title: 'Drain web-3?', body: ['web-3 stops taking new requests'] });
+    let f = await press(app, 'k');
+    expect(footer(f)).toContain('Tab switch button');
+    expect(footer(f)).toContain('Enter choose');
+    expect(footer(f)).not.toContain('scroll');
+    await press(app, KEY.escape);
+    await expect(short).resolves.toBe(false);
+    // a short typed one: type the word, Enter confirms; no buttons to switch, nothing to scroll
+    const typed = store.getState().confirm({ title: 'Delete 3 snapshots?', body: ['3 snapshots on vol-0a'], typed: '3', destructive: true });
+    f = await press(app, 'k');
+    expect(footer(f)).toContain('type 3 · Enter confirms');
+    expect(footer(f)).not.toContain('Enter choose');
+    expect(footer(f)).not.toContain('scroll');
+    await press(app, KEY.escape);
+    await expect(typed).resolves.toBe(false);
+    // a long typed one scrolls, and says so
+    const long = store.getState().confirm(longPlan);
+    f = await press(app, 'k');
+    expect(footer(f)).toContain('type 36 · Enter confirms');
+    expect(footer(f)).toContain('↑↓ scroll');
+    await press(app, KEY.escape);
+    await expect(long).resolves.toBe(false);
+  });
+
   it('when the word to type has letters, j and k go into it and only arrows and paging scroll', async () => {
     const { app, store } = await start({ columns: 60, rows: 16 });
     void store.getState().confirm({ ...longPlan, typed: 'jk' });

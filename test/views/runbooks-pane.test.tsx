@@ -63,11 +63,11 @@ function userRunbook(name: string, text: string): void {
   writeFileSync(path.join(dir, 'config', 'opsdeck', 'runbooks', `${name}.yaml`), text);
 }
 
-async function startApp(opts: { sandbox: boolean }) {
+async function startApp(opts: { sandbox: boolean; size?: { columns: number; rows: number } }) {
   const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
   const base = testContext({ options: { sandbox: opts.sandbox }, config: opts.sandbox ? {} : { hosts: { alpha: host } } });
   const ctx = { ...base, sandboxDir: opts.sandbox ? path.join(dir, 'sandbox') : undefined };
-  const store = createSessionFor(ctx, { size: { columns: 100, rows: 30 }, initialPane: 'runbooks' });
+  const store = createSessionFor(ctx, { size: opts.size ?? { columns: 100, rows: 30 }, initialPane: 'runbooks' });
   const app = track(render(<App ctx={ctx} store={store} />), store);
   mounted.push(app);
   await frameWhen(app, 'the runbook list', (f) => f.includes('NAME') && f.includes('STEPS'));
@@ -111,6 +111,44 @@ describe('Runbooks pane', () => {
     expect(f).toMatch(/✓\s+4 Every server to maint; the maintenance page answers\s+done/);
     expect(f).toMatch(/–\s+5 Every server back to ready; the site answers again\s+skipped/);
   }, 90_000);
+
+  it('at 60x16 the plan wraps rather than cuts: every step line read whole by scrolling, its continuation indented', async () => {
+    const { app } = await startApp({ sandbox: true, size: { columns: 60, rows: 16 } });
+    await openRunbook(app, 'haproxy-maintenance');
+    await frameWhen(app, 'the input form', (f) => f.includes(': inputs'));
+    for (let i = 0; i < 12 && !lines(app.lastFrame()).some((l) => l.startsWith('› → review the plan')); i++) await press(app, 'j');
+    let f = await pressUntil(app, KEY.enter, 'the plan', (x) => x.includes('(haproxy-maintenance'));
+    // the plan's screen lines by position: j moves the view one line, until the end stops it
+    const body = (x: string): string[] => lines(x).slice(2, 2 + 12);
+    const seen: string[] = [];
+    for (let top = 0; top < 80; top++) {
+      body(f).forEach((l, i) => (seen[top + i] = l));
+      const next = await press(app, 'j');
+      if (next === f) break;
+      f = next;
+    }
+    expect(seen.some((l) => l.includes('5. '))).toBe(true);
+    const text = seen.join('\n');
+    expect(text).not.toMatch(/\S…$/m);
+    expect(seen.every((l) => l.length <= 60)).toBe(true);
+    // the drain step's title and flags, over two lines, the second hanging under the title
+    expect(text.replace(/\n\s+/g, ' ')).toContain('2. Drain every server so requests in flight finish [drain: haproxy, confirm, idempotent]');
+    const at = seen.findIndex((l) => l.includes('2. Drain every server'));
+    expect(seen[at + 1]).toMatch(/^ {5}\S/);
+  }, 60_000);
+
+  it('at 60x16 the list keeps the LAST RUN status whole: the title gives way first', async () => {
+    const runs = path.join(dir, 'state', 'opsdeck', 'runs');
+    mkdirSync(runs, { recursive: true });
+    const at = '2026-03-01T11:00:00.000Z';
+    const head = { t: 'run', at, runId: 'r1', runbook: 'haproxy-maintenance', file: 'x.yaml', hash: 'h', stepHashes: ['a'], inputs: {}, secretInputs: [], rehearsal: true, user: 'u', host: 'h', pid: 1, boot: undefined };
+    writeFileSync(path.join(runs, 'r1.jsonl'), `${JSON.stringify(head)}\n${JSON.stringify({ t: 'end', at, status: 'refused' })}\n`);
+    const { app } = await startApp({ sandbox: true, size: { columns: 60, rows: 16 } });
+    const f = await frameWhen(app, 'the run status', (x) => x.includes('haproxy-maintenance'));
+    const row = lines(f).find((l) => l.includes('haproxy-maintenance')) ?? '';
+    expect(row).toContain('refused');
+    expect(lines(f).find((l) => l.includes('NAME'))).toContain('LAST RUN');
+  }, 60_000);
 
   it('leaves an optional input empty (its default is empty) and still reaches the plan', async () => {
     const { app } = await startApp({ sandbox: true });

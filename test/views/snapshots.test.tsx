@@ -96,6 +96,8 @@ function holdDeletions(world: SandboxWorld, after: number): () => void {
 
 const ids = async (w: SandboxWorld): Promise<Set<string>> => new Set((await w.compute.describeSnapshots()).map((s) => s.id));
 const count = (n: number): string => n.toLocaleString('en-US');
+/** The key hints: the frame's last line with text. */
+const footer = (x: string): string => lines(x).filter((l) => l.trim() !== '').at(-1) ?? '';
 
 describe('Snapshots pane', () => {
   it('previews the plan: one row per volume with total, keep, delete and a timeline of kept snapshots', async () => {
@@ -211,6 +213,33 @@ describe('Snapshots pane', () => {
     await press(app, 'y');
     expect(store.getState().clipboard?.text).toBe(row);
     expect(store.getState().flash?.text).toContain(`copied ${row}`);
+  }, 90_000);
+
+  it('at 60x16 the plan wraps rather than cuts: every group\'s date range read whole, the scroll reaching the last line', async () => {
+    const { app, expected } = await start({ size: { columns: 60, rows: 16 } });
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    const total = Number(/lines 1-\d+ of (\d+)/.exec(f)?.[1]);
+    const seen: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const body = lines(f).slice(3);
+      const from = Number(/lines (\d+)-/.exec(f)?.[1]);
+      body.slice(0, body.findIndex((l) => l.startsWith('lines '))).forEach((l, k) => (seen[from - 1 + k] = l));
+      if (f.includes(`-${total} of ${total}`)) break;
+      f = await press(app, 'j');
+    }
+    expect(seen.filter((l) => l !== undefined)).toHaveLength(total);
+    expect(seen.join('\n')).not.toMatch(/\d…/);
+    expect(seen.every((l) => l.length <= 60)).toBe(true);
+    const text = seen.join(' ').replace(/\s+/g, ' ');
+    for (const v of new Set(expected.deletions.map((d) => d.volumeId))) {
+      const mine = expected.deletions.filter((d) => d.volumeId === v).map((d) => d.startTime.slice(0, 10)).sort();
+      expect(text).toContain(`${v} `);
+      expect(text).toContain(mine[0]);
+      expect(text).toContain(mine.at(-1));
+    }
+    // a wrapped group's second line hangs under it, indented
+    const at = seen.findIndex((l, i) => /^vol-/.test(l) && /^\s+\S/.test(seen[i + 1] ?? ''));
+    expect(at).toBeGreaterThanOrEqual(0);
   }, 90_000);
 
   it('at 60x16 every group of the plan is reachable by scrolling, in the plan and in its confirmation', async () => {
@@ -351,9 +380,11 @@ describe('Snapshots pane', () => {
     await confirmTyped(app, expected.totals.delete);
     // cancel once deletions are under way (count above zero)
     await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
-    // Esc never cancels running work, and one c only asks
-    let g = await press(app, KEY.escape);
-    expect(g).toContain('the deletion keeps running');
+    // Esc goes back to the volumes and never cancels running work: p shows the progress again
+    let g = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
+    expect(lines(g)[1]).toMatch(/Snapshots ⟳[\d,]+\//);
+    g = await pressUntil(app, 'p', 'the progress again', (x) => x.includes('Deleting '));
+    // one c only asks
     g = await press(app, 'c');
     expect(g).toContain('press c again to cancel the deletion');
     expect(g).not.toContain('Rotation cancelled');
@@ -371,6 +402,50 @@ describe('Snapshots pane', () => {
     // (the world keeps taking hourly snapshots as its clock moves: count removals, not sizes)
     const after = await ids(world);
     expect([...before].filter((id) => !after.has(id))).toHaveLength(deleted);
+  }, 90_000);
+
+  it('Esc during a deletion goes back to the volumes and lets it run: its count stays in the tab bar, and the result is said when it ends', async () => {
+    // wide enough for every key in the footer
+    const { app, world, expected } = await start({ size: { columns: 200, rows: 30 } });
+    const before = await ids(world);
+    const release = holdDeletions(world, 50);
+    await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    await confirmTyped(app, expected.totals.delete);
+    await waitFor(() => / [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? ''), 'deletions under way', app.lastFrame, SLOW);
+    const f = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
+    expect(f).not.toContain('Deleting ');
+    const tab = (x: string): number => Number(/Snapshots ⟳([\d,]+)\//.exec(lines(x)[1] ?? '')?.[1]?.replace(/,/g, '') ?? Number.NaN);
+    const shownThen = tab(f);
+    expect(shownThen).toBeGreaterThan(0);
+    // the list's keys work meanwhile, and p is offered to see the progress
+    expect(footer(f)).toContain('p progress');
+    release();
+    const done = await frameWhen(app, 'the result in the footer', (x) => x.includes(`snapshots: deleted ${count(expected.totals.delete)}`));
+    expect(done).toContain(' volumes · ');
+    expect(done).not.toContain('Rotation done');
+    expect(lines(done)[1]).not.toContain('⟳');
+    const after = await ids(world);
+    expect([...before].filter((id) => !after.has(id))).toHaveLength(expected.totals.delete);
+  }, 90_000);
+
+  it('the footer offers / filter only while a list is on screen: not over the plan, the progress or a snapshot in full', async () => {
+    const { app, world, expected } = await start({ size: { columns: 200, rows: 30 } });
+    expect(footer(app.lastFrame() ?? '')).toContain('/ filter');
+    let f = await pressUntil(app, 'D', 'the plan', (x) => x.includes('Plan: delete'));
+    expect(footer(f)).not.toContain('/ filter');
+    // and / there says why nothing happens rather than opening a filter over rows nobody sees
+    f = await press(app, '/');
+    expect(f).toContain('no list on screen to filter here');
+    const release = holdDeletions(world, 20);
+    await confirmTyped(app, expected.totals.delete);
+    f = await waitFor(() => (/ [1-9][\d,]*\/[\d,]+/.test(app.lastFrame() ?? '') ? app.lastFrame() : undefined), 'deletions under way', app.lastFrame, SLOW);
+    expect(footer(f ?? '')).not.toContain('/ filter');
+    f = await pressUntil(app, KEY.escape, 'back at the volumes', (x) => x.includes(' volumes · '));
+    expect(footer(f)).toContain('/ filter');
+    await pressUntil(app, KEY.enter, 'the drill-in', (x) => x.includes('snapshots ·'));
+    f = await pressUntil(app, KEY.enter, 'a snapshot in full', (x) => x.includes('Esc back · y copies the id'));
+    expect(footer(f)).not.toContain('/ filter');
+    release();
   }, 90_000);
 
   it('q during a deletion does not cut it off; Ctrl-C cancels it, quits when the calls in flight are done, and leaves the summary', async () => {

@@ -100,7 +100,7 @@ export function Tabs({ store, width }: { store: SessionStore; width: number }): 
   // A mark for each pane that wants to be seen, so a DOWN server or a running deletion shows from any pane.
   const mark = (id: string): string => {
     const a = attention[id];
-    return a ? ` ${a.level === 'bad' ? '!' : '⟳'}${a.text}` : '';
+    return a ? ` ${a.level === 'running' ? '⟳' : '!'}${a.text}` : '';
   };
   const { titles, marks } = tabLabels(
     panes.map((p) => ({ title: p.title, mark: mark(p.id), active: p.id === active })),

@@ -2,6 +2,7 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Box, Text } from 'ink';
 import { loadDeadlineMs } from '../../src/core/context.js';
 import { databaseFleet } from '../../src/database/index.js';
+import { databaseAttention } from '../../src/database/attention.js';
 import { serverDrift, type DriftReport } from '../../src/database/drift.js';
 import { LAG_WARN_SECONDS, topologyLines, type ServerHealth } from '../../src/database/health.js';
 import { liveVariables } from '../../src/database/live.js';
@@ -236,4 +237,4 @@ function driftRows(drift: { source: string; replica: string; report: DriftReport
   return { labelWidth: 0, rows };
 }
 
-export const databasePane: PaneDefinition = { id: 'database', title: 'Database', component: DatabasePane, legend: DATABASE_LEGEND };
+export const databasePane: PaneDefinition = { id: 'database', title: 'Database', component: DatabasePane, legend: DATABASE_LEGEND, attention: databaseAttention };

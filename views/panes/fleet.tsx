@@ -3,6 +3,7 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Box, Text } from 'ink';
 import type { Instance } from '../../src/cloud/ports.js';
 import { loadPool, type PoolView } from '../../src/haproxy/pool.js';
+import { downServers, fleetAttention, fleetAttentionOf } from '../../src/haproxy/attention.js';
 import { latestLoader } from '../../src/store/latest.js';
 import type { ServerAdminState } from '../../src/haproxy/runtime.js';
 import { applyShownPlan, forceApply, setSelectedState } from './fleet-actions.js';
@@ -16,7 +17,7 @@ import { Table, type Column } from '../components/Table.js';
 import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { fit, formatAge, formatCount } from '../format.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
-import { useAutoRefresh, usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
+import { useAutoRefresh, useListShown, usePaneKeys, useSelectionShown, useSession } from '../hooks.js';
 import type { PaneDefinition, PaneProps } from './types.js';
 
 /**
@@ -189,9 +190,11 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   }, [load.rows]);
   const selected = shown[selectedIndex(ids, selectedId)];
   const names = useMemo(() => new Map(load.rows.flatMap((r) => (r.name ? [[r.id, r.name] as const] : []))), [load.rows]);
-  // A DOWN server shows in the tab bar from any pane.
-  const down = useMemo(() => load.rows.filter((r) => rowHealth(r, pool.view) === 'down').length, [load.rows, pool.view]);
-  useEffect(() => store.getState().setAttention(paneId, down > 0 ? { level: 'bad', text: `${down} DOWN` } : undefined), [store, paneId, down]);
+  // A DOWN server shows in the tab bar from any pane; counted as the probe counts it (src/haproxy/attention.ts)
+  // and set again on each load, so a mark the probe raised while the pane was hidden never outlives the pane's own reading.
+  useEffect(() => {
+    if (pool.view) store.getState().setAttention(paneId, fleetAttentionOf(downServers(pool.view.live.values())));
+  }, [store, paneId, pool.view]);
 
   const plan = pool.view?.plan;
   // A different diff is read from its top (an offset into the last one would start mid-diff);
@@ -285,6 +288,7 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
         { keys: ['['], label: 'diff up', footer: false, title: 'Scroll the pool diff up', run: () => setDiffOffset((o) => Math.max(0, o - Math.max(1, poolHeight - 3))) },
       ];
   usePaneKeys(store, paneId, bindings);
+  useListShown(store, paneId, !detail);
 
   if (detail) return <DetailsView title={fit(detail.id, 24).trimEnd()} hint="Esc back" rows={details} labelWidth={labelWidth} width={width} height={height} offset={detailOffset} />;
 
@@ -322,4 +326,4 @@ export function FleetPane({ ctx, store, paneId, active, width, height }: PanePro
   );
 }
 
-export const fleetPane: PaneDefinition = { id: 'fleet', title: 'Fleet', filterable: true, component: FleetPane, legend: FLEET_LEGEND };
+export const fleetPane: PaneDefinition = { id: 'fleet', title: 'Fleet', filterable: true, component: FleetPane, legend: FLEET_LEGEND, attention: fleetAttention };

@@ -11,7 +11,7 @@ import { listBindings, scrollBindings, selectedIndex } from '../../src/store/lis
 import { refuseIfReadOnly, type KeyBinding, type SessionStore } from '../../src/store/session.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { Table, type Column } from '../components/Table.js';
-import { wrapMessage } from '../format.js';
+import { wrapHanging, wrapMessage } from '../format.js';
 import { usePaneKeys, useSession } from '../hooks.js';
 import { FormView, RUNBOOKS_LEGEND, RunView, type FormField } from './runbooks-parts.js';
 import type { PaneDefinition, PaneProps } from './types.js';
@@ -41,10 +41,11 @@ const runs = new WeakMap<SessionStore, RunController>();
 const NO_RUN = { subscribe: () => () => {}, get: () => undefined };
 
 const rbColumns: Column<LoadedRunbook & { last: string }>[] = [
-  { key: 'name', title: 'NAME', get: (r) => r.runbook.name, priority: 3 },
+  { key: 'name', title: 'NAME', get: (r) => r.runbook.name, priority: 4 },
   { key: 'title', title: 'TITLE', get: (r) => r.runbook.title, priority: 2 },
   { key: 'steps', title: 'STEPS', get: (r) => String(r.runbook.steps.length), align: 'right', priority: 1 },
-  { key: 'last', title: 'LAST RUN', get: (r) => r.last },
+  // how the last run ended (refused, stopped, interrupted) is the news: whole before the title, which the name already gives
+  { key: 'last', title: 'LAST RUN', get: (r) => r.last, minWidth: 11, priority: 3 },
 ];
 const runColumns: Column<RunRecord>[] = [
   { key: 'id', title: 'RUN', get: (r) => r.head.runId, priority: 3 },
@@ -222,6 +223,9 @@ export function RunbooksPane({ ctx, store, paneId, active, width, height }: Pane
   const run = live;
   const outputOf = c && run ? c.lines(stepSel ?? run.running ?? run.steps[0]?.id ?? '') : { lines: [], dropped: 0 };
   const bodyHeight = height;
+  // the plan wrapped at the pane's width: a step's flags and a long command are read whole, and scrolling counts screen lines
+  const planText = mode.kind === 'plan' ? mode.lines : undefined;
+  const planRows = useMemo(() => (planText ?? []).flatMap((l) => wrapHanging(l, width)), [planText, width]);
 
   const bindings: KeyBinding[] = [];
   if (mode.kind === 'list') {
@@ -262,7 +266,7 @@ export function RunbooksPane({ ctx, store, paneId, active, width, height }: Pane
     bindings.push({ keys: ['enter'], label: 'edit / plan', title: 'Edit the field, or review the plan', run: () => void editField(mode) });
     bindings.push({ keys: ['escape'], label: 'back', run: () => setMode({ kind: 'list' }) });
   } else if (mode.kind === 'plan') {
-    const max = (): number => Math.max(0, mode.lines.length - (bodyHeight - 1));
+    const max = (): number => Math.max(0, planRows.length - (bodyHeight - 1));
     bindings.push(...scrollBindings(() => planOffset, setPlanOffset, () => bodyHeight - 1, max));
     bindings.push({
       keys: ['enter'],
@@ -325,7 +329,7 @@ export function RunbooksPane({ ctx, store, paneId, active, width, height }: Pane
   if (mode.kind === 'plan') {
     return (
       <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-        {mode.lines.slice(planOffset, planOffset + height).map((l, i) => (
+        {planRows.slice(planOffset, planOffset + height).map((l, i) => (
           <Text key={i} wrap="truncate">
             {l === '' ? ' ' : l}
           </Text>

@@ -32,6 +32,7 @@ import {
   type GroupRow,
 } from './scaling-parts.js';
 import type { PaneDefinition, PaneProps } from './types.js';
+import { scalingAttention } from '../../src/scaling/attention.js';
 
 /**
  * Scaling: every Auto Scaling group with its capacity, health, policies and
@@ -389,4 +390,4 @@ export function ScalingPane({ ctx, store, paneId, active, width, height }: PaneP
   );
 }
 
-export const scalingPane: PaneDefinition = { id: 'scaling', title: 'Scaling', filterable: true, component: ScalingPane, legend: SCALING_LEGEND };
+export const scalingPane: PaneDefinition = { id: 'scaling', title: 'Scaling', filterable: true, component: ScalingPane, legend: SCALING_LEGEND, attention: scalingAttention };

@@ -7,7 +7,7 @@ import { describeDeleteSize, groupDeletions } from '../../src/snapshots/summary.
 import { decisionClass } from '../../src/snapshots/view.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import type { Column } from '../components/Table.js';
-import { fit, formatCount } from '../format.js';
+import { fit, formatCount, wrapHanging } from '../format.js';
 import type { LegendEntry } from './types.js';
 
 /** Sub-views of the Snapshots pane: column sets, the plan, progress and the summary. */
@@ -82,25 +82,30 @@ export function planRoom(height: number, lines: number): number {
   return lines > room ? Math.max(1, room - 1) : room;
 }
 
+/** The plan's lines as the plan view draws them at `width`: wrapped, never cut (a group's date range is what a person checks). */
+export function planRows(plan: SnapshotPlan, width: number): { text: string; head: boolean }[] {
+  return planLines(plan).flatMap((l, i) => wrapHanging(l, width).map((text) => ({ text, head: i === 0 })));
+}
+
 /** The plan, every group reachable: j/k, PgUp/PgDn, g/G scroll it when it is taller than the pane. */
 export function PlanView({ plan, width, height, offset = 0 }: { plan: SnapshotPlan; width: number; height: number; offset?: number }): React.ReactElement {
-  const lines = planLines(plan);
-  const room = planRoom(height, lines.length);
-  const from = Math.max(0, Math.min(offset, lines.length - room));
+  const rows = planRows(plan, width);
+  const room = planRoom(height, rows.length);
+  const from = Math.max(0, Math.min(offset, rows.length - room));
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text bold color="red" wrap="truncate">
         Plan: delete {formatCount(plan.deletions.length)} snapshots{' '}
         <Text dimColor>(Enter: confirm… · Esc: back)</Text>
       </Text>
-      {lines.slice(from, from + room).map((l, i) => (
-        <Text key={from + i} wrap="truncate" {...(from + i < 2 ? { bold: from + i === 0 } : {})}>
-          {l}
+      {rows.slice(from, from + room).map((r, i) => (
+        <Text key={from + i} wrap="truncate" bold={r.head}>
+          {r.text}
         </Text>
       ))}
-      {lines.length > room ? (
+      {rows.length > room ? (
         <Text dimColor wrap="truncate">
-          {`lines ${from + 1}-${from + room} of ${lines.length} (j/k scroll)`}
+          {`lines ${from + 1}-${from + room} of ${rows.length} (j/k scroll)`}
         </Text>
       ) : null}
     </Box>
@@ -111,7 +116,7 @@ export function DeletingView({ event, total, width, cancelling }: { event: Progr
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate">
-        Deleting {formatCount(total)} snapshots <Text dimColor>{cancelling ? '(cancelling: finishing the deletions in flight…)' : '(c: cancel)'}</Text>
+        Deleting {formatCount(total)} snapshots <Text dimColor>{cancelling ? '(cancelling: finishing the deletions in flight…)' : '(c twice: cancel · Esc: back, it keeps running)'}</Text>
       </Text>
       <ProgressBar event={event ?? { phase: 'deleting snapshots', done: 0, total }} width={width} />
     </Box>

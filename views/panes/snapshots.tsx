@@ -16,7 +16,7 @@ import { Table } from '../components/Table.js';
 import { sortBindings, sortByColumn } from '../components/table-sort.js';
 import { formatCount } from '../format.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
-import { useAutoRefresh, usePaneKeys, useProgress, useSelectionShown, useSession } from '../hooks.js';
+import { useAutoRefresh, useListShown, usePaneKeys, useProgress, useSelectionShown, useSession } from '../hooks.js';
 import {
   DeletingView,
   PlanView,
@@ -27,6 +27,7 @@ import {
   decisionColour,
   decisionColumns,
   planLines,
+  planRows,
   volumeColumns,
   type VolumeRow,
 } from './snapshots-parts.js';
@@ -43,7 +44,8 @@ type Mode =
   | { kind: 'volumes' }
   | { kind: 'volume'; volumeId: string }
   | { kind: 'plan'; plan: SnapshotPlan; back: Mode }
-  | { kind: 'deleting'; plan: SnapshotPlan; cancelling: boolean }
+  /** the running deletion's progress on screen (the deletion itself is `run`: Esc leaves this view, not the work) */
+  | { kind: 'deleting' }
   | { kind: 'summary'; summary: ApplySummary };
 
 type Load = { status: 'loading' | 'ok' | 'error'; plan: SnapshotPlan | undefined; error?: unknown };
@@ -60,7 +62,11 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
   const [detailOffset, setDetailOffset] = useState(0);
   // the snapshot's tags, description and AMIs are listed when its details open (the plan does not carry them)
   const [detailLoad, setDetailLoad] = useState<{ id: string; details?: SnapshotDetails; error?: string } | undefined>(undefined);
+  const [run, setRun] = useState<{ plan: SnapshotPlan; cancelling: boolean } | undefined>(undefined);
   const cancelArmed = useRef(0);
+  // what the deletion finds on screen when it ends: its summary replaces the progress view, never the list someone went back to
+  const modeNow = useRef(mode);
+  modeNow.current = mode;
   const abort = useRef<AbortController | undefined>(undefined);
   const mounted = useRef(true);
   const progress = useProgress();
@@ -106,8 +112,8 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
       abort.current?.abort();
     };
   }, [refresh, loader]);
-  // on return only (listing 100k snapshots is heavy), and never under a plan or a deletion on screen
-  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, paused: mode.kind !== 'volumes' && mode.kind !== 'volume' });
+  // on return only (listing 100k snapshots is heavy), never under a plan on screen nor while a deletion runs
+  useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, paused: (mode.kind !== 'volumes' && mode.kind !== 'volume') || run !== undefined });
 
   const plan = load.plan;
   const byVolume = useMemo(() => (plan ? decisionsByVolume(plan) : new Map<string, PlannedDecision[]>()), [plan]);
@@ -178,6 +184,7 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
 
   const execute = async (p: SnapshotPlan, back: Mode): Promise<void> => {
     if (refuseIfReadOnly(store, 'deleting snapshots')) return;
+    if (run) return store.getState().setFlash('a deletion is already running: p shows its progress; c twice cancels it', 'warn');
     const count = String(p.deletions.length);
     const ok = await store.getState().confirm({
       title: `Delete ${formatCount(p.deletions.length)} snapshots?`,
@@ -196,10 +203,11 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
     const ac = new AbortController();
     abort.current = ac;
     progress.reset();
-    setMode({ kind: 'deleting', plan: p, cancelling: false });
+    setRun({ plan: p, cancelling: false });
+    setMode({ kind: 'deleting' });
     const cancel = (): void => {
       ac.abort();
-      if (mounted.current) setMode((m) => (m.kind === 'deleting' ? { ...m, cancelling: true } : m));
+      if (mounted.current) setRun((r) => r && { ...r, cancelling: true });
     };
     // q must not cut a deletion off unseen: the shell asks for c first, or cancels on Ctrl-C and quits after.
     store.getState().setBusy({ label: 'a snapshot deletion', cancel });
@@ -222,12 +230,18 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
         });
       }, { dir: lockDirOf(ctx) });
       store.getState().setExitNote(`snapshots: ${describeResult(summary)}`);
-      if (mounted.current) setMode({ kind: 'summary', summary });
+      if (mounted.current && modeNow.current.kind === 'deleting') setMode({ kind: 'summary', summary });
+      else if (mounted.current) {
+        // someone went back to the list meanwhile: the result in the footer, and the list as it is now
+        store.getState().setFlash(`snapshots: ${describeResult(summary)}`, summary.failed.length > 0 || summary.cancelled ? 'warn' : 'info');
+        void refresh();
+      }
     } catch (error) {
       store.getState().setFlash(describeError(error).message, 'error');
-      if (mounted.current) setMode(back);
+      if (mounted.current && modeNow.current.kind === 'deleting') setMode(back);
     } finally {
       abort.current = undefined;
+      if (mounted.current) setRun(undefined);
       store.getState().setBusy(undefined);
     }
   };
@@ -239,10 +253,34 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
 
   const viewOnly = ctx.options.readOnly ? 'Show (read-only: not delete) ' : 'Delete ';
   // A running deletion shows its progress in the tab bar, so it can be followed from any pane.
-  const deleting = mode.kind === 'deleting' ? `${formatCount(progress.event?.done ?? 0)}/${formatCount(mode.plan.deletions.length)}` : undefined;
+  const deleting = run ? `${formatCount(progress.event?.done ?? 0)}/${formatCount(run.plan.deletions.length)}` : undefined;
   useEffect(() => store.getState().setAttention(paneId, deleting ? { level: 'running', text: deleting } : undefined), [store, paneId, deleting]);
 
   const listKeys = listBindings(store, paneId, () => ids, () => Math.max(1, height - 3));
+  const cancelKey: KeyBinding = {
+    keys: ['c'],
+    label: 'cancel (c twice)',
+    title: 'Cancel the deletion after the calls in flight (press c again to confirm)',
+    run: () => {
+      if (!run) return;
+      // one-key confirm: a stray c must not stop an hour of work
+      const now = Date.now();
+      if (now - cancelArmed.current > 5_000) {
+        cancelArmed.current = now;
+        store.getState().setFlash('press c again to cancel the deletion (the calls in flight finish)', 'warn');
+        return;
+      }
+      abort.current?.abort();
+      setRun((r) => r && { ...r, cancelling: true });
+    },
+  };
+  // back at the list while a deletion runs: its progress is one key away, and c still cancels it
+  const runningKeys: KeyBinding[] = run
+    ? [
+        { keys: ['p'], label: 'progress', title: 'Show the running deletion\'s progress', run: () => setMode({ kind: 'deleting' }) },
+        { ...cancelKey, footer: false },
+      ]
+    : [];
   let bindings: KeyBinding[];
   switch (mode.kind) {
     case 'volumes':
@@ -262,6 +300,7 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
         { keys: ['D'], label: 'delete all volumes', title: `${viewOnly}the expired snapshots of every volume`, run: () => openPlan(undefined) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
         ...sortBindings(store, paneId, () => volumeColumns, sort),
+        ...runningKeys,
       ];
       break;
     case 'volume':
@@ -273,10 +312,11 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
         { keys: ['d'], label: 'delete expired', title: `${viewOnly}the expired snapshots of this volume`, run: () => openPlan(mode.volumeId) },
         { keys: ['r'], label: 'refresh', title: 'Refresh snapshots', run: () => void refresh() },
         ...sortBindings(store, paneId, () => decisionColumns, sort),
+        ...runningKeys,
       ];
       break;
     case 'plan': {
-      const planLength = planLines(mode.plan).length;
+      const planLength = planRows(mode.plan, width).length;
       const room = (): number => planRoom(height, planLength);
       bindings = [
         ...scrollBindings(() => planOffset, setPlanOffset, room, () => Math.max(0, planLength - room())),
@@ -287,28 +327,9 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
     }
     case 'deleting':
       bindings = [
-        {
-          keys: ['c'],
-          label: 'cancel (c twice)',
-          title: 'Cancel the deletion after the calls in flight (press c again to confirm)',
-          run: () => {
-            // one-key confirm: a stray c must not stop an hour of work
-            const now = Date.now();
-            if (now - cancelArmed.current > 5_000) {
-              cancelArmed.current = now;
-              store.getState().setFlash('press c again to cancel the deletion (the calls in flight finish)', 'warn');
-              return;
-            }
-            abort.current?.abort();
-            setMode((m) => (m.kind === 'deleting' ? { ...m, cancelling: true } : m));
-          },
-        },
-        {
-          keys: ['escape'],
-          label: 'keeps running',
-          title: 'Esc never cancels running work',
-          run: () => store.getState().setFlash('the deletion keeps running: Esc never cancels it; press c twice to cancel', 'info'),
-        },
+        cancelKey,
+        // Esc goes back and never cancels: the deletion runs on, its count in the tab bar
+        { keys: ['escape'], label: 'back (keeps running)', title: 'Back to the volumes; the deletion keeps running (p shows it again)', run: () => setMode({ kind: 'volumes' }) },
       ];
       break;
     case 'summary':
@@ -321,6 +342,7 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
   // the details view answers to back, copy and scrolling: list keys would act on rows not on screen
   if (detail) bindings = [...bindings.filter((b) => b.keys[0] === 'escape' || b.keys[0] === 'y'), ...detailScrollBindings(detailLines.length, height, () => detailOffset, setDetailOffset)];
   usePaneKeys(store, paneId, bindings);
+  useListShown(store, paneId, !detail && (mode.kind === 'volumes' || mode.kind === 'volume'));
 
   if (detail) {
     return (
@@ -328,7 +350,7 @@ export function SnapshotsPane({ ctx, store, paneId, active, width, height }: Pan
     );
   }
   if (mode.kind === 'plan') return <PlanView plan={mode.plan} width={width} height={height} offset={planOffset} />;
-  if (mode.kind === 'deleting') return <DeletingView event={progress.event} total={mode.plan.deletions.length} width={width} cancelling={mode.cancelling} />;
+  if (mode.kind === 'deleting' && run) return <DeletingView event={progress.event} total={run.plan.deletions.length} width={width} cancelling={run.cancelling} />;
   if (mode.kind === 'summary') return <SummaryView summary={mode.summary} width={width} height={height} />;
 
   const firstLoad = load.status === 'loading' && !plan;

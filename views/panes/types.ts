@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import type { AttentionProbe } from '../../src/core/attention.js';
 import type { CommandContext } from '../../src/core/context.js';
 import type { SessionStore } from '../../src/store/session.js';
 import type { LegendLine } from '../components/HelpOverlay.js';
@@ -29,4 +30,11 @@ export interface PaneDefinition {
   component: ComponentType<PaneProps>;
   /** what the pane's colours and symbols mean, shown under its keys in `?` */
   legend?: readonly LegendEntry[];
+  /**
+   * What the tab bar marks while the pane is not on screen (never shown yet,
+   * or hidden): the shell runs it at startup and every refresh interval of
+   * the pane (src/store/refresh.ts) and sets the pane's attention from it.
+   * On screen, the pane sets its own mark from what it shows.
+   */
+  attention?: AttentionProbe;
 }

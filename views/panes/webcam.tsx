@@ -22,6 +22,7 @@ import { ProgressBar } from '../components/ProgressBar.js';
 import { refreshIntervalMs } from '../../src/store/refresh.js';
 import { useAutoRefresh, usePaneKeys, useProgress } from '../hooks.js';
 import type { LegendEntry, PaneDefinition, PaneProps } from './types.js';
+import { webcamAttention } from '../../src/webcam/attention.js';
 
 /**
  * Webcam: today's daylight with now marked, both halves of the pipeline
@@ -343,4 +344,4 @@ export const WEBCAM_LEGEND: readonly LegendEntry[] = [
   },
 ];
 
-export const webcamPane: PaneDefinition = { id: 'webcam', title: 'Webcam', component: WebcamPane, legend: WEBCAM_LEGEND };
+export const webcamPane: PaneDefinition = { id: 'webcam', title: 'Webcam', component: WebcamPane, legend: WEBCAM_LEGEND, attention: webcamAttention };
