@@ -113,9 +113,11 @@ export function DatabasePane({ ctx, store, paneId, active, width, height }: Pane
   }, [refresh, loader]);
   useAutoRefresh({ store, paneId, active, intervalMs: refreshIntervalMs(paneId, ctx.config), now: () => ctx.clock.now().getTime(), refresh, periodic: true });
 
-  // a broken replica shows on the tab from any pane
+  // a broken replica shows on the tab from any pane; set on every load, since the hidden-pane probe may have set another count meanwhile
   const broken = (servers ?? []).filter((x) => x.health === 'broken' || x.health === 'unreachable').length;
-  useEffect(() => store.getState().setAttention(paneId, broken > 0 ? { level: 'bad', text: `${broken} broken` } : undefined), [store, paneId, broken]);
+  useEffect(() => {
+    if (servers) store.getState().setAttention(paneId, broken > 0 ? { level: 'bad', text: `${broken} broken` } : undefined);
+  }, [store, paneId, broken, servers]);
 
   const rows = useMemo<Row[]>(() => (servers ?? []).map((s) => ({ ...s, history: s.replica ? spark(history.current.get(s.name) ?? []) : '' })), [servers]);
   const ids = useMemo(() => rows.map((r) => r.name), [rows]);
