@@ -3,11 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { MysqlConnection } from '../../src/mysql/connection.js';
-import { replicationStatus } from '../../src/mysql/replication.js';
 import { overrideProcessEnv } from '../services/env.js';
-import type { MariaDbInstance } from '../services/mariadb.js';
-import { startReplicaPair, type ReplicaPair } from './mysql-pair.js';
+import { breakReplication, startReplicaPair, waitInStep, type ReplicaPair } from './mysql-pair.js';
 import { closedPort } from '../services/stalled.js';
 
 /**
@@ -16,10 +13,6 @@ import { closedPort } from '../services/stalled.js';
  * written on the replica that the source then writes too), and a server that
  * does not answer. The cron check exits 1 and says why.
  */
-let source: MariaDbInstance;
-let replica: MariaDbInstance;
-let src: MysqlConnection;
-let rep: MysqlConnection;
 let dir: string;
 let restore: (() => void) | undefined;
 
@@ -27,14 +20,9 @@ let pair: ReplicaPair;
 
 beforeAll(async () => {
   pair = await startReplicaPair([401, 402]);
-  ({ source, replica, src, rep } = pair);
-  await src.query('CREATE DATABASE shop');
-  await src.query('CREATE TABLE shop.orders (id INT PRIMARY KEY)');
-  for (let i = 0; i < 100; i++) {
-    const s = await replicationStatus(rep);
-    if (s?.ioRunning && s.sqlRunning && s.secondsBehind === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await pair.src.query('CREATE DATABASE shop');
+  await pair.src.query('CREATE TABLE shop.orders (id INT PRIMARY KEY)');
+  await waitInStep(pair);
   dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-db-status-'));
   restore = overrideProcessEnv({ XDG_STATE_HOME: path.join(dir, 'state') });
 }, 90_000);
@@ -61,12 +49,7 @@ describe('db status on real MariaDB servers', () => {
   });
 
   it('a replica stopped by a duplicate key and a server that does not answer: exit 1, each says why', async () => {
-    await rep.query('INSERT INTO shop.orders VALUES (9)');
-    await src.query('INSERT INTO shop.orders VALUES (9)');
-    for (let i = 0; i < 100; i++) {
-      if ((await replicationStatus(rep))?.lastSqlErrno) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await breakReplication(pair, 'shop.orders', [9], [9]);
     const port = await closedPort();
     const r = await status(`  gone:\n    host: 127.0.0.1\n    port: ${port}\n    user: nobody\n`);
     expect(r.code).toBe(1);

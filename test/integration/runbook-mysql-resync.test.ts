@@ -1,19 +1,24 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMysql, type MysqlConnection } from '../../src/mysql/connection.js';
+import type { MysqlConnection } from '../../src/mysql/connection.js';
 import { replicationStatus } from '../../src/mysql/replication.js';
 import type { RunEvent } from '../../src/runbooks/engine.js';
 import { loadRunbookFile, shippedRunbookDir } from '../../src/runbooks/load.js';
-import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
+import type { MariaDbInstance } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
+import { breakReplication, startReplicaPair, waitInStep, type ReplicaPair } from './mysql-pair.js';
 import { RunbookRig } from './runbook-rig.js';
 
 /**
  * The shipped mysql-resync-dump runbook on two real MariaDB servers through a
- * real sshd: the stale target ends up with the source's data and replicating
- * from it, and a write on the source arrives on the target; a row that
- * differs on the target fails the run's checksum step.
+ * real sshd: the target, a replica broken by a write of its own (its SQL
+ * thread stopped on a duplicate key), ends up with the source's data and
+ * replicating from it with no error, and a write on the source arrives on the
+ * target; a row that differs on the target fails the run's checksum step.
  */
+const items = async (c: MysqlConnection): Promise<string[]> => ((await c.query('SELECT item FROM shop.orders ORDER BY id'))[0] as { item: string }[]).map((r) => r.item);
+
+let pair: ReplicaPair;
 let source: MariaDbInstance;
 let target: MariaDbInstance;
 let sshd: SshdHandle;
@@ -22,28 +27,20 @@ let src: MysqlConnection;
 let tgt: MysqlConnection;
 
 beforeAll(async () => {
-  const [servers, d, r] = await Promise.all([startMariaDbInstances([301, 302]), startSshd(), RunbookRig.create()]);
-  [sshd, rig] = [d, r];
-  const [a, b] = servers;
-  if (!a || !b) throw new Error('the rig started fewer than two MariaDB servers');
-  [source, target] = [a, b];
-  src = await connectMysql(source);
-  tgt = await connectMysql(target);
+  const [p, d, r] = await Promise.all([startReplicaPair([301, 302]), startSshd(), RunbookRig.create()]);
+  [pair, sshd, rig] = [p, d, r];
+  ({ source, replica: target, src, rep: tgt } = pair);
   await src.query('CREATE DATABASE shop');
   await src.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40)) ENGINE=InnoDB');
-  await src.query("INSERT INTO shop.orders VALUES (1, 'kettle'), (2, 'teapot'), (3, 'cups')");
-  // the broken replica: stale rows from before the failover
-  await tgt.query('CREATE DATABASE shop');
-  await tgt.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40)) ENGINE=InnoDB');
-  await tgt.query("INSERT INTO shop.orders VALUES (1, 'kettle'), (9, 'lost write')");
+  await src.query("INSERT INTO shop.orders VALUES (1, 'kettle'), (2, 'teapot')");
+  await waitInStep(pair);
+  // the broken replica: a row written on it, then the source's own row 3 stops its SQL thread
+  await breakReplication(pair, 'shop.orders', [3, 'written on the replica'], [3, 'cups']);
+  expect(await items(tgt)).toEqual(['kettle', 'teapot', 'written on the replica']);
 }, 90_000);
 afterAll(async () => {
-  await src?.end().catch(() => undefined);
-  await tgt?.end().catch(() => undefined);
-  await Promise.all([source?.stop(), target?.stop(), sshd?.stop(), rig?.stop()]);
+  await Promise.all([pair?.stop(), sshd?.stop(), rig?.stop()]);
 });
-
-const items = async (c: MysqlConnection): Promise<string[]> => ((await c.query('SELECT item FROM shop.orders ORDER BY id'))[0] as { item: string }[]).map((r) => r.item);
 
 async function resync(onEvent?: (e: RunEvent) => void) {
   const host = { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath };
@@ -83,7 +80,7 @@ describe('mysql-resync-dump on real MariaDB servers', () => {
     // the password never reached the journal or the screen in clear
     expect(r.events.flatMap((e) => (e.t === 'step' ? (e.shown ?? []) : [])).join('\n')).not.toContain(source.password);
     const s = await replicationStatus(tgt);
-    expect(s).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: source.port });
+    expect(s).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: source.port, lastSqlErrno: 0, lastIoErrno: 0 });
     await src.query("INSERT INTO shop.orders VALUES (4, 'saucers')");
     for (let i = 0; i < 100 && (await items(tgt)).length < 4; i++) await new Promise((res) => setTimeout(res, 100));
     expect(await items(tgt)).toEqual(['kettle', 'teapot', 'cups', 'saucers']);

@@ -16,13 +16,15 @@ import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb
 import { startSshd, type SshdHandle } from '../services/sshd.js';
 import { startPoolRig, type PoolRig, withMaintenancePage } from './haproxy-pool-rig.js';
 import { coldServer, type ColdServer } from './mysql-cold-rig.js';
+import { breakReplication } from './mysql-pair.js';
 import { RunbookRig } from './runbook-rig.js';
 
 /**
  * The shipped mysql-resync (the seed's cold copy) on two real MariaDB servers
  * stopped and started over a real sshd, behind a real haproxy's maintenance
  * page. The source (A) took over after a failover and has the good data; the
- * target (B), the old primary, has a lost write. Each run is checked for what
+ * target (B), the old primary, has a lost write and a row of its own that
+ * stopped A's replication on a duplicate key. Each run is checked for what
  * a person would look at afterwards: who replicates from whom, whether a new
  * write arrives, whether the data is equal, what was copied, the page.
  */
@@ -80,9 +82,9 @@ beforeAll(async () => {
     if (n === '3000') break;
     await new Promise((res) => setTimeout(res, 100));
   }
-  // the failover: A takes writes; B keeps one that never reached A (a lost write), then A stops replicating
-  await rep.query('STOP SLAVE');
-  await rep.query("INSERT INTO shop.orders VALUES (20001, 'after failover', '')");
+  // the failover: A takes writes, and B's own write of the same row stops A's replication on a duplicate key
+  await breakReplication({ src, rep }, 'shop.orders', [20001, 'after failover', ''], [20001, 'written on B', '']);
+  // and B keeps one that never reached A (a lost write)
   await src.query('SET SESSION sql_log_bin = 0');
   await src.query("UPDATE shop.orders SET item = 'lost write' WHERE id = 7");
   // A's binary log moves on a few files, and A has a server UUID file: none of it may reach B
@@ -163,7 +165,7 @@ describe('mysql-resync (cold copy) on real MariaDB servers', () => {
 
     // A replicates from B, and a new write on B arrives on A
     const ca = await connect(a);
-    expect(await replicationStatus(ca)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: b.inst.port });
+    expect(await replicationStatus(ca)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: b.inst.port, lastSqlErrno: 0, lastIoErrno: 0 });
     const cb = await connect(b);
     await cb.query("INSERT INTO shop.orders VALUES (20002, 'after the resync', '')");
     expect(await waitFor(async () => (await q(a, 'SELECT COUNT(*) AS n FROM shop.orders WHERE id = 20002'))[0]?.['n'] === '1')).toBe(true);
@@ -192,7 +194,7 @@ describe('mysql-resync (cold copy) on real MariaDB servers', () => {
     expect(bar[bar.length - 1]?.done).toBe(size);
     expect(r.output).not.toMatch(/opsdeck-copied/);
     const cb = await connect(b);
-    expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port });
+    expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port, lastSqlErrno: 0, lastIoErrno: 0 });
     const ca = await connect(a);
     await ca.query("INSERT INTO wiki.pages VALUES ('after direct', 'x')");
     expect(await waitFor(async () => (await q(b, "SELECT COUNT(*) AS n FROM wiki.pages WHERE title = 'after direct'"))[0]?.['n'] === '1')).toBe(true);
@@ -233,7 +235,7 @@ describe('mysql-resync (cold copy) on real MariaDB servers', () => {
     expect(started.slice(0, started.indexOf('copy'))).toEqual(expect.arrayContaining(['stop-target', 'stop-source', 'aside']));
     expect(Object.fromEntries(again.outcome.steps)).toMatchObject({ copy: 'done', checksums: 'done', 'page-off': 'done' });
     const cb = await connect(b);
-    expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port });
+    expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port, lastSqlErrno: 0, lastIoErrno: 0 });
     cb.destroy();
   }, 240_000);
 

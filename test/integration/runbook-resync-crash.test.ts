@@ -11,6 +11,7 @@ import { startMariaDbInstances } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
 import { startPoolRig, withMaintenancePage, type PoolRig } from './haproxy-pool-rig.js';
 import { coldServer, type ColdServer } from './mysql-cold-rig.js';
+import { breakReplication } from './mysql-pair.js';
 
 /**
  * The shipped mysql-resync (cold copy, relay) and mysql-resync-dump run by
@@ -185,7 +186,7 @@ async function inSync(id: number, fresh: number): Promise<void> {
   const ca = await connect(a);
   const cb = await connect(b);
   try {
-    expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port });
+    expect(await replicationStatus(cb)).toMatchObject({ ioRunning: true, sqlRunning: true, sourcePort: a.inst.port, lastSqlErrno: 0, lastIoErrno: 0 });
     expect(await q(b, `SELECT item FROM shop.orders WHERE id = ${id}`)).toEqual([{ item: `item ${id}` }]);
     await ca.query("INSERT INTO shop.orders VALUES (?, 'after the resync', '')", [fresh]);
     let n = '0';
@@ -253,12 +254,14 @@ describe('resync runbooks killed with SIGKILL mid-copy and resumed in batch', ()
 
   it('mysql-resync-dump: killed while the dump streams into B, resumed, B replicates A with equal data; the ${env:} password reaches the shell commands', async () => {
     const dir = home('dump');
-    // B drifts: a write of its own, then it stops replicating
+    // B drifts: a write of its own, then one that A writes too stops its replication on a duplicate key
     const cb0 = await connect(b);
+    const ca0 = await connect(a);
     await cb0.query('SET SESSION sql_log_bin = 0');
     await cb0.query("UPDATE shop.orders SET item = 'drifted on B' WHERE id = 2");
-    await cb0.query('STOP SLAVE');
+    await breakReplication({ src: ca0, rep: cb0 }, 'shop.orders', [60100, 'written on B', ''], [60100, 'item 60100', '']);
     cb0.destroy();
+    ca0.destroy();
     const inputs = ['--input', 'source=dbA', '--input', 'target=dbB', '--input', 'sourceHost=alpha', '--input', 'targetHost=beta'];
     let held: number | undefined;
     const first = await opsdeck(dir, ['runbook', 'run', 'mysql-resync-dump', ...inputs, '--yes', '--confirm', 'copy=REPLACE'], async () => {
