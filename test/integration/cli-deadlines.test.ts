@@ -82,13 +82,14 @@ describe('a stalled AWS endpoint', { timeout: 60_000 }, () => {
   ])('%s ends at its --timeout with exit 1, says what timed out and frees its lock', async (name, args) => {
     const config = writeConfig('stalled.yaml', stalled.url);
     const before = stalled.connections();
-    // 4 s, not 2: on a loaded 2-core machine loading the SDK alone took 2 s, and the
-    // deadline ended the command before its first request (which the test must see)
-    const r = await cli(config, [...args, '--timeout', '4s']);
+    // 8 s, not 2 or 4: on a loaded 2-core machine (a full run beside other work) loading the
+    // SDK took 2 s and more, and the deadline ended the command before its first request
+    // (which the test must see)
+    const r = await cli(config, [...args, '--timeout', '8s']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`opsdeck ${name} did not finish within 4s`);
+    expect(r.err).toContain(`opsdeck ${name} did not finish within 8s`);
     expect(r.err).toMatch(/hint: .*endpoint/);
-    expect(r.ms).toBeLessThan(12_000);
+    expect(r.ms).toBeLessThan(20_000);
     // it did reach the endpoint: the deadline, not a config error, ended it
     expect(stalled.connections()).toBeGreaterThan(before);
     expect(existsSync(lockFile('haproxy-sync'))).toBe(false);
