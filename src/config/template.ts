@@ -132,9 +132,10 @@ webcam:
   # source:                      # where ingest takes frames (default: the incoming folder)
   #   method: s3                 # complete objects under the prefix; refused ones under PREFIX/rejected/
   #   prefix: webcam-incoming/   # bucket: default webcam.bucket
-  # cameraHost:                  # on the server: read the camera host's undelivered queue over SFTP
+  # cameraHost:                  # on the server: read the camera host's undelivered queue and capture record over SFTP
   #   host: camera               # a name under hosts:
   #   queueDir: /var/spool/opsdeck-webcam/queue
+  #   # captureState: /var/spool/opsdeck-webcam/capture-state.json  # default: beside queueDir
   #   timeoutSeconds: 5          # past it the pane says unreachable (timeout)
   # preview: auto                # the pane's image: auto | halfblock | kitty | iterm2 | off
   # previewTmuxPassthrough: false  # inside tmux (3.3+, allow-passthrough on) images instead of half blocks

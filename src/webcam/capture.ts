@@ -112,13 +112,19 @@ export function commandCamera(command: readonly string[]): Camera {
     });
 }
 
-export async function readCaptureState(file: string): Promise<CaptureState | undefined> {
+/** The record's text as capture wrote it; undefined when it is not JSON (the same for a local and a remote record). */
+export function parseCaptureState(text: string): CaptureState | undefined {
   try {
-    const s = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<CaptureState>;
+    const s = JSON.parse(text) as Partial<CaptureState>;
     return { ...s, consecutiveFailures: Number(s.consecutiveFailures ?? 0) };
   } catch {
     return undefined;
   }
+}
+
+export async function readCaptureState(file: string): Promise<CaptureState | undefined> {
+  const text = await fsp.readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseCaptureState(text);
 }
 
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {

@@ -92,14 +92,16 @@ const timelapseSchema = z
   })
   .strict();
 
-/** The camera host seen from the server: its local delivery queue is read over SFTP for the status. */
+/** The camera host seen from the server: its delivery queue and capture record are read over SFTP for the status. */
 const cameraHostSchema = z
   .object({
     /** a name under `hosts:` (host key checked, keys only) */
     host: z.string(),
     /** the camera host's capture queue (its spool's queue/ folder), absolute or relative to the login's home */
     queueDir: z.string().min(1),
-    /** the whole read (connect, readdir); past it the host shows as unreachable (timeout) */
+    /** the camera host's capture record; default capture-state.json beside queueDir (in its spool, where capture writes it) */
+    captureState: z.string().min(1).optional(),
+    /** the whole read (connect, readdir, the record); past it the host shows as unreachable (timeout) */
     timeoutSeconds: z.number().positive().max(60).default(5),
   })
   .strict();

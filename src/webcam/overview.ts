@@ -56,7 +56,7 @@ export async function loadOverview(
     return undefined;
   });
   try {
-    const status = await webcamStatus(site.config, site.paths, table, clock.now(), { cameraQueue: site.cameraQueue, source });
+    const status = await webcamStatus(site.config, site.paths, table, clock.now(), { cameraHost: site.cameraHost, source });
     // the smallest stored size is plenty for a terminal preview
     const key = status.latest?.sizes.reduce((a, b) => (b.width < a.width ? b : a)).key;
     const mode = preview.mode ?? 'halfblock';

@@ -10,7 +10,7 @@ import { resolveConfigSecret } from '../config/secrets.js';
 import type { CommandContext } from '../core/context.js';
 import { OpsError } from '../core/errors.js';
 import { sshTargetFromHost } from '../remote/target.js';
-import { cameraQueueReader, type CameraQueueReader } from './camera-host.js';
+import { cameraHostReader, type CameraHostReader } from './camera-host.js';
 import { commandCamera, type Camera } from './capture.js';
 import { localSink, s3Sink, sftpSink, type SinkOpener } from './delivery.js';
 import type { WebcamConfig } from './config.js';
@@ -35,8 +35,8 @@ export interface WebcamSite {
   deliverer(): SinkOpener;
   /** Where ingest takes frames (webcam.source): the incoming folder, or an S3 incoming prefix. */
   source(): Promise<FrameSource>;
-  /** The camera host's queue over SFTP (webcam.cameraHost); undefined when none is configured, and on the sandbox. */
-  cameraQueue: CameraQueueReader | undefined;
+  /** The camera host's queue and capture record over SFTP (webcam.cameraHost); undefined when none is configured, and on the sandbox. */
+  cameraHost: CameraHostReader | undefined;
 }
 
 export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | 'options' | 'stateDir' | 'sandboxDir' | 'cloud'>): WebcamSite {
@@ -94,7 +94,7 @@ export function webcamSite(ctx: Pick<CommandContext, 'config' | 'configPath' | '
       if (!bucket) throw new OpsError('USAGE', 'webcam.source.method is s3 but neither webcam.source.bucket nor webcam.bucket is set', { hint: 'set webcam.source.bucket (and webcam.source.prefix, default webcam-incoming/)' });
       return s3Source({ objects: (await ctx.cloud()).objects, bucket, prefix: src.prefix, timeoutMs: src.timeoutSeconds * 1000 });
     },
-    cameraQueue: sandbox ? undefined : cameraQueueReader(config, ctx.config.hosts),
+    cameraHost: sandbox ? undefined : cameraHostReader(config, ctx.config.hosts),
     async camera() {
       if (sandbox) return (await import('./sandbox-camera.js')).sandboxCamera(config);
       return commandCamera(config.capture.command);

@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { WebcamConfig } from './config.js';
-import type { CameraHostQueue, CameraQueueReader } from './camera-host.js';
+import type { CameraHostQueue, CameraHostReader, CameraHostRecord } from './camera-host.js';
 import { readCaptureState, type CaptureState } from './capture.js';
 import type { FrameSource } from './incoming.js';
 import { isPartial, type WebcamPaths } from './paths.js';
@@ -21,8 +21,10 @@ export interface WebcamStatus {
   timeZone: string;
   today: DaySchedule;
   decision: CaptureDecision;
-  /** undefined when this host has never captured (the camera is elsewhere) */
+  /** undefined when there is no record to go by: this host never captured, or the camera host has none or cannot be read */
   capture: (CaptureState & { fault: boolean }) | undefined;
+  /** where `capture` came from with webcam.cameraHost (the camera host's record, or why there is none); null: this host's own record */
+  captureFrom: CaptureFrom | null;
   folders: { queue: number; incoming: number; rejected: number };
   /** the camera host's queue read over SFTP (webcam.cameraHost); null when none is configured */
   cameraHost: CameraHostQueue | null;
@@ -46,20 +48,29 @@ async function countFiles(dir: string, keep: (name: string) => boolean = () => t
 
 const MINUTE = 60_000;
 
+/** The camera host's record without the record itself (that is `capture`). */
+export type CaptureFrom = Exclude<CameraHostRecord, { state: 'ok' }> | { state: 'ok'; where: string };
+
+function whereFrom(r: CameraHostRecord): CaptureFrom {
+  return r.state === 'ok' ? { state: 'ok', where: r.where } : r;
+}
+
 export async function webcamStatus(
   config: WebcamConfig,
   paths: WebcamPaths,
   table: ImageTable | undefined,
   now: Date,
-  opts: { cameraQueue?: CameraQueueReader | undefined; source?: FrameSource | undefined } = {},
+  opts: { cameraHost?: CameraHostReader | undefined; source?: FrameSource | undefined } = {},
 ): Promise<WebcamStatus> {
   // started first: the network read (bounded by its own deadline) overlaps the local reads
-  const cameraHost = opts.cameraQueue ? opts.cameraQueue(now) : Promise.resolve(null);
+  const remote = opts.cameraHost ? opts.cameraHost(now) : Promise.resolve(null);
   const tz = config.timeZone;
   const day = localDate(now, tz);
   const staleMs = config.staleAfterIntervals * config.intervalMinutes * MINUTE;
   const decision = captureDecision(now, config);
-  const state = await readCaptureState(paths.captureState);
+  // With a camera host the capture side is its record, read in the same session as its queue: one on this server would be someone else's.
+  const read = await remote;
+  const state = read ? (read.capture.state === 'ok' ? read.capture.record : undefined) : await readCaptureState(paths.captureState);
   const capture = state && { ...state, fault: state.consecutiveFailures >= config.capture.faultAfter };
   // an S3 incoming prefix counts its objects; a listing that fails is a problem in the report, not the end of it
   let sourceError: string | undefined;
@@ -105,12 +116,21 @@ export async function webcamStatus(
     today: daySchedule(day, config),
     decision,
     capture,
+    captureFrom: read ? whereFrom(read.capture) : null,
     folders,
-    cameraHost: await cameraHost,
+    cameraHost: read?.queue ?? null,
     latest: latestRow,
     lastIngestedAt: lastIngested?.toISOString(),
     total,
     perDay,
     stale: { capture: staleCapture, ingest: staleIngest, reasons },
   };
+}
+
+/** Why there is no capture record to go by, in the few words the pane and the text status share. */
+export function noCaptureRecord(from: CaptureFrom | null): string {
+  if (!from) return 'no capture record here';
+  if (from.state === 'unreachable') return 'unknown (camera host unreachable)';
+  if (from.state === 'unreadable') return `capture record unreadable: ${from.message}`;
+  return 'no capture record on the camera host';
 }

@@ -4,16 +4,17 @@ import path from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { configSchema } from '../../src/config/schema.js';
-import { cameraQueueReader, type CameraHostQueue } from '../../src/webcam/camera-host.js';
+import { cameraHostReader, type CameraHostQueue, type CameraHostRecord } from '../../src/webcam/camera-host.js';
 import { closedPort, startStalledServer, type StalledServer } from '../services/stalled.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
 
 /**
- * The server's view of the camera host's delivery queue: read over SFTP from
- * the rig's real sshd, and every way the camera host can be out of reach
- * (stopped, black-holed, a key it does not accept) reported as unreachable
- * with the reason, within the configured deadline.
+ * The server's view of the camera host's delivery queue and capture record:
+ * read over SFTP from the rig's real sshd, and every way the camera host can
+ * be out of reach (stopped, black-holed, a key it does not accept) reported
+ * as unreachable with the reason, within the configured deadline.
  */
 let sshd: SshdHandle;
 let silent: StalledServer;
@@ -37,7 +38,7 @@ beforeEach(() => {
   return () => rmSync(dir, { recursive: true, force: true });
 });
 
-type Over = { port?: number; identityFile?: string; queueDir?: string };
+type Over = { port?: number; identityFile?: string; queueDir?: string; captureState?: string };
 function yaml(o: Over = {}): string {
   return `hosts:
   camera:
@@ -52,17 +53,17 @@ webcam:
     host: camera
     queueDir: ${o.queueDir ?? queue}
     timeoutSeconds: ${TIMEOUT_S}
-`;
+${o.captureState ? `    captureState: ${o.captureState}\n` : ''}`;
 }
 
-async function read(o: Over = {}): Promise<{ q: CameraHostQueue; ms: number }> {
+async function read(o: Over = {}): Promise<{ q: CameraHostQueue; record: CameraHostRecord; ms: number }> {
   const { parse } = await import('yaml');
   const config = configSchema.parse(parse(yaml(o)));
-  const reader = cameraQueueReader(config.webcam, config.hosts);
+  const reader = cameraHostReader(config.webcam, config.hosts);
   if (!reader) throw new Error('no reader for a configured cameraHost');
   const t0 = Date.now();
-  const q = await reader(new Date());
-  return { q, ms: Date.now() - t0 };
+  const r = await reader(new Date());
+  return { q: r.queue, record: r.capture, ms: Date.now() - t0 };
 }
 
 function queueFrames(names: string[], ageMinutes: number[]): void {
@@ -122,7 +123,7 @@ describe('the camera host queue over SFTP', { timeout: 30_000 }, () => {
   });
 });
 
-async function status(o: Over = {}, json = true): Promise<{ code: number; out: string; ms: number }> {
+async function status(o: Over = {}, json = true, now?: Date): Promise<{ code: number; out: string; ms: number }> {
   const file = path.join(dir, 'opsdeck.yaml');
   writeFileSync(file, yaml(o));
   let out = '';
@@ -132,6 +133,7 @@ async function status(o: Over = {}, json = true): Promise<{ code: number; out: s
     stderr: () => {},
     isTTY: false,
     env: { ...process.env, HOME: dir, XDG_STATE_HOME: path.join(dir, 'state') },
+    ...(now ? { clock: new ManualClock(now) } : {}),
   });
   return { code, out, ms: Date.now() - t0 };
 }
@@ -157,5 +159,85 @@ describe('opsdeck webcam status with webcam.cameraHost', { timeout: 30_000 }, ()
     expect(r.ms).toBeLessThan(TIMEOUT_S * 1000 + 3000);
     const text = await status({ port: await closedPort() }, false);
     expect(text.out).toMatch(/^camera host: unreachable \(refused\) sftp:\/\/.*ECONNREFUSED/m);
+  });
+});
+
+// midday in June at the default place (Nelson, BC): daylight, so a stale capture counts
+const NOON = new Date('2026-06-15T19:00:00Z');
+const minutesBefore = (m: number): string => new Date(NOON.getTime() - m * 60_000).toISOString();
+/** What `webcam capture` leaves in the camera host's spool, beside its queue/. */
+function cameraRecord(state: object, file = path.join(dir, 'camera', 'capture-state.json')): void {
+  writeFileSync(file, JSON.stringify(state));
+}
+type StatusJson = { capture?: { consecutiveFailures: number; fault: boolean }; captureFrom: { state: string; where: string } | null; ok: boolean };
+
+describe('webcam status from the ingest server: the capture side is the camera host\'s record', { timeout: 30_000 }, () => {
+  it('4 failed captures in a row on the camera host: camera FAULT, exit 1', async () => {
+    cameraRecord({ consecutiveFailures: 4, lastAttemptAt: minutesBefore(1), lastSuccessAt: minutesBefore(8), lastError: 'gphoto2 failed (exit 1): *** Error: PTP I/O Error' });
+    const text = await status({}, false, NOON);
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/^capture: last 8m ago, 4 failed since \(gphoto2 failed \(exit 1\): \*\*\* Error: PTP I\/O Error\) sftp:\/\/.*\/camera\/capture-state\.json$/m);
+    expect(text.out).toMatch(/^FAULT: 4 failed captures in a row$/m);
+    expect(text.out).toContain('problem: camera fault: 4 failed captures in a row (gphoto2 failed (exit 1): *** Error: PTP I/O Error)');
+    const j = JSON.parse((await status({}, true, NOON)).out) as StatusJson;
+    expect(j.capture).toMatchObject({ consecutiveFailures: 4, fault: true });
+    expect(j.captureFrom).toEqual({ state: 'ok', where: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${path.join(dir, 'camera', 'capture-state.json')}` });
+    expect(j.ok).toBe(false);
+  });
+
+  it('a healthy recent capture there: ok, exit 0; a record on this server is not the camera\'s and is not read', async () => {
+    cameraRecord({ consecutiveFailures: 0, lastAttemptAt: minutesBefore(2), lastSuccessAt: minutesBefore(2), lastFile: '20260615-115800.jpg' });
+    // left over on the server (say it captured once): must not decide the camera's health
+    mkdirSync(path.join(dir, 'server'), { recursive: true });
+    cameraRecord({ consecutiveFailures: 9, lastSuccessAt: minutesBefore(600), lastError: 'old' }, path.join(dir, 'server', 'capture-state.json'));
+    const text = await status({}, false, NOON);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^capture: last 2m ago sftp:\/\//m);
+    expect(text.out).not.toContain('FAULT');
+    expect(text.out).not.toContain('problem:');
+  });
+
+  it('a capture that stopped an hour ago in daylight is stale: exit 1', async () => {
+    cameraRecord({ consecutiveFailures: 0, lastSuccessAt: minutesBefore(60) });
+    const text = await status({}, false, NOON);
+    expect(text.code).toBe(1);
+    expect(text.out).toContain('problem: no capture for more than 3 intervals (15 min) in daylight');
+  });
+
+  it('no record on the camera host is "no capture record", as on a host that never captured: exit 0', async () => {
+    const text = await status({}, false, NOON);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^capture: no capture record on the camera host sftp:\/\/.*\/camera\/capture-state\.json$/m);
+  });
+
+  it('webcam.cameraHost.captureState names a record elsewhere', async () => {
+    const file = path.join(dir, 'elsewhere.json');
+    cameraRecord({ consecutiveFailures: 5, lastSuccessAt: minutesBefore(3), lastError: 'no camera' }, file);
+    const j = JSON.parse((await status({ captureState: file }, true, NOON)).out) as StatusJson;
+    expect(j.capture).toMatchObject({ consecutiveFailures: 5, fault: true });
+    expect(j.captureFrom?.where).toMatch(/elsewhere\.json$/);
+  });
+
+  it('an unreachable camera host leaves the capture unknown, and is still not a failure', async () => {
+    cameraRecord({ consecutiveFailures: 4, lastSuccessAt: minutesBefore(8) });
+    const text = await status({ port: await closedPort() }, false, NOON);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^capture: unknown \(camera host unreachable\) sftp:\/\//m);
+  });
+});
+
+describe('the camera host record over SFTP', { timeout: 30_000 }, () => {
+  it('is read in the same session as the queue; a queue folder that is not there does not hide it', async () => {
+    cameraRecord({ consecutiveFailures: 2, lastSuccessAt: minutesBefore(5) });
+    const ok = await read();
+    expect(ok.record).toMatchObject({ state: 'ok', record: { consecutiveFailures: 2 } });
+    const { q, record } = await read({ queueDir: path.join(dir, 'camera', 'nowhere'), captureState: path.join(dir, 'camera', 'capture-state.json') });
+    expect(q).toMatchObject({ state: 'unreachable', reason: 'no such folder' });
+    expect(record).toMatchObject({ state: 'ok', record: { consecutiveFailures: 2 } });
+  });
+
+  it('a record that is not JSON is unreadable, with why', async () => {
+    writeFileSync(path.join(dir, 'camera', 'capture-state.json'), '{"consecutiveFail');
+    expect((await read()).record).toMatchObject({ state: 'unreadable', message: 'not a capture record (not JSON)' });
   });
 });

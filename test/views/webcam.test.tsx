@@ -5,7 +5,7 @@ import React from 'react';
 import { utils } from 'ssh2';
 import chalk from 'chalk';
 import { render } from 'ink-testing-library';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { lockDirOf } from '../../src/core/context.js';
 import { acquireLock } from '../../src/core/lock.js';
 import { defaultConfig } from '../../src/config/defaults.js';
@@ -14,6 +14,7 @@ import { daySchedule } from '../../src/webcam/schedule.js';
 import { daylightBar } from '../../src/webcam/view.js';
 import type { Config } from '../../src/config/schema.js';
 import { closedPort } from '../services/stalled.js';
+import { startSshd, type SshdHandle } from '../services/sshd.js';
 import { App, createSessionFor } from '../../views/App.js';
 import { PREVIEW } from '../../views/panes/webcam.js';
 import { fakeCloud, lines, press, testContext, track, waitFor, type TestContext } from './helpers.js';
@@ -138,7 +139,7 @@ describe('Webcam pane', () => {
     expect(frame).toContain('camera fault: 4 failed captures in a row (gphoto2 failed (exit 1): *** Error: PTP I/O Error)');
   });
 
-  it('the camera host queue is on the queue depths line; an unreachable host says why, and the rest still shows', async () => {
+  it('the camera host queue is on the queue depths line; an unreachable host says why, its capture is unknown, and the rest still shows', async () => {
     const port = await closedPort();
     const key = path.join(stateDir, 'id_ed25519');
     writeFileSync(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
@@ -149,7 +150,12 @@ describe('Webcam pane', () => {
     const { frame } = await show(ctx, 'the camera host line', (f) => f.includes('camera host'), { columns: 80, rows: 24 });
     expect(frame).toMatch(/queue 0 · camera host unreachable \(refused\) · incoming 0/);
     expect(frame).toMatch(/camera host: cannot connect to pi@127\.0\.0\.1:\d+: connect ECONNREFUSED/);
-    expect(frame).toContain('last capture 2m ago');
+    // the capture side is the camera host's record: this host's own (2m ago) is not the camera's
+    expect(frame).toContain('last capture unknown (camera host)');
+    // the line is cut at 80 columns: what matters is that no green ok is claimed
+    expect(frame).toMatch(/rejected 0 · camera:/);
+    expect(frame).not.toContain('camera ok');
+    expect(frame).toMatch(/last 14 days .* 0 in all/);
     expect(lines(frame).length).toBeLessThanOrEqual(24);
   });
 
@@ -163,6 +169,41 @@ describe('Webcam pane', () => {
     await press(app, '\t');
     await press(app, '\r');
     await waitFor(() => (app.lastFrame() ?? '').includes('7 in all') || undefined, 'the ingested frame', app.lastFrame, SLOW);
+  });
+});
+
+describe('Webcam pane on the ingest server, the camera host reached over SFTP', () => {
+  let sshd: SshdHandle;
+  beforeAll(async () => {
+    sshd = await startSshd();
+  }, 30_000);
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  it("shows the camera FAULT from the camera host's capture record", async () => {
+    // the camera host's spool, reached only through sshd; the server's own spool has no record
+    const camera = path.join(stateDir, 'camera');
+    mkdirSync(path.join(camera, 'queue'), { recursive: true });
+    writeFileSync(
+      path.join(camera, 'capture-state.json'),
+      JSON.stringify({ consecutiveFailures: 4, lastSuccessAt: '2026-06-15T18:50:00Z', lastError: 'gphoto2 failed (exit 1): *** Error: PTP I/O Error' }),
+    );
+    const spool = path.join(stateDir, 'server');
+    mkdirSync(spool, { recursive: true });
+    const ctx = testContext({
+      cloud: fakeCloud(() => []),
+      options: { sandbox: false },
+      config: {
+        hosts: { camera: { host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath } },
+        webcam: { ...defaultConfig().webcam, spoolDir: spool, cameraHost: { host: 'camera', queueDir: path.join(camera, 'queue'), timeoutSeconds: 5 } },
+      },
+    });
+    ctx.clock.set('2026-06-15T19:00:00Z');
+    const { frame } = await show(ctx, 'the fault', (f) => f.includes('FAULT'), { columns: 160, rows: 32 });
+    expect(frame).toMatch(/camera host 0 queued · incoming 0 · rejected 0 · camera FAULT \(4 failed: gphoto2 failed \(exit 1\): \*\*\* Error: PTP/);
+    expect(frame).toContain('camera fault: 4 failed captures in a row (gphoto2 failed (exit 1): *** Error: PTP I/O Error)');
+    expect(frame).toContain('last capture 10m ago');
   });
 });
 

@@ -12,6 +12,7 @@ import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan }
 import type { FrameSource } from '../../src/webcam/incoming.js';
 import { loadOverview, type WebcamOverview } from '../../src/webcam/overview.js';
 import { webcamSite } from '../../src/webcam/site.js';
+import { noCaptureRecord } from '../../src/webcam/status.js';
 import { periodOf } from '../../src/webcam/period.js';
 import { localDate, localTime } from '../../src/webcam/time.js';
 import { applyTimelapse, planTimelapse, TIMELAPSE_LOCK } from '../../src/webcam/timelapse.js';
@@ -43,7 +44,7 @@ const STATUS = {
   stale: { color: 'red', mark: 'stale', meaning: 'last capture / last ingest older than webcam.staleAfterIntervals intervals in daylight (webcam status exits 1), with the reason in red below; camera FAULT: that many failed captures in a row' },
   attention: { color: 'yellow', mark: 'rejected', meaning: 'files in rejected/ (not whole JPEGs, each with its reason), or the camera host unreachable (its reason below)' },
   queued: { color: 'cyan', mark: 'queued', meaning: 'frames waiting in the camera host\'s queue; the 14-day bars, tallest = the busiest day' },
-  ok: { color: 'green', mark: 'ok', meaning: 'camera ok: the last capture worked (dim "no capture record here": nothing known on this host)' },
+  ok: { color: 'green', mark: 'ok', meaning: 'camera ok: the last capture worked, by this host\'s capture record or, with webcam.cameraHost, the camera host\'s (dim "no capture record": nothing known)' },
 } as const;
 
 const BAR_COLOUR: Record<BarKind, string> = { dark: 'blue', low: 'yellow', day: 'cyan' };
@@ -113,8 +114,8 @@ function Overview({ data, width, height, choice }: { data: WebcamOverview; width
             camera <Text color={STATUS.ok.color}>ok</Text>
           </>
         ) : (
-          // nothing known is not good news: the capture record lives on the camera host
-          <Text dimColor>camera: no capture record here</Text>
+          // nothing known is not good news: the record lives on the camera host, which may have none or be out of reach
+          <Text dimColor>camera: {noCaptureRecord(s.captureFrom)}</Text>
         )}
       </Text>
       <Text wrap="truncate">

@@ -16,7 +16,7 @@ import { applyIngest, describeIngest, INGEST_LOCK, planIngest, type IngestPlan }
 import { periodOf, type Period } from '../../webcam/period.js';
 import { captureDecision, daySchedule, type DaySchedule } from '../../webcam/schedule.js';
 import { webcamSite, type WebcamSite } from '../../webcam/site.js';
-import { webcamStatus, type WebcamStatus } from '../../webcam/status.js';
+import { noCaptureRecord, webcamStatus, type WebcamStatus } from '../../webcam/status.js';
 import { localDate, localTime } from '../../webcam/time.js';
 import { applyTimelapse, planTimelapse, TIMELAPSE_LOCK, type TimelapsePlan } from '../../webcam/timelapse.js';
 import { watchIngest } from '../../webcam/watch.js';
@@ -50,8 +50,10 @@ export function renderStatus(s: WebcamStatus): string {
   const lines = [
     `now ${localDate(now, s.timeZone)} ${localTime(now, s.timeZone)} (${s.timeZone}): ${s.decision.capture ? (s.decision.lowLight ? 'daylight, low light' : 'daylight') : 'dark'} (sun ${s.decision.altitude}°)`,
     s.capture
-      ? `capture: last ${age(s.capture.lastSuccessAt)}${s.capture.consecutiveFailures ? `, ${s.capture.consecutiveFailures} failed since (${s.capture.lastError ?? '?'})` : ''}`
-      : 'capture: no record on this host (the camera host keeps it)',
+      ? `capture: last ${age(s.capture.lastSuccessAt)}${s.capture.consecutiveFailures ? `, ${s.capture.consecutiveFailures} failed since (${s.capture.lastError ?? '?'})` : ''}${s.captureFrom ? ` ${s.captureFrom.where}` : ''}`
+      : s.captureFrom
+        ? `capture: ${noCaptureRecord(s.captureFrom)} ${s.captureFrom.where}`
+        : 'capture: no record on this host (the camera host keeps it)',
     `ingest:  last ${age(s.lastIngestedAt)}, newest image captured ${age(s.latest?.capturedAt)}, ${s.total} in all`,
     `folders: queue ${s.folders.queue}, incoming ${s.folders.incoming}, rejected ${s.folders.rejected}`,
     ...(s.cameraHost ? [`camera host: ${describeCameraQueue(s.cameraHost, formatAge)} ${s.cameraHost.where}${s.cameraHost.state === 'unreachable' ? `: ${s.cameraHost.message}` : ''}`] : []),
@@ -94,7 +96,7 @@ async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
     return undefined;
   });
   try {
-    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraQueue: site.cameraQueue, source });
+    const s = await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraHost: site.cameraHost, source });
     if (tableError) s.stale.reasons.push(`cannot read the image table: ${tableError}`);
     if (sourceError) s.stale.reasons.push(`cannot reach the incoming frames: ${sourceError}`);
     ctx.stdout(ctx.options.json ? toJson({ ...s, ok: s.stale.reasons.length === 0 }) : renderStatus(s));
