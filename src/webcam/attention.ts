@@ -23,7 +23,7 @@ export async function webcamAttention(ctx: CommandContext): Promise<Attention | 
   const table: ImageTable | undefined = site.config.database.target ? await site.openTable() : undefined;
   try {
     const source = await site.source().catch(() => undefined);
-    return webcamAttentionOf(await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraQueue: site.cameraQueue, source }));
+    return webcamAttentionOf(await webcamStatus(site.config, site.paths, table, ctx.clock.now(), { cameraHost: site.cameraHost, source }));
   } finally {
     await table?.close();
   }
