@@ -9,7 +9,7 @@ import { emptyResult, type StepIO, type StepResult } from './executors.js';
  * work's runtime API (or its sandbox record).
  */
 
-function table(servers: LiveServer[]): string {
+function table(servers: readonly LiveServer[]): string {
   return servers.map((s) => `${s.backend}/${s.name} ${s.address}${s.port ? `:${s.port}` : ''} ${s.admin} ${s.status}`).join('\n');
 }
 
@@ -21,11 +21,10 @@ function table(servers: LiveServer[]): string {
  * follow (an Auto Scaling shutdown) do not need HAProxy to be safe, as
  * `opsdeck scaling shutdown` plans without a drain step then.
  */
-export async function haproxyStep(s: SyncSettings | (() => Promise<SyncSettings>), action: 'drain' | 'maint' | 'ready' | 'show', server: string, io: StepIO): Promise<StepResult> {
+export async function haproxyStep(settings: () => Promise<SyncSettings>, action: 'drain' | 'maint' | 'ready' | 'show', server: string, io: StepIO): Promise<StepResult> {
   const listed = server !== 'all' && (server.trim() === '' || /[\s,]/.test(server.trim()));
-  if (listed) return listStep(s, action, server.split(/[\s,]+/).filter(Boolean), io);
-  const settings = typeof s === 'function' ? await s() : s;
-  return oneOrAll(settings, action, server, io);
+  if (listed) return listStep(settings, action, server.split(/[\s,]+/).filter(Boolean), io);
+  return oneOrAll(await settings(), action, server, io);
 }
 
 const list = (s: SyncSettings): Promise<LiveServer[]> => (s.sandbox ? sandboxLiveServers(s) : liveServers(s.haproxy.runtimeSocket, s.haproxy.backends));
@@ -40,6 +39,12 @@ function counts(chosen: readonly LiveServer[]) {
   };
 }
 
+/** The probe's answer: a table, a row per server, and counts by state and of open sessions. */
+function shown(chosen: readonly LiveServer[], extra: Record<string, number> = {}): StepResult {
+  const rows = chosen.map((x) => ({ backend: x.backend, name: x.name, admin: x.admin, status: x.status, sessions: x.sessions ?? 0 }));
+  return emptyResult({ stdout: `${table(chosen)}\n`, rows, fields: { ...counts(chosen), ...extra } });
+}
+
 async function setAll(s: SyncSettings, action: 'drain' | 'maint' | 'ready', chosen: readonly LiveServer[], io: StepIO): Promise<void> {
   for (const x of chosen) {
     io.signal.throwIfAborted();
@@ -49,7 +54,7 @@ async function setAll(s: SyncSettings, action: 'drain' | 'maint' | 'ready', chos
   }
 }
 
-async function listStep(source: SyncSettings | (() => Promise<SyncSettings>), action: 'drain' | 'maint' | 'ready' | 'show', names: readonly string[], io: StepIO): Promise<StepResult> {
+async function listStep(settings: () => Promise<SyncSettings>, action: 'drain' | 'maint' | 'ready' | 'show', names: readonly string[], io: StepIO): Promise<StepResult> {
   const say = (text: string): StepResult => {
     if (action !== 'show') io.output('stdout', `${text}\n`);
     return emptyResult({ stdout: `${text}\n`, fields: { ...counts([]), unread: 0 } });
@@ -58,7 +63,7 @@ async function listStep(source: SyncSettings | (() => Promise<SyncSettings>), ac
   let s: SyncSettings;
   let all: LiveServer[];
   try {
-    s = typeof source === 'function' ? await source() : source;
+    s = await settings();
     all = await list(s);
   } catch (e) {
     const r = say(`HAProxy pool not read (${e instanceof Error ? e.message : String(e)}): nothing ${action === 'show' ? 'shown' : 'set'}`);
@@ -66,10 +71,7 @@ async function listStep(source: SyncSettings | (() => Promise<SyncSettings>), ac
   }
   const chosen = all.filter((x) => names.includes(x.name));
   const outside = names.filter((n) => !all.some((x) => x.name === n));
-  if (action === 'show') {
-    const rows = chosen.map((x) => ({ backend: x.backend, name: x.name, admin: x.admin, status: x.status, sessions: x.sessions ?? 0 }));
-    return emptyResult({ stdout: `${table(chosen)}\n`, rows, fields: { ...counts(chosen), unread: 0 } });
-  }
+  if (action === 'show') return shown(chosen, { unread: 0 });
   if (outside.length) io.output('stdout', `not servers of the pool (nothing to do for them): ${outside.join(' ')}\n`);
   // MAINT already takes no traffic; DRAIN from there would let checks and persistent clients back in
   const moved = action === 'drain' ? chosen.filter((x) => x.admin !== 'maint') : chosen;
@@ -92,10 +94,7 @@ async function oneOrAll(s: SyncSettings, action: 'drain' | 'maint' | 'ready' | '
       hint: '`opsdeck haproxy status` lists the servers',
     });
   }
-  if (action === 'show') {
-    const rows = chosen.map((x) => ({ backend: x.backend, name: x.name, admin: x.admin, status: x.status, sessions: x.sessions ?? 0 }));
-    return emptyResult({ stdout: `${table(chosen)}\n`, rows, fields: counts(chosen) });
-  }
+  if (action === 'show') return shown(chosen);
   await setAll(s, action, chosen, io);
   return emptyResult({ fields: { servers: chosen.length } });
 }
