@@ -8,26 +8,14 @@
 import type { Config } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
 import type { PoolDrain } from '../scaling/drain.js';
-import { readOptional } from './plan.js';
-import { serversIn } from './render.js';
+import { poolMembers } from './members.js';
 import { liveServers, serverSessions, setServerState } from './runtime.js';
 import { syncSettings } from './sandbox.js';
 import { sandboxLiveServers, setSandboxServerState } from './sandbox-state.js';
 
 export async function poolDrain(o: { config: Config; sandboxDir: string | undefined; audit: AuditLog }): Promise<PoolDrain> {
   const settings = await syncSettings(o.config, o.sandboxDir);
-  const inPool = new Map<string, string[]>();
-  let unreadable: string | undefined;
-  try {
-    const text = await readOptional(settings.haproxy.configPath);
-    // run away from the load balancer (a laptop): "not in the pool" would be a guess
-    if (text === undefined) unreadable = `${settings.haproxy.configPath} does not exist here`;
-    for (const [backend, servers] of serversIn(text ?? '', settings.haproxy.backends)) {
-      for (const name of servers.keys()) inPool.set(name, [...(inPool.get(name) ?? []), backend]);
-    }
-  } catch (e) {
-    unreadable = `${settings.haproxy.configPath}: ${e instanceof Error ? e.message : String(e)}`;
-  }
+  const { members: inPool, unreadable } = await poolMembers(settings);
   const socket = settings.haproxy.runtimeSocket;
   return {
     unreadable,

@@ -6,9 +6,9 @@
  */
 import { lockDirOf, type CommandContext } from '../core/context.js';
 import { applySync, type ApplyResult } from './apply.js';
-import { planSync, readOptional, type PlanOptions, type SyncPlan } from './plan.js';
-import { serversIn } from './render.js';
+import { planSync, type PlanOptions, type SyncPlan } from './plan.js';
 import { serverStateText } from './health.js';
+import { poolMembers } from './members.js';
 import { liveServers, setServerState, type LiveServer, type ServerAdminState } from './runtime.js';
 import { syncSettings, type SyncSettings } from './sandbox.js';
 import { sandboxLiveServers, setSandboxServerState, SIMULATED as SIMULATED_CHECK } from './sandbox-state.js';
@@ -44,10 +44,7 @@ export async function loadPool(ctx: PoolContext): Promise<PoolView> {
   ]);
   if (plan.status === 'fulfilled') view.plan = plan.value;
   else view.planError = plan.reason;
-  const liveText = (await readOptional(settings.haproxy.configPath).catch(() => undefined)) ?? '';
-  for (const [backend, servers] of serversIn(liveText, settings.haproxy.backends)) {
-    for (const name of servers.keys()) view.inPool.set(name, [...(view.inPool.get(name) ?? []), backend]);
-  }
+  view.inPool = (await poolMembers(settings)).members;
   if (live.status === 'fulfilled') {
     for (const s of live.value) if (!view.live.has(s.name)) view.live.set(s.name, s);
     if (settings.sandbox) view.liveNote = 'sandbox: no runtime API, server states simulated (sim)';
@@ -65,11 +62,9 @@ export async function loadPool(ctx: PoolContext): Promise<PoolView> {
  */
 export async function poolStates(ctx: Pick<PoolContext, 'config' | 'sandboxDir'>): Promise<{ of(instanceId: string): string | undefined; note: string | undefined }> {
   const settings = await syncSettings(ctx.config, ctx.sandboxDir);
-  const text = await readOptional(settings.haproxy.configPath).catch(() => undefined);
-  const members = new Set<string>();
-  for (const [, servers] of serversIn(text ?? '', settings.haproxy.backends)) for (const name of servers.keys()) members.add(name);
+  const { members, unreadable } = await poolMembers(settings);
   const live = new Map<string, LiveServer>();
-  let note = text === undefined ? `${settings.haproxy.configPath} not readable here: pool membership unknown` : undefined;
+  let note = unreadable === undefined ? undefined : `pool membership unknown (${unreadable})`;
   try {
     for (const s of settings.sandbox ? await sandboxLiveServers(settings) : await liveServers(settings.haproxy.runtimeSocket, settings.haproxy.backends)) if (!live.has(s.name)) live.set(s.name, s);
   } catch (e) {
@@ -79,7 +74,7 @@ export async function poolStates(ctx: Pick<PoolContext, 'config' | 'sandboxDir'>
     note,
     of: (id) => {
       const s = live.get(id);
-      return s ? serverStateText(s) : members.has(id) ? 'in config' : text === undefined ? undefined : '-';
+      return s ? serverStateText(s) : members.has(id) ? 'in config' : unreadable === undefined ? '-' : undefined;
     },
   };
 }
