@@ -58,6 +58,7 @@ const OVERLAY_HINTS: Record<'help' | 'palette' | 'confirm' | 'prompt', readonly 
   ],
   palette: [
     { keys: '↑↓', label: 'choose' },
+    { keys: 'Tab', label: 'complete' },
     { keys: 'Enter', label: 'run' },
     { keys: 'Esc', label: 'close' },
     { keys: '^C', label: 'quit' },

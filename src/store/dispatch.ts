@@ -389,6 +389,7 @@ export function globalHelp(s: SessionState): { keys: string; label: string }[] {
     { keys: 'r', label: 'refresh' },
     { keys: 'Esc', label: 'back, close, clear filter' },
     { keys: '^U / ^W', label: 'in any input: clear it / delete a word' },
-    { keys: '^C', label: 'quit' },
+    // q never cuts off running work; Ctrl-C does, as it does to any command
+    { keys: '^C', label: 'cancel running work, then quit' },
   ];
 }

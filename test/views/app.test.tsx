@@ -161,9 +161,9 @@ describe('help on a small screen', () => {
     expect(f).not.toContain('Everywhere');
     for (let i = 0; i < 40; i++) await press(app, 'j');
     f = await press(app, 'j');
-    expect(f).toMatch(/\^C\s+quit/);
+    expect(f).toMatch(/\^C\s+cancel running work/);
     f = await press(app, 'k');
-    expect(f).not.toMatch(/\^C\s+quit/);
+    expect(f).not.toMatch(/\^C\s+cancel running work/);
     f = await press(app, KEY.escape);
     expect(selectedRow(f)).toContain('item 0');
   });
@@ -227,6 +227,7 @@ describe('command palette', () => {
     expect(f).toContain('Go to Snapshots');
     expect(f).toContain('Items: Refresh items');
     expect(footer(f)).toContain('Enter run');
+    expect(footer(f)).toContain('Tab complete');
     f = await type(app, 'snap');
     expect(f).toContain('Go to Snapshots');
     expect(f).not.toContain('Go to Webcam');
