@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { shellQuote } from '../../src/core/shell.js';
+import type { MysqlConnection } from '../../src/mysql/connection.js';
 import type { MariaDbInstance } from '../services/mariadb.js';
 
 const run = promisify(execFile);
@@ -51,4 +52,18 @@ export function coldServer(inst: MariaDbInstance): ColdServer {
       await inst.stop();
     },
   };
+}
+
+/**
+ * The data a resync must carry whole: shop.orders (InnoDB, `orders` rows of
+ * `md5s` MD5s each: a few MB) and wiki.pages (MyISAM, 3,000 rows), so both
+ * engines' files are on the copy.
+ */
+export async function fillShopAndWiki(c: MysqlConnection, orders: number, md5s: number): Promise<void> {
+  await c.query('CREATE DATABASE shop');
+  await c.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40), note TEXT) ENGINE=InnoDB');
+  await c.query(`INSERT INTO shop.orders SELECT seq, CONCAT('item ', seq), REPEAT(MD5(seq), ${md5s}) FROM shop.seq_1_to_${orders}`);
+  await c.query('CREATE DATABASE wiki');
+  await c.query('CREATE TABLE wiki.pages (title VARCHAR(80), body TEXT) ENGINE=MyISAM');
+  await c.query("INSERT INTO wiki.pages SELECT CONCAT('page ', seq), REPEAT('text ', 50) FROM wiki.seq_1_to_3000");
 }

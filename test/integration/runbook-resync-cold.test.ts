@@ -15,7 +15,7 @@ import type { StepSpec } from '../../src/runbooks/schema.js';
 import { startMariaDbInstances, type MariaDbInstance } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
 import { startPoolRig, type PoolRig, withMaintenancePage } from './haproxy-pool-rig.js';
-import { coldServer, type ColdServer } from './mysql-cold-rig.js';
+import { coldServer, fillShopAndWiki, type ColdServer } from './mysql-cold-rig.js';
 import { breakReplication } from './mysql-pair.js';
 import { RunbookRig } from './runbook-rig.js';
 
@@ -70,13 +70,8 @@ beforeAll(async () => {
   const rep = await connect(a);
   await rep.query(`CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${y.port}, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`, [y.user, x.password]);
   await rep.query('START SLAVE');
-  await src.query('CREATE DATABASE shop');
-  await src.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40), note TEXT) ENGINE=InnoDB');
   // a few MB: enough for the copy to take a moment, little enough to stay quick
-  await src.query("INSERT INTO shop.orders SELECT seq, CONCAT('item ', seq), REPEAT(MD5(seq), 6) FROM shop.seq_1_to_20000");
-  await src.query('CREATE DATABASE wiki');
-  await src.query('CREATE TABLE wiki.pages (title VARCHAR(80), body TEXT) ENGINE=MyISAM');
-  await src.query("INSERT INTO wiki.pages SELECT CONCAT('page ', seq), REPEAT('text ', 50) FROM wiki.seq_1_to_3000");
+  await fillShopAndWiki(src, 20000, 6);
   for (let i = 0; i < 200; i++) {
     const n = (await rep.query('SELECT COUNT(*) AS n FROM wiki.pages').then(([rows]) => (rows as { n: string }[])[0]?.n, () => '0')) ?? '0';
     if (n === '3000') break;

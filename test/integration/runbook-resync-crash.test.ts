@@ -10,7 +10,7 @@ import { replicationStatus } from '../../src/mysql/replication.js';
 import { startMariaDbInstances } from '../services/mariadb.js';
 import { startSshd, type SshdHandle } from '../services/sshd.js';
 import { startPoolRig, withMaintenancePage, type PoolRig } from './haproxy-pool-rig.js';
-import { coldServer, type ColdServer } from './mysql-cold-rig.js';
+import { coldServer, fillShopAndWiki, type ColdServer } from './mysql-cold-rig.js';
 import { breakReplication } from './mysql-pair.js';
 
 /**
@@ -67,12 +67,7 @@ beforeAll(async () => {
   cb.destroy();
   // A has the good data: some MB, so the copy and the dump outgrow every buffer between the hosts
   const ca = await connect(a);
-  await ca.query('CREATE DATABASE shop');
-  await ca.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40), note TEXT) ENGINE=InnoDB');
-  await ca.query("INSERT INTO shop.orders SELECT seq, CONCAT('item ', seq), REPEAT(MD5(seq), 8) FROM shop.seq_1_to_60000");
-  await ca.query('CREATE DATABASE wiki');
-  await ca.query('CREATE TABLE wiki.pages (title VARCHAR(80), body TEXT) ENGINE=MyISAM');
-  await ca.query("INSERT INTO wiki.pages SELECT CONCAT('page ', seq), REPEAT('text ', 50) FROM wiki.seq_1_to_3000");
+  await fillShopAndWiki(ca, 60000, 8);
   ca.destroy();
 }, 120_000);
 
